@@ -1,18 +1,47 @@
 using System.CommandLine;
+using Coordinator.Core.Definitions;
 
 namespace Coordinator.Cli;
 
-// Placeholder: replaced by the issue that implements `coordinator validate`.
-internal static class ValidateCommand
+/// <summary>
+/// <c>coordinator validate [PATH...]</c>: loads every workflow definition and prints every problem in
+/// the MSBuild canonical format (<c>path(line,col): error WF0000: message</c>), then a summary line.
+/// Exit code 0 when there are no errors (warnings allowed), 1 otherwise.
+/// </summary>
+public static class ValidateCommand
 {
+    public const string DefaultPath = "workflow-definitions";
+
     public static Command Create()
     {
-        var command = new Command("validate", "(not yet implemented)");
-        command.SetAction(_ =>
+        var paths = new Argument<string[]>("path")
         {
-            Console.Error.WriteLine("coordinator validate is not implemented yet.");
-            return 2;
-        });
+            Description = $"Definition files (*.yaml, *.yml, *.json) or folders that contain them. Default: {DefaultPath}/",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var command = new Command("validate", "Check workflow definitions and report every problem with its file, line and column.");
+        command.Arguments.Add(paths);
+        command.SetAction(parseResult => Run(parseResult.GetValue(paths) ?? [], Console.Out));
         return command;
     }
+
+    /// <summary>Validates the paths (the default folder when none) and writes the report; returns the exit code.</summary>
+    public static int Run(IReadOnlyList<string> paths, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(output);
+        var result = WorkflowCatalogLoader.Load(paths.Count > 0 ? paths : [DefaultPath]);
+        foreach (var diagnostic in result.Diagnostics)
+            output.WriteLine(diagnostic.ToString());
+        output.WriteLine(Summary(result));
+        return result.Succeeded ? 0 : 1;
+    }
+
+    internal static string Summary(CatalogLoadResult result)
+    {
+        var files = result.Files.Count;
+        return $"{Count(files, "definition")} checked: {Count(result.ErrorCount, "error")}, {Count(result.WarningCount, "warning")}";
+    }
+
+    private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
 }

@@ -46,8 +46,9 @@ public sealed record WorkflowDefinition
     /// <summary>The reminder rule in force for a step: its own override, else the defaults.</summary>
     public ReminderRule RemindersFor(StepDefinition step) => step.Reminders ?? Defaults.Reminders ?? ReminderRule.None;
 
-    /// <summary>The escalation rule in force for a step: its own override, else the defaults; null when none.</summary>
-    public EscalationRule? EscalationFor(StepDefinition step) => step.Escalation ?? Defaults.Escalation;
+    /// <summary>The escalation rule in force for a step: its own override, else the defaults; null when none
+    /// (no rule, or <c>escalation: none</c>).</summary>
+    public EscalationRule? EscalationFor(StepDefinition step) => (step.Escalation ?? Defaults.Escalation) is { IsNone: false } rule ? rule : null;
 }
 
 /// <summary>A role and who fills it: fixed people, or a person id taken from the start context.</summary>
@@ -97,7 +98,7 @@ public sealed record StepDefinition
     /// <summary>Override of the default reminders; <see cref="ReminderRule.None"/> for <c>reminders: none</c>; null = defaults.</summary>
     public ReminderRule? Reminders { get; init; }
 
-    /// <summary>Override of the default escalation; null = defaults.</summary>
+    /// <summary>Override of the default escalation; <see cref="EscalationRule.None"/> for <c>escalation: none</c>; null = defaults.</summary>
     public EscalationRule? Escalation { get; init; }
 
     public BlockPolicy? OnBlocked { get; init; }
@@ -135,10 +136,17 @@ public sealed record ReminderRule
 
 public sealed record EscalationRule
 {
+    /// <summary><c>escalation: none</c>: the step (or, in the defaults, every step) is never escalated.</summary>
+    public static readonly EscalationRule None = new() { Silence = TimeSpan.Zero, Levels = [] };
+
     /// <summary>No human activity on an active step for this long starts the escalation levels.</summary>
     public required TimeSpan Silence { get; init; }
 
     public required IReadOnlyList<EscalationLevel> Levels { get; init; }
+
+    /// <summary>True for <see cref="None"/>: a rule without levels never escalates.</summary>
+    [JsonIgnore]
+    public bool IsNone => Levels.Count == 0;
 }
 
 public sealed record EscalationLevel

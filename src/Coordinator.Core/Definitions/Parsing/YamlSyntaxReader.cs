@@ -1,0 +1,135 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Coordinator.Core.Definitions.Parsing;
+
+/// <summary>
+/// Reads a YAML document into a <see cref="SyntaxNode"/> tree with the line and column of every node,
+/// using YamlDotNet's event parser. Mapping entries are kept as written (duplicates included) so the
+/// definition reader can report duplicate keys. Anchors and aliases are resolved.
+/// </summary>
+internal sealed class YamlSyntaxReader
+{
+    private const int MaxDepth = 64;
+
+    private readonly string file;
+    private readonly DiagnosticBag diagnostics;
+    private readonly Dictionary<string, SyntaxNode> anchors = new(StringComparer.Ordinal);
+
+    private YamlSyntaxReader(string file, DiagnosticBag diagnostics)
+    {
+        this.file = file;
+        this.diagnostics = diagnostics;
+    }
+
+    /// <summary>The root node, or null when the text is not one well-formed YAML document (reported).</summary>
+    public static SyntaxNode? Read(string text, string file, DiagnosticBag diagnostics)
+    {
+        var reader = new YamlSyntaxReader(file, diagnostics);
+        try
+        {
+            return reader.ReadStream(new Parser(new StringReader(text)));
+        }
+        catch (YamlException e)
+        {
+            diagnostics.Error(DiagnosticCodes.SyntaxError, reader.At(e.Start), $"YAML syntax error: {Describe(e)}");
+            return null;
+        }
+    }
+
+    private SyntaxNode? ReadStream(IParser parser)
+    {
+        parser.Consume<StreamStart>();
+        if (parser.TryConsume<StreamEnd>(out var end))
+        {
+            diagnostics.Error(DiagnosticCodes.NotOneDocument, At(end.Start), "the file is empty; it must hold one workflow definition (start with 'schema: coordinator/v1').");
+            return null;
+        }
+        parser.Consume<DocumentStart>();
+        var root = ReadNode(parser, 0);
+        parser.Consume<DocumentEnd>();
+        if (parser.Accept<DocumentStart>(out var second))
+        {
+            diagnostics.Error(DiagnosticCodes.NotOneDocument, At(second.Start), "the file holds more than one YAML document; put each workflow in its own file.");
+            return null;
+        }
+        return root;
+    }
+
+    private SyntaxNode? ReadNode(IParser parser, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            var current = parser.Current;
+            diagnostics.Error(DiagnosticCodes.UnsupportedYaml, current is null ? At(Mark.Empty) : At(current.Start), $"the document nests deeper than {MaxDepth} levels.");
+            return null;
+        }
+
+        if (parser.TryConsume<AnchorAlias>(out var alias))
+        {
+            if (anchors.TryGetValue(alias.Value.Value, out var target))
+                return target;
+            diagnostics.Error(DiagnosticCodes.UnsupportedYaml, At(alias.Start), $"the alias '*{alias.Value}' refers to no anchor defined before it.");
+            return new ScalarNode(At(alias.Start), "", isPlain: true);
+        }
+
+        if (parser.TryConsume<Scalar>(out var scalar))
+        {
+            var node = new ScalarNode(At(scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain);
+            return Remember(scalar.Anchor, node);
+        }
+
+        if (parser.TryConsume<SequenceStart>(out var sequenceStart))
+        {
+            var items = new List<SyntaxNode>();
+            while (!parser.TryConsume<SequenceEnd>(out _))
+            {
+                var item = ReadNode(parser, depth + 1);
+                if (item is null)
+                    return null;
+                items.Add(item);
+            }
+            return Remember(sequenceStart.Anchor, new SequenceNode(At(sequenceStart.Start), items));
+        }
+
+        if (parser.TryConsume<MappingStart>(out var mappingStart))
+        {
+            var entries = new List<KeyValuePair<SyntaxNode, SyntaxNode>>();
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                var key = ReadNode(parser, depth + 1);
+                if (key is null)
+                    return null;
+                var value = ReadNode(parser, depth + 1);
+                if (value is null)
+                    return null;
+                entries.Add(new(key, value));
+            }
+            return Remember(mappingStart.Anchor, new MappingNode(At(mappingStart.Start), entries));
+        }
+
+        var unexpected = parser.Current;
+        throw new SemanticErrorException(unexpected?.Start ?? Mark.Empty, unexpected?.End ?? Mark.Empty, $"unexpected {unexpected?.GetType().Name ?? "end of input"}.");
+    }
+
+    private SyntaxNode Remember(AnchorName anchor, SyntaxNode node)
+    {
+        if (!anchor.IsEmpty)
+            anchors[anchor.Value] = node;
+        return node;
+    }
+
+    private SourceLocation At(Mark mark) => new(file, Math.Max(1, (int)Math.Min(mark.Line, int.MaxValue)), Math.Max(1, (int)Math.Min(mark.Column, int.MaxValue)));
+
+    // YamlDotNet prefixes its messages with the position ("(Line: 3, Col: 5, Idx: 20) - (...): ");
+    // the diagnostic already carries it.
+    private static string Describe(YamlException e)
+    {
+        var message = e.Message;
+        var cut = message.IndexOf("): ", StringComparison.Ordinal);
+        if (message.StartsWith("(Line:", StringComparison.Ordinal) && cut >= 0)
+            message = message[(cut + 3)..];
+        message = message.Trim();
+        return message.Length == 0 ? "the document is not well-formed YAML." : message;
+    }
+}
