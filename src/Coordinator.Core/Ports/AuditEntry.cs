@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace Coordinator.Core.Ports;
+
+/// <summary>
+/// One coordination action or human event to record in the audit registry. The registry assigns
+/// the sequence number and the hash chain; everything here is what the caller knows.
+/// </summary>
+/// <remarks>
+/// Store person ids in <see cref="Actor"/> and <see cref="Detail"/>, never names or contact details.
+/// </remarks>
+public sealed record AuditEntry
+{
+    /// <summary>The actor recorded for actions the coordinator takes by itself.</summary>
+    public const string CoordinatorActor = "coordinator";
+
+    /// <summary>
+    /// Deterministic key of the action (for example instance id + step id + action + sequence):
+    /// appending an entry whose key is already recorded is a no-op, so replayed or retried
+    /// activities never write the same action twice.
+    /// </summary>
+    public required string IdempotencyKey { get; init; }
+
+    /// <summary>When the action happened (microsecond precision is kept; finer ticks are dropped).</summary>
+    public required DateTimeOffset At { get; init; }
+
+    public required string InstanceId { get; init; }
+
+    public required string WorkflowId { get; init; }
+
+    public required int WorkflowVersion { get; init; }
+
+    /// <summary>The business identifier of the instance (claim number, customer id), if the workflow declares one.</summary>
+    public string? BusinessKey { get; init; }
+
+    public string? StepId { get; init; }
+
+    /// <summary>What happened, dotted lowercase: <c>step.activated</c>, <c>reminder.sent</c>, <c>decision.made</c>, ...</summary>
+    public required string Action { get; init; }
+
+    /// <summary>A person id, or <see cref="CoordinatorActor"/>.</summary>
+    public required string Actor { get; init; }
+
+    public AuditVerdict Verdict { get; init; } = AuditVerdict.Allow;
+
+    /// <summary>Structured detail of the action (a JSON value); null records an empty object.</summary>
+    public JsonElement? Detail { get; init; }
+}

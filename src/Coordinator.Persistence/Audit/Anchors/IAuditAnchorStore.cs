@@ -1,0 +1,18 @@
+namespace Coordinator.Persistence.Audit.Anchors;
+
+/// <summary>
+/// Write-once storage for chain anchors, outside the database and out of reach of its
+/// administrators: a local folder by default (<see cref="FileAuditAnchorStore"/>); in production an
+/// Azure Blob container with a time-based immutability (WORM) policy is the intended implementation.
+/// </summary>
+public interface IAuditAnchorStore
+{
+    /// <summary>
+    /// Stores the anchor. Writing the same (chain, seq, hash) again is a no-op; the same (chain, seq)
+    /// with a different hash is refused, because it means the chain was rewritten.
+    /// </summary>
+    Task WriteAsync(AuditAnchor anchor, CancellationToken cancellationToken = default);
+
+    /// <summary>The anchor with the highest sequence number for the chain, or null when there is none.</summary>
+    Task<AuditAnchor?> ReadLatestAsync(Guid chainId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,251 @@
+using System.Data;
+using Coordinator.Persistence.Audit.Anchors;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Coordinator.Persistence.Audit;
+
+/// <summary>
+/// Recomputes the hash chain. The full check streams every row (binary COPY, one snapshot) and
+/// compares the end against the chain head and the latest external anchor; the per-instance check
+/// recomputes the instance's rows and their links to both neighbours.
+/// </summary>
+public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchorStore anchors)
+{
+    private const string ExportSql = """
+        COPY (SELECT seq, at, instance_id, workflow_id, workflow_version, business_key, step_id, action, actor,
+                     verdict, detail::text, idempotency_key, prev_hash, hash
+              FROM audit_log ORDER BY seq) TO STDOUT (FORMAT BINARY)
+        """;
+
+    private const string InstanceSql = """
+        SELECT a.seq, a.at, a.instance_id, a.workflow_id, a.workflow_version, a.business_key, a.step_id, a.action,
+               a.actor, a.verdict, a.detail::text, a.idempotency_key, a.prev_hash, a.hash,
+               p.hash AS before_hash, n.seq IS NOT NULL AS has_after, n.prev_hash AS after_prev_hash
+        FROM audit_log a
+        LEFT JOIN audit_log p ON p.seq = a.seq - 1
+        LEFT JOIN audit_log n ON n.seq = a.seq + 1
+        WHERE a.instance_id = $1
+        ORDER BY a.seq
+        """;
+
+    /// <summary>Verifies the whole chain. <paramref name="progress"/> receives the rows checked so far every 100,000 rows.</summary>
+    public async Task<AuditVerificationResult> VerifyAsync(IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // The anchor is read before the snapshot is taken, so everything it records is in the snapshot.
+        var chainId = (await AuditChainHead.ReadAsync(connection, null, cancellationToken).ConfigureAwait(false)).ChainId;
+        var anchor = await anchors.ReadLatestAsync(chainId, cancellationToken).ConfigureAwait(false);
+
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var head = await AuditChainHead.ReadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var scan = new ChainScan(head, anchor);
+
+        await using (var export = await connection.BeginBinaryExportAsync(ExportSql, cancellationToken).ConfigureAwait(false))
+        {
+            var hasher = new AuditRowHasher();
+            var computed = new byte[AuditRowHasher.HashSize];
+            while (await export.StartRowAsync(cancellationToken).ConfigureAwait(false) != -1)
+            {
+                var row = await ReadRowAsync(export, cancellationToken).ConfigureAwait(false);
+                var prevHash = await export.ReadAsync<byte[]>(NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                var hash = await export.ReadAsync<byte[]>(NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                hasher.ComputeHash(prevHash, row, computed);
+                if (scan.Check(row.Seq, prevHash, hash, computed) is { } failure)
+                {
+                    await export.CancelAsync().ConfigureAwait(false);
+                    return failure;
+                }
+
+                if (scan.RowsChecked % 100_000 == 0)
+                {
+                    progress?.Report(scan.RowsChecked);
+                }
+            }
+        }
+
+        return scan.Finish();
+    }
+
+    /// <summary>Verifies the rows of one instance and their links to the neighbouring rows of the chain.</summary>
+    public async Task<AuditVerificationResult> VerifyInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var head = await AuditChainHead.ReadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+
+        await using var command = new NpgsqlCommand(InstanceSql, connection, transaction) { Parameters = { new() { Value = instanceId } } };
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        var hasher = new AuditRowHasher();
+        var computed = new byte[AuditRowHasher.HashSize];
+        long rows = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var row = ReadRow(reader);
+            var prevHash = reader.GetFieldValue<byte[]>(12);
+            var hash = reader.GetFieldValue<byte[]>(13);
+            var beforeHash = reader.IsDBNull(14) ? null : reader.GetFieldValue<byte[]>(14);
+            var hasAfter = reader.GetBoolean(15);
+            var afterPrevHash = reader.IsDBNull(16) ? null : reader.GetFieldValue<byte[]>(16);
+            rows++;
+
+            hasher.ComputeHash(prevHash, row, computed);
+            if (!computed.AsSpan().SequenceEqual(hash))
+            {
+                return Failure(AuditVerificationStatus.RowAltered, row.Seq, rows, head, null, AlteredMessage(row.Seq));
+            }
+
+            if (row.Seq == 1 ? !prevHash.AsSpan().SequenceEqual(AuditRowHasher.GenesisHash) : beforeHash is not null && !beforeHash.AsSpan().SequenceEqual(prevHash))
+            {
+                return Failure(AuditVerificationStatus.BrokenLink, row.Seq, rows, head, null, BrokenLinkMessage(row.Seq));
+            }
+
+            if (row.Seq > 1 && beforeHash is null)
+            {
+                return Failure(AuditVerificationStatus.MissingRow, row.Seq - 1, rows, head, null,
+                    $"Row seq {row.Seq - 1}, just before this instance's row {row.Seq}, is missing: rows were deleted.");
+            }
+
+            if (row.Seq < head.Seq && !hasAfter)
+            {
+                return Failure(AuditVerificationStatus.MissingRow, row.Seq + 1, rows, head, null,
+                    $"Row seq {row.Seq + 1}, just after this instance's row {row.Seq}, is missing: rows were deleted.");
+            }
+
+            if (afterPrevHash is not null && !afterPrevHash.AsSpan().SequenceEqual(hash))
+            {
+                return Failure(AuditVerificationStatus.BrokenLink, row.Seq + 1, rows, head, null, BrokenLinkMessage(row.Seq + 1));
+            }
+        }
+
+        var message = rows == 0
+            ? $"No audit rows for instance '{instanceId}'. (Gaps elsewhere are found by verifying the whole chain.)"
+            : $"OK: {rows} rows of instance '{instanceId}' hash correctly and link to their neighbours. Chain head seq {head.Seq}, hash {head.HashHex}.";
+        return new AuditVerificationResult { Status = AuditVerificationStatus.Ok, RowsChecked = rows, Head = head, Message = message };
+    }
+
+    private static async Task<AuditRowContent> ReadRowAsync(NpgsqlBinaryExporter export, CancellationToken ct) => new(
+        await export.ReadAsync<long>(NpgsqlDbType.Bigint, ct).ConfigureAwait(false),
+        await export.ReadAsync<DateTime>(NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false),
+        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
+        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
+        await export.ReadAsync<int>(NpgsqlDbType.Integer, ct).ConfigureAwait(false),
+        await ReadNullableTextAsync(export, ct).ConfigureAwait(false),
+        await ReadNullableTextAsync(export, ct).ConfigureAwait(false),
+        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
+        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
+        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
+        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
+        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false));
+
+    private static async Task<string?> ReadNullableTextAsync(NpgsqlBinaryExporter export, CancellationToken ct)
+    {
+        if (export.IsNull)
+        {
+            await export.SkipAsync(ct).ConfigureAwait(false);
+            return null;
+        }
+
+        return await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false);
+    }
+
+    private static AuditRowContent ReadRow(NpgsqlDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetDateTime(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetInt32(4),
+        reader.IsDBNull(5) ? null : reader.GetString(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6),
+        reader.GetString(7),
+        reader.GetString(8),
+        reader.GetString(9),
+        reader.GetString(10),
+        reader.GetString(11));
+
+    private static string AlteredMessage(long seq) =>
+        $"Row seq {seq} was altered: its stored hash does not match the hash recomputed from its content.";
+
+    private static string BrokenLinkMessage(long seq) =>
+        $"Row seq {seq} does not link to its predecessor: its prev_hash differs from the hash of row {seq - 1}.";
+
+    private static AuditVerificationResult Failure(
+        AuditVerificationStatus status, long seq, long rows, AuditChainHead head, AuditAnchor? anchor, string message) =>
+        new() { Status = status, FirstBadSeq = seq, RowsChecked = rows, Head = head, Anchor = anchor, Message = message };
+
+    /// <summary>The state of a full, in-order scan.</summary>
+    private sealed class ChainScan(AuditChainHead head, AuditAnchor? anchor)
+    {
+        private byte[] _prevHash = AuditRowHasher.GenesisHash.ToArray();
+        private long _lastSeq;
+
+        public long RowsChecked { get; private set; }
+
+        public AuditVerificationResult? Check(long seq, byte[] prevHash, byte[] hash, byte[] computed)
+        {
+            var expected = _lastSeq + 1;
+            if (seq != expected)
+            {
+                var missing = seq - 1 == expected ? $"Row seq {expected} is missing" : $"Rows seq {expected}..{seq - 1} are missing";
+                return Failure(AuditVerificationStatus.MissingRow, expected, RowsChecked, head, anchor,
+                    $"{missing} from the chain (the next row present is {seq}): rows were deleted.");
+            }
+
+            RowsChecked++;
+            if (!computed.AsSpan().SequenceEqual(hash))
+            {
+                return Failure(AuditVerificationStatus.RowAltered, seq, RowsChecked, head, anchor, AlteredMessage(seq));
+            }
+
+            if (!prevHash.AsSpan().SequenceEqual(_prevHash))
+            {
+                return Failure(AuditVerificationStatus.BrokenLink, seq, RowsChecked, head, anchor, BrokenLinkMessage(seq));
+            }
+
+            if (anchor is not null && anchor.Seq == seq && !string.Equals(anchor.Hash, Convert.ToHexStringLower(hash), StringComparison.Ordinal))
+            {
+                return Failure(AuditVerificationStatus.AnchorMismatch, seq, RowsChecked, head, anchor,
+                    $"Row seq {seq} hashes to {Convert.ToHexStringLower(hash)}, but the anchor written at {anchor.AnchoredAt:O} recorded {anchor.Hash}: the chain was rewritten up to here.");
+            }
+
+            _prevHash = hash;
+            _lastSeq = seq;
+            return null;
+        }
+
+        public AuditVerificationResult Finish()
+        {
+            if (head.Seq > _lastSeq)
+            {
+                return Failure(AuditVerificationStatus.TruncatedTail, _lastSeq + 1, RowsChecked, head, anchor,
+                    $"The chain ends at seq {_lastSeq}, but the chain head records seq {head.Seq}: rows {_lastSeq + 1}..{head.Seq} were removed from the end.");
+            }
+
+            if (anchor is not null && anchor.Seq > _lastSeq)
+            {
+                return Failure(AuditVerificationStatus.TruncatedTail, _lastSeq + 1, RowsChecked, head, anchor,
+                    $"The chain ends at seq {_lastSeq}, but the anchor written at {anchor.AnchoredAt:O} records seq {anchor.Seq}: rows {_lastSeq + 1}..{anchor.Seq} were removed from the end.");
+            }
+
+            if (head.Seq != _lastSeq || !head.Hash.AsSpan().SequenceEqual(_prevHash))
+            {
+                return Failure(AuditVerificationStatus.HeadMismatch, _lastSeq, RowsChecked, head, anchor,
+                    $"The chain head (seq {head.Seq}, hash {head.HashHex}) does not match the newest row (seq {_lastSeq}, hash {Convert.ToHexStringLower(_prevHash)}).");
+            }
+
+            var anchored = anchor is null
+                ? "No anchor yet (run `coordinator audit anchor`)."
+                : $"Latest anchor seq {anchor.Seq} ({anchor.AnchoredAt:O}) matches.";
+            return new AuditVerificationResult
+            {
+                Status = AuditVerificationStatus.Ok,
+                RowsChecked = RowsChecked,
+                Head = head,
+                Anchor = anchor,
+                Message = $"OK: {RowsChecked} rows, chain head seq {head.Seq}, hash {head.HashHex}. {anchored}",
+            };
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Coordinator.Persistence.Audit;
+
+public enum AuditExportFormat
+{
+    Csv,
+    Json,
+}
+
+/// <summary>
+/// Writes audit rows as CSV (RFC 4180, header of the column names, UTF-8) or as a JSON array of
+/// objects keyed by the column names (detail embedded as JSON). Streams: rows are never all in memory.
+/// </summary>
+public sealed class AuditExporter(AuditReader reader)
+{
+    private static readonly string[] ColumnNames =
+    [
+        "seq", "at", "instance_id", "workflow_id", "workflow_version", "business_key", "step_id", "action",
+        "actor", "verdict", "detail", "idempotency_key", "prev_hash", "hash",
+    ];
+
+    /// <summary>Writes the rows matching <paramref name="query"/>; returns how many were written.</summary>
+    public Task<long> ExportAsync(AuditQuery query, AuditExportFormat format, Stream output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var rows = reader.ReadAsync(query, cancellationToken);
+        return format switch
+        {
+            AuditExportFormat.Csv => WriteCsvAsync(rows, output, cancellationToken),
+            AuditExportFormat.Json => WriteJsonAsync(rows, output, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Supported export formats: csv, json."),
+        };
+    }
+
+    /// <summary>The timestamp format of exports: ISO 8601 UTC with microseconds.</summary>
+    public static string FormatAt(DateTimeOffset at) => AuditRowHasher.FormatTimestamp(at.UtcDateTime);
+
+    private static async Task<long> WriteCsvAsync(IAsyncEnumerable<AuditRecord> rows, Stream output, CancellationToken cancellationToken)
+    {
+        var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 65536, leaveOpen: true);
+        await using (writer.ConfigureAwait(false))
+        {
+            writer.NewLine = "\r\n";
+            await writer.WriteLineAsync(string.Join(',', ColumnNames)).ConfigureAwait(false);
+            long count = 0;
+            var line = new StringBuilder(512);
+            await foreach (var r in rows.ConfigureAwait(false))
+            {
+                line.Clear();
+                string?[] fields =
+                [
+                    r.Seq.ToString(CultureInfo.InvariantCulture), FormatAt(r.At), r.InstanceId, r.WorkflowId,
+                    r.WorkflowVersion.ToString(CultureInfo.InvariantCulture), r.BusinessKey, r.StepId, r.Action, r.Actor,
+                    r.Verdict, r.Detail, r.IdempotencyKey, r.PrevHash, r.Hash,
+                ];
+                for (var i = 0; i < fields.Length; i++)
+                {
+                    if (i > 0)
+                    {
+                        line.Append(',');
+                    }
+
+                    AppendCsvField(line, fields[i]);
+                }
+
+                await writer.WriteLineAsync(line, cancellationToken).ConfigureAwait(false);
+                count++;
+            }
+
+            return count;
+        }
+    }
+
+    private static void AppendCsvField(StringBuilder line, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return;
+        }
+
+        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        {
+            line.Append(value);
+            return;
+        }
+
+        line.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+    }
+
+    private static async Task<long> WriteJsonAsync(IAsyncEnumerable<AuditRecord> rows, Stream output, CancellationToken cancellationToken)
+    {
+        var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        await using (json.ConfigureAwait(false))
+        {
+            json.WriteStartArray();
+            long count = 0;
+            await foreach (var r in rows.ConfigureAwait(false))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("seq", r.Seq);
+                json.WriteString("at", FormatAt(r.At));
+                json.WriteString("instance_id", r.InstanceId);
+                json.WriteString("workflow_id", r.WorkflowId);
+                json.WriteNumber("workflow_version", r.WorkflowVersion);
+                json.WriteString("business_key", r.BusinessKey);
+                json.WriteString("step_id", r.StepId);
+                json.WriteString("action", r.Action);
+                json.WriteString("actor", r.Actor);
+                json.WriteString("verdict", r.Verdict);
+                json.WritePropertyName("detail");
+                json.WriteRawValue(r.Detail, skipInputValidation: true);
+                json.WriteString("idempotency_key", r.IdempotencyKey);
+                json.WriteString("prev_hash", r.PrevHash);
+                json.WriteString("hash", r.Hash);
+                json.WriteEndObject();
+                count++;
+                if (json.BytesPending > 65536)
+                {
+                    await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            json.WriteEndArray();
+            await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return count;
+        }
+    }
+}
