@@ -1,0 +1,23 @@
+using Coordinator.Core.Ports;
+using Microsoft.DurableTask;
+
+namespace Coordinator.Orchestration.Activities;
+
+/// <summary>Input of <see cref="NotifyPeople"/>: one action to deliver to its recipients.</summary>
+public sealed record NotifyPeopleRequest(Notification Notification);
+
+/// <summary>Output of <see cref="NotifyPeople"/>.</summary>
+/// <param name="Outcome">Sent now, or already sent by an earlier attempt.</param>
+/// <param name="Recipients">How many people the notification was addressed to.</param>
+public sealed record NotifyPeopleResult(SideEffectOutcome Outcome, int Recipients);
+
+/// <summary>Activity: delivers one coordination action to the people in its <c>To</c> list through <see cref="INotificationSender"/>.</summary>
+public sealed class NotifyPeople(INotificationSender sender) : TaskActivity<NotifyPeopleRequest, NotifyPeopleResult>
+{
+    public override async Task<NotifyPeopleResult> RunAsync(TaskActivityContext context, NotifyPeopleRequest input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var outcome = await sender.SendAsync(input.Notification).ConfigureAwait(false);
+        return new NotifyPeopleResult(outcome, input.Notification.Recipients.Count);
+    }
+}

@@ -1,0 +1,20 @@
+using Coordinator.Core.Ports;
+using Microsoft.DurableTask;
+
+namespace Coordinator.Orchestration.Activities;
+
+/// <summary>Input of <see cref="RecordMemory"/>.</summary>
+public sealed record RecordMemoryRequest(MemoryRecord Record);
+
+/// <summary>Output of <see cref="RecordMemory"/>.</summary>
+public sealed record RecordMemoryResult(SideEffectOutcome Outcome);
+
+/// <summary>Activity: stores one block, decision, reassignment or completion note in <see cref="IMemoryStore"/>.</summary>
+public sealed class RecordMemory(IMemoryStore memory) : TaskActivity<RecordMemoryRequest, RecordMemoryResult>
+{
+    public override async Task<RecordMemoryResult> RunAsync(TaskActivityContext context, RecordMemoryRequest input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new RecordMemoryResult(await memory.RecordAsync(input.Record).ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,20 @@
+using Coordinator.Core.Ports;
+using Microsoft.DurableTask;
+
+namespace Coordinator.Orchestration.Activities;
+
+/// <summary>Input of <see cref="UpdateCrm"/>.</summary>
+public sealed record UpdateCrmRequest(CrmUpdate Update);
+
+/// <summary>Output of <see cref="UpdateCrm"/>.</summary>
+public sealed record UpdateCrmResult(SideEffectOutcome Outcome);
+
+/// <summary>Activity: mirrors one change of an instance's progress on its CRM record through <see cref="ICrmUpdater"/>.</summary>
+public sealed class UpdateCrm(ICrmUpdater crm) : TaskActivity<UpdateCrmRequest, UpdateCrmResult>
+{
+    public override async Task<UpdateCrmResult> RunAsync(TaskActivityContext context, UpdateCrmRequest input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new UpdateCrmResult(await crm.UpdateAsync(input.Update).ConfigureAwait(false));
+    }
+}

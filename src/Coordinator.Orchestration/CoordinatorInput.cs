@@ -1,0 +1,127 @@
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Engine;
+
+namespace Coordinator.Orchestration;
+
+/// <summary>
+/// The input of <see cref="CoordinatorOrchestrator"/>: one workflow instance, pinned to the
+/// definition snapshot it started with (<see cref="WorkflowDefinition.Id"/>, <see cref="WorkflowDefinition.Version"/>
+/// and <see cref="WorkflowDefinition.ContentHash"/> identify it), so editing a YAML file only affects new instances
+/// and replay never depends on the file system. <see cref="CarryOver"/> is set only by the
+/// orchestrator itself when it continues as new.
+/// </summary>
+public sealed record CoordinatorInput
+{
+    /// <summary>The default number of engine turns before the orchestration continues as new.</summary>
+    public const int DefaultTurnsPerGeneration = 50;
+
+    public required WorkflowDefinition Definition { get; init; }
+
+    /// <summary>The start context (people from <c>from_context</c> roles, fields for <c>when</c> conditions).</summary>
+    public required IReadOnlyDictionary<string, string> Context { get; init; }
+
+    /// <summary>The business identifier of the instance (deal id, claim number); see <see cref="Create"/>.</summary>
+    public string? BusinessKey { get; init; }
+
+    /// <summary>
+    /// How many times faster than declared every workflow duration runs (≥ 1; 1 = real time). The
+    /// engine keeps working in workflow time; see <see cref="WorkflowClock"/>.
+    /// </summary>
+    public double TimeScale { get; init; } = 1;
+
+    /// <summary>Engine turns per orchestration generation before <c>ContinueAsNew</c> bounds the history.</summary>
+    public int TurnsPerGeneration { get; init; } = DefaultTurnsPerGeneration;
+
+    /// <summary>How activities (side effects) are retried.</summary>
+    public ActivityRetrySettings Retry { get; init; } = ActivityRetrySettings.Default;
+
+    /// <summary>The engine state and bookkeeping carried over by <c>ContinueAsNew</c>; null for a new instance.</summary>
+    public CoordinatorCarryOver? CarryOver { get; init; }
+
+    /// <summary>
+    /// The input for a new instance. The business key is taken from the start context field the
+    /// definition names in <c>business_key</c>, unless given.
+    /// </summary>
+    public static CoordinatorInput Create(
+        WorkflowDefinition definition,
+        IReadOnlyDictionary<string, string> context,
+        double timeScale = 1,
+        string? businessKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(context);
+        businessKey ??= definition.BusinessKey is { } field && context.TryGetValue(field, out var value) ? value : null;
+        return new CoordinatorInput
+        {
+            Definition = definition,
+            Context = context,
+            BusinessKey = businessKey,
+            TimeScale = timeScale,
+        };
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming what is wrong and how to fix it.</summary>
+    public void Validate()
+    {
+        if (Definition is null)
+            throw new ArgumentException("The coordinator input has no workflow definition; start the instance with CoordinatorInput.Create(definition, context).");
+        if (Context is null)
+            throw new ArgumentException($"The coordinator input for '{Definition.Id}' has no start context; pass an empty dictionary when the workflow needs none.");
+        if (!double.IsFinite(TimeScale) || TimeScale < 1)
+            throw new ArgumentException($"TimeScale must be a finite number ≥ 1 (1 = real time, 60 = a workflow hour per real minute); got {TimeScale}.");
+        if (TurnsPerGeneration < 1)
+            throw new ArgumentException($"TurnsPerGeneration must be at least 1 (default {DefaultTurnsPerGeneration}); got {TurnsPerGeneration}.");
+        ArgumentNullException.ThrowIfNull(Retry);
+        Retry.Validate();
+        if (CarryOver?.State is { } state
+            && (state.DefinitionId != Definition.Id || state.DefinitionVersion != Definition.Version || state.DefinitionHash != Definition.ContentHash))
+        {
+            throw new ArgumentException(
+                $"The carried engine state belongs to '{state.DefinitionId}' v{state.DefinitionVersion} ({state.DefinitionHash}) but the input pins "
+                + $"'{Definition.Id}' v{Definition.Version} ({Definition.ContentHash}); an instance must continue with the definition it started with.");
+        }
+    }
+}
+
+/// <summary>What <c>ContinueAsNew</c> carries from one orchestration generation to the next.</summary>
+/// <param name="State">The engine state.</param>
+/// <param name="Progress">The orchestrator's bookkeeping (counters, the workflow clock reading).</param>
+public sealed record CoordinatorCarryOver(InstanceState State, CoordinatorProgress Progress);
+
+/// <summary>The orchestrator's bookkeeping across the whole life of an instance (all generations).</summary>
+/// <param name="WorkflowNow">The workflow time of the latest turn; the workflow clock never runs backwards.</param>
+/// <param name="Generation">0 for the first orchestration execution, +1 at every <c>ContinueAsNew</c>.</param>
+/// <param name="Turns">Engine calls so far.</param>
+/// <param name="ActionCount">Coordination actions performed so far.</param>
+/// <param name="EventsProcessed">Human events applied so far (accepted or rejected).</param>
+/// <param name="EventsRejected">Human events the engine rejected.</param>
+/// <param name="LastEventAt">The workflow time at which the latest human event was applied.</param>
+public sealed record CoordinatorProgress(
+    DateTimeOffset WorkflowNow,
+    int Generation = 0,
+    int Turns = 0,
+    long ActionCount = 0,
+    int EventsProcessed = 0,
+    int EventsRejected = 0,
+    DateTimeOffset? LastEventAt = null);
+
+/// <summary>The retry policy of the side-effect activities (exponential backoff; real time, not scaled).</summary>
+/// <param name="MaxAttempts">Attempts in total, the first included.</param>
+/// <param name="FirstRetryInterval">The wait before the second attempt.</param>
+/// <param name="BackoffCoefficient">How much each wait grows.</param>
+/// <param name="MaxRetryInterval">The longest wait between attempts.</param>
+public sealed record ActivityRetrySettings(int MaxAttempts, TimeSpan FirstRetryInterval, double BackoffCoefficient, TimeSpan MaxRetryInterval)
+{
+    /// <summary>5 attempts, waiting 5 s, 10 s, 20 s and 40 s in between.</summary>
+    public static readonly ActivityRetrySettings Default = new(5, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(5));
+
+    public void Validate()
+    {
+        if (MaxAttempts < 1)
+            throw new ArgumentException($"Retry.MaxAttempts must be at least 1; got {MaxAttempts}.");
+        if (FirstRetryInterval <= TimeSpan.Zero || MaxRetryInterval < FirstRetryInterval)
+            throw new ArgumentException($"Retry intervals must be positive with MaxRetryInterval ≥ FirstRetryInterval; got {FirstRetryInterval} and {MaxRetryInterval}.");
+        if (!double.IsFinite(BackoffCoefficient) || BackoffCoefficient < 1)
+            throw new ArgumentException($"Retry.BackoffCoefficient must be ≥ 1; got {BackoffCoefficient}.");
+    }
+}

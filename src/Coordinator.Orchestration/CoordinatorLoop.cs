@@ -1,0 +1,202 @@
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Engine;
+using Coordinator.Orchestration.Activities;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Orchestration;
+
+/// <summary>
+/// One execution (generation) of <see cref="CoordinatorOrchestrator"/>. Everything here is replayed:
+/// time comes only from <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/>, waiting only from
+/// durable timers and external events, side effects only from activities.
+/// </summary>
+internal sealed class CoordinatorLoop
+{
+    private readonly TaskOrchestrationContext context;
+    private readonly CoordinatorInput input;
+    private readonly WorkflowDefinition definition;
+    private readonly SideEffectPlanner planner;
+    private readonly TaskOptions activityOptions;
+    private WorkflowClock clock;
+    private InstanceState state = null!;
+    private CoordinatorProgress progress = null!;
+
+    // The one waiter for human events. It is created once and kept across successive timers until an
+    // event completes it: a cancelled waiter is not removed by the SDK and would swallow a later event.
+    private Task<HumanEvent?>? pendingEvent;
+
+    public CoordinatorLoop(TaskOrchestrationContext context, CoordinatorInput input)
+    {
+        this.context = context;
+        this.input = input;
+        definition = input.Definition;
+        planner = new SideEffectPlanner(context.InstanceId, definition, input.BusinessKey);
+        var retry = input.Retry;
+        activityOptions = TaskOptions.FromRetryPolicy(
+            new RetryPolicy(retry.MaxAttempts, retry.FirstRetryInterval, retry.BackoffCoefficient, retry.MaxRetryInterval));
+    }
+
+    public async Task<CoordinatorResult> RunAsync()
+    {
+        var turn = Begin();
+        var turnsThisGeneration = 0;
+        while (true)
+        {
+            await PerformAsync(turn);
+            turnsThisGeneration++;
+            if (state.IsCompleted)
+                return Complete();
+
+            // Continue as new only while no received event sits unobserved in the waiter: such an
+            // event is no longer "unprocessed" for the SDK and would be lost. Events that arrive
+            // later are carried over (preserveUnprocessedEvents).
+            if (turnsThisGeneration >= input.TurnsPerGeneration && pendingEvent is not { IsCompleted: true })
+            {
+                ContinueAsNew(turnsThisGeneration);
+
+                // The output of an execution that continues as new is discarded.
+                return null!;
+            }
+            turn = await NextTurnAsync(turn.NextWakeUp);
+        }
+    }
+
+    private EngineTurn Begin()
+    {
+        if (input.CarryOver is { } carried)
+        {
+            state = carried.State;
+            progress = carried.Progress;
+            clock = new WorkflowClock(state.StartedAt, input.TimeScale);
+            return CoordinationEngine.Advance(definition, state, ReadClock());
+        }
+
+        // Workflow time and real time coincide at the start.
+        var start = RealNow();
+        clock = new WorkflowClock(start, input.TimeScale);
+        progress = new CoordinatorProgress(start);
+        Log.InstanceStarted(Logger(), context.InstanceId, definition.Id, definition.Version, start, input.TimeScale);
+        return CoordinationEngine.Start(definition, input.Context, start);
+    }
+
+    private async Task<EngineTurn> NextTurnAsync(DateTimeOffset? wakeUp)
+    {
+        pendingEvent ??= context.WaitForExternalEvent<HumanEvent?>(CoordinatorEvents.HumanEvent);
+        if (wakeUp is { } wake && !pendingEvent.IsCompleted)
+        {
+            using var timerCancellation = new CancellationTokenSource();
+            var timer = context.CreateTimer(clock.ToRealTime(wake).UtcDateTime, timerCancellation.Token);
+            if (await Task.WhenAny(pendingEvent, timer) == timer)
+                return CoordinationEngine.Advance(definition, state, ReadClock(atLeast: wake));
+            timerCancellation.Cancel();
+        }
+        var humanEvent = await pendingEvent;
+        pendingEvent = null;
+        return Apply(humanEvent);
+    }
+
+    private EngineTurn Apply(HumanEvent? humanEvent)
+    {
+        var now = ReadClock();
+        if (humanEvent is null)
+        {
+            Log.EmptyEventIgnored(Logger(), context.InstanceId, CoordinatorEvents.HumanEvent);
+            return CoordinationEngine.Advance(definition, state, now);
+        }
+
+        // Payloads come from outside: missing ids become empty ones, which the engine rejects with a reason.
+        humanEvent = humanEvent with { StepId = humanEvent.StepId ?? "", By = humanEvent.By ?? "" };
+        var turn = CoordinationEngine.Apply(definition, state, humanEvent, now);
+        var rejection = turn.Actions.FirstOrDefault(static a => a.Type == CoordinationActionType.EventRejected);
+        if (rejection is not null)
+            Log.EventRejected(Logger(), context.InstanceId, humanEvent.Type.ToString(), humanEvent.StepId, humanEvent.By, rejection.Reason);
+        progress = progress with
+        {
+            EventsProcessed = progress.EventsProcessed + 1,
+            EventsRejected = progress.EventsRejected + (rejection is null ? 0 : 1),
+            LastEventAt = now,
+        };
+        return turn;
+    }
+
+    private async Task PerformAsync(EngineTurn turn)
+    {
+        state = turn.State;
+        if (turn.Actions.Count > 0)
+            await Task.WhenAll(SideEffects(turn.Actions));
+        progress = progress with { Turns = progress.Turns + 1, ActionCount = progress.ActionCount + turn.Actions.Count };
+        context.SetCustomStatus(new CoordinatorStatus(InstanceSnapshot.From(state), progress, turn.NextWakeUp, input.TimeScale));
+        Log.TurnCompleted(Logger(), context.InstanceId, progress.Turns, progress.WorkflowNow, turn.Actions.Count, turn.NextWakeUp);
+    }
+
+    /// <summary>One activity per side effect: the turn's audit batch, then per action its notification, CRM update and memory record.</summary>
+    private List<Task> SideEffects(IReadOnlyList<CoordinationAction> actions)
+    {
+        var tasks = new List<Task>(1 + (actions.Count * 2))
+        {
+            context.CallActivityAsync<AppendAuditEntriesResult>(nameof(AppendAuditEntries), planner.Audit(actions), activityOptions),
+        };
+        foreach (var action in actions)
+        {
+            if (planner.Notify(action) is { } notify)
+                tasks.Add(context.CallActivityAsync<NotifyPeopleResult>(nameof(NotifyPeople), notify, activityOptions));
+            if (planner.Crm(action) is { } crm)
+                tasks.Add(context.CallActivityAsync<UpdateCrmResult>(nameof(UpdateCrm), crm, activityOptions));
+            if (planner.Memory(action) is { } memory)
+                tasks.Add(context.CallActivityAsync<RecordMemoryResult>(nameof(RecordMemory), memory, activityOptions));
+        }
+        return tasks;
+    }
+
+    private void ContinueAsNew(int turnsThisGeneration)
+    {
+        var next = progress with { Generation = progress.Generation + 1 };
+        Log.ContinuingAsNew(Logger(), context.InstanceId, turnsThisGeneration, next.Generation);
+        context.ContinueAsNew(input with { CarryOver = new CoordinatorCarryOver(state, next) }, preserveUnprocessedEvents: true);
+    }
+
+    private CoordinatorResult Complete()
+    {
+        var completed = new List<string>();
+        var skipped = new List<string>();
+        foreach (var step in state.Steps)
+        {
+            if (step.Status == StepStatus.Done)
+                completed.Add(step.StepId);
+            else if (step.Status == StepStatus.Skipped)
+                skipped.Add(step.StepId);
+        }
+        var completedAt = state.CompletedAt!.Value;
+        Log.InstanceCompleted(Logger(), context.InstanceId, completedAt, progress.ActionCount, progress.EventsProcessed);
+        return new CoordinatorResult(
+            definition.Id,
+            definition.Version,
+            input.BusinessKey,
+            state.StartedAt,
+            completedAt,
+            completed,
+            skipped,
+            progress.ActionCount,
+            progress.EventsProcessed,
+            progress.EventsRejected,
+            progress.Turns,
+            progress.Generation + 1);
+    }
+
+    /// <summary>The workflow time now: the mapped durable time, never earlier than the last turn nor than <paramref name="atLeast"/>.</summary>
+    private DateTimeOffset ReadClock(DateTimeOffset? atLeast = null)
+    {
+        var now = clock.ToWorkflowTime(RealNow());
+        if (now < progress.WorkflowNow)
+            now = progress.WorkflowNow;
+        if (atLeast is { } floor && floor > now)
+            now = floor;
+        progress = progress with { WorkflowNow = now };
+        return now;
+    }
+
+    private ILogger Logger() => context.CreateReplaySafeLogger<CoordinatorOrchestrator>();
+
+    private DateTimeOffset RealNow() => new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc));
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Orchestration;
+
+/// <summary>Source-generated log messages of the orchestration layer (written through the replay-safe logger).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
+        Message = "Instance {InstanceId} ({WorkflowId} v{Version}) started at workflow time {StartedAt:o}, time scale {TimeScale}")]
+    public static partial void InstanceStarted(ILogger logger, string instanceId, string workflowId, int version, DateTimeOffset startedAt, double timeScale);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug,
+        Message = "Instance {InstanceId} turn {Turn} at workflow time {WorkflowNow:o}: {ActionCount} action(s), next wake-up {NextWakeUp:o}")]
+    public static partial void TurnCompleted(ILogger logger, string instanceId, int turn, DateTimeOffset workflowNow, int actionCount, DateTimeOffset? nextWakeUp);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning,
+        Message = "Instance {InstanceId} rejected a {EventType} event on step '{StepId}' by '{By}': {Reason}")]
+    public static partial void EventRejected(ILogger logger, string instanceId, string eventType, string stepId, string by, string? reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning,
+        Message = "Instance {InstanceId} ignored a '{EventName}' event without payload; send a HumanEvent JSON object")]
+    public static partial void EmptyEventIgnored(ILogger logger, string instanceId, string eventName);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information,
+        Message = "Instance {InstanceId} continues as new after {Turns} turn(s) (generation {Generation} starts)")]
+    public static partial void ContinuingAsNew(ILogger logger, string instanceId, int turns, int generation);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information,
+        Message = "Instance {InstanceId} completed at workflow time {CompletedAt:o} after {ActionCount} action(s) and {EventsProcessed} human event(s)")]
+    public static partial void InstanceCompleted(ILogger logger, string instanceId, DateTimeOffset completedAt, long actionCount, int eventsProcessed);
+}

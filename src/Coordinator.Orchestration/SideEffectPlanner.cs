@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Engine;
+using Coordinator.Core.Ports;
+using Coordinator.Orchestration.Activities;
+
+namespace Coordinator.Orchestration;
+
+/// <summary>
+/// Turns the coordination actions of an engine turn into side-effect requests, as pure code (it runs
+/// inside the orchestrator, so it must be deterministic): every action is audited; actions addressed
+/// to people are notified; progress changes update the CRM record when the instance has a business
+/// key; blocks, decisions, reassignments and completion notes are remembered. Every request carries
+/// the idempotency key <c>{instance id}:{action key}</c>.
+/// </summary>
+public sealed class SideEffectPlanner
+{
+    private static readonly JsonSerializerOptions DetailJson = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly string instanceId;
+    private readonly WorkflowDefinition definition;
+    private readonly string? businessKey;
+
+    public SideEffectPlanner(string instanceId, WorkflowDefinition definition, string? businessKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
+        ArgumentNullException.ThrowIfNull(definition);
+        this.instanceId = instanceId;
+        this.definition = definition;
+        this.businessKey = businessKey;
+    }
+
+    /// <summary>The idempotency key of every side effect of an action: orchestration instance id + the action's key.</summary>
+    public static string IdempotencyKey(string instanceId, CoordinationAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return string.Concat(instanceId, ":", action.Key);
+    }
+
+    /// <summary>Whether an action changes the progress a CRM record mirrors.</summary>
+    public static bool UpdatesCrm(CoordinationActionType type) => type is
+        CoordinationActionType.InstanceStarted or CoordinationActionType.StepActivated or CoordinationActionType.StepSkipped
+        or CoordinationActionType.StepBlocked or CoordinationActionType.DecisionMade or CoordinationActionType.StepReassigned
+        or CoordinationActionType.StepCompleted or CoordinationActionType.InstanceCompleted;
+
+    /// <summary>Whether an action carries knowledge worth remembering (what blocked, what was decided, why, by whom).</summary>
+    public static bool IsMemorable(CoordinationAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return action.Type switch
+        {
+            CoordinationActionType.StepBlocked or CoordinationActionType.DecisionMade or CoordinationActionType.StepReassigned => true,
+            CoordinationActionType.StepCompleted => !string.IsNullOrWhiteSpace(action.Text),
+            _ => false,
+        };
+    }
+
+    /// <summary>The audit entries of a turn, in action order.</summary>
+    public AppendAuditEntriesRequest Audit(IReadOnlyList<CoordinationAction> actions)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        var entries = new AuditEntry[actions.Count];
+        for (var i = 0; i < entries.Length; i++)
+            entries[i] = AuditEntryFor(actions[i]);
+        return new AppendAuditEntriesRequest(entries);
+    }
+
+    /// <summary>The notification of an action; null when it is addressed to nobody.</summary>
+    public NotifyPeopleRequest? Notify(CoordinationAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (action.To.Count == 0)
+            return null;
+        return new NotifyPeopleRequest(new Notification
+        {
+            IdempotencyKey = IdempotencyKey(instanceId, action),
+            InstanceId = instanceId,
+            WorkflowId = definition.Id,
+            WorkflowTitle = definition.Title,
+            BusinessKey = businessKey,
+            StepTitle = StepTitle(action),
+            Recipients = action.To,
+            Action = action,
+        });
+    }
+
+    /// <summary>The CRM update of an action; null when the action changes no progress or the instance has no business key.</summary>
+    public UpdateCrmRequest? Crm(CoordinationAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (businessKey is null || !UpdatesCrm(action.Type))
+            return null;
+        return new UpdateCrmRequest(new CrmUpdate
+        {
+            IdempotencyKey = IdempotencyKey(instanceId, action),
+            InstanceId = instanceId,
+            WorkflowId = definition.Id,
+            BusinessKey = businessKey,
+            Change = action.Type.WireName(),
+            At = action.At,
+            StepId = action.StepId,
+            StepTitle = StepTitle(action),
+            Owners = action.Type is CoordinationActionType.StepActivated or CoordinationActionType.StepReassigned ? action.To : [],
+            Due = action.Due,
+            Note = action.Option is { } option ? $"{option}: {action.Reason}" : action.Reason,
+        });
+    }
+
+    /// <summary>The memory record of an action; null when the action is not memorable.</summary>
+    public RecordMemoryRequest? Memory(CoordinationAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (!IsMemorable(action))
+            return null;
+        var step = StepTitle(action) ?? action.StepId;
+        var by = action.By ?? AuditEntry.CoordinatorActor;
+        var text = action.Type switch
+        {
+            CoordinationActionType.StepBlocked => $"{by} reported \"{step}\" blocked: {action.Reason}",
+            CoordinationActionType.DecisionMade => $"{by} chose \"{action.Option}\"{(action.Reason is { } title ? $" ({title})" : "")} on \"{step}\"",
+            CoordinationActionType.StepReassigned => $"{by} reassigned \"{step}\" to {string.Join(", ", action.To)}{(action.Reason is { } why ? $": {why}" : "")}",
+            _ => $"{by} finished \"{step}\": {action.Text}",
+        };
+        return new RecordMemoryRequest(new MemoryRecord
+        {
+            IdempotencyKey = IdempotencyKey(instanceId, action),
+            InstanceId = instanceId,
+            WorkflowId = definition.Id,
+            BusinessKey = businessKey,
+            StepId = action.StepId,
+            Kind = action.Type.WireName(),
+            By = action.By,
+            At = action.At,
+            Text = text,
+        });
+    }
+
+    private AuditEntry AuditEntryFor(CoordinationAction action) => new()
+    {
+        IdempotencyKey = IdempotencyKey(instanceId, action),
+        At = action.At,
+        InstanceId = instanceId,
+        WorkflowId = definition.Id,
+        WorkflowVersion = definition.Version,
+        BusinessKey = businessKey,
+        StepId = action.StepId,
+        Action = action.Type.WireName(),
+        Actor = action.By ?? AuditEntry.CoordinatorActor,
+        Verdict = AuditVerdict.Allow,
+        Detail = JsonSerializer.SerializeToElement(
+            new AuditDetail(
+                action.Sequence,
+                action.Key,
+                definition.ContentHash,
+                action.To,
+                action.Level,
+                action.Reason,
+                action.Option,
+                action.Options?.Select(static o => o.Id).ToArray(),
+                action.Due,
+                action.Text,
+                action.Steps),
+            DetailJson),
+    };
+
+    private string? StepTitle(CoordinationAction action) =>
+        action.StepId is { } id ? definition.FindStep(id)?.Title : null;
+
+    /// <summary>The <see cref="AuditEntry.Detail"/> of an action (person ids only, no names).</summary>
+    private sealed record AuditDetail(
+        long Sequence,
+        string Key,
+        string DefinitionHash,
+        IReadOnlyList<string> To,
+        int? Level,
+        string? Reason,
+        string? Option,
+        IReadOnlyList<string>? Options,
+        DateTimeOffset? Due,
+        string? Text,
+        IReadOnlyList<StepSnapshot>? Steps);
+}
