@@ -21,7 +21,7 @@ public static class ValidateCommand
         };
         var command = new Command("validate", "Check workflow definitions and report every problem with its file, line and column.");
         command.Arguments.Add(paths);
-        command.SetAction(parseResult => Run(parseResult.GetValue(paths) ?? [], Console.Out));
+        command.SetAction(parseResult => Run(parseResult.GetValue(paths) ?? [], parseResult.InvocationConfiguration.Output));
         return command;
     }
 

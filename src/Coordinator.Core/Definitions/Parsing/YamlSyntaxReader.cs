@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -15,6 +16,7 @@ internal sealed class YamlSyntaxReader
     private readonly string file;
     private readonly DiagnosticBag diagnostics;
     private readonly Dictionary<string, SyntaxNode> anchors = new(StringComparer.Ordinal);
+    private Mark lastMark = Mark.Empty;
 
     private YamlSyntaxReader(string file, DiagnosticBag diagnostics)
     {
@@ -35,18 +37,28 @@ internal sealed class YamlSyntaxReader
             diagnostics.Error(DiagnosticCodes.SyntaxError, reader.At(e.Start), $"YAML syntax error: {Describe(e)}");
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some truncated inputs (for example a flow
+            // sequence left open at the end of the file) instead of raising a YamlException.
+            diagnostics.Error(DiagnosticCodes.SyntaxError, reader.At(reader.lastMark),
+                "YAML syntax error: the document cannot be read past this point; look for an unclosed '[', '{' or quote.");
+            return null;
+        }
     }
 
     private SyntaxNode? ReadStream(IParser parser)
     {
         parser.Consume<StreamStart>();
-        if (parser.TryConsume<StreamEnd>(out var end))
+        if (Next<StreamEnd>(parser, out var end))
         {
             diagnostics.Error(DiagnosticCodes.NotOneDocument, At(end.Start), "the file is empty; it must hold one workflow definition (start with 'schema: coordinator/v1').");
             return null;
         }
         parser.Consume<DocumentStart>();
         var root = ReadNode(parser, 0);
+        if (root is null)
+            return null;
         parser.Consume<DocumentEnd>();
         if (parser.Accept<DocumentStart>(out var second))
         {
@@ -65,24 +77,24 @@ internal sealed class YamlSyntaxReader
             return null;
         }
 
-        if (parser.TryConsume<AnchorAlias>(out var alias))
+        if (Next<AnchorAlias>(parser, out var alias))
         {
             if (anchors.TryGetValue(alias.Value.Value, out var target))
                 return target;
-            diagnostics.Error(DiagnosticCodes.UnsupportedYaml, At(alias.Start), $"the alias '*{alias.Value}' refers to no anchor defined before it.");
-            return new ScalarNode(At(alias.Start), "", isPlain: true);
+            diagnostics.Error(DiagnosticCodes.UnsupportedYaml, At(alias.Start), $"the alias '*{alias.Value}' refers to no anchor defined before it; define '&{alias.Value}' on an earlier node.");
+            return null;
         }
 
-        if (parser.TryConsume<Scalar>(out var scalar))
+        if (Next<Scalar>(parser, out var scalar))
         {
             var node = new ScalarNode(At(scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain);
             return Remember(scalar.Anchor, node);
         }
 
-        if (parser.TryConsume<SequenceStart>(out var sequenceStart))
+        if (Next<SequenceStart>(parser, out var sequenceStart))
         {
             var items = new List<SyntaxNode>();
-            while (!parser.TryConsume<SequenceEnd>(out _))
+            while (!Next<SequenceEnd>(parser, out _))
             {
                 var item = ReadNode(parser, depth + 1);
                 if (item is null)
@@ -92,10 +104,10 @@ internal sealed class YamlSyntaxReader
             return Remember(sequenceStart.Anchor, new SequenceNode(At(sequenceStart.Start), items));
         }
 
-        if (parser.TryConsume<MappingStart>(out var mappingStart))
+        if (Next<MappingStart>(parser, out var mappingStart))
         {
             var entries = new List<KeyValuePair<SyntaxNode, SyntaxNode>>();
-            while (!parser.TryConsume<MappingEnd>(out _))
+            while (!Next<MappingEnd>(parser, out _))
             {
                 var key = ReadNode(parser, depth + 1);
                 if (key is null)
@@ -110,6 +122,16 @@ internal sealed class YamlSyntaxReader
 
         var unexpected = parser.Current;
         throw new SemanticErrorException(unexpected?.Start ?? Mark.Empty, unexpected?.End ?? Mark.Empty, $"unexpected {unexpected?.GetType().Name ?? "end of input"}.");
+    }
+
+    /// <summary>Consumes the next event when it is a <typeparamref name="T"/>, remembering where it ended.</summary>
+    private bool Next<T>(IParser parser, [MaybeNullWhen(false)] out T parsingEvent)
+        where T : ParsingEvent
+    {
+        if (!parser.TryConsume(out parsingEvent))
+            return false;
+        lastMark = parsingEvent.End;
+        return true;
     }
 
     private SyntaxNode Remember(AnchorName anchor, SyntaxNode node)
