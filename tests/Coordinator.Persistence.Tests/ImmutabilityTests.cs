@@ -1,0 +1,86 @@
+using Coordinator.Persistence.Audit;
+using Coordinator.Persistence.Tests.Infrastructure;
+using Npgsql;
+
+namespace Coordinator.Persistence.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class ImmutabilityTests(PostgresCluster cluster)
+{
+    public static TheoryData<string> Changes => new()
+    {
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 2",
+        "TRUNCATE audit_log",
+    };
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public async Task Change_AsApplicationRole_IsRefused(string sql)
+    {
+        await using var db = await SeededAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(db.Application, sql));
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+        Assert.Equal(5L, await db.ScalarAsync<long>("SELECT count(*) FROM audit_log"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public async Task Change_AsSuperuserInReplicationMode_IsRefusedByAlwaysEnabledTrigger(string sql)
+    {
+        await using var db = await SeededAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() =>
+            ExecuteAsync(db.Superuser, "SET session_replication_role = replica; " + sql));
+
+        Assert.Contains("append-only", error.MessageText, StringComparison.Ordinal);
+        Assert.Equal(5L, await db.ScalarAsync<long>("SELECT count(*) FROM audit_log"));
+    }
+
+    [Fact]
+    public async Task Insert_AsAuditorRole_IsRefused()
+    {
+        await using var db = await SeededAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() =>
+            new PostgresAuditLog(db.Auditor).AppendAsync(AuditEntries.For("claim-9", 1)));
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
+    [Fact]
+    public async Task Select_AsAuditorRole_ReadsTheRegistry()
+    {
+        await using var db = await SeededAsync();
+
+        await using var command = db.Auditor.CreateCommand("SELECT count(*) FROM audit_log WHERE business_key = '2024-0847'");
+
+        Assert.Equal(5L, (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task ChainHead_MovedBackwardsAsSuperuser_IsRefused()
+    {
+        await using var db = await SeededAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() =>
+            ExecuteAsync(db.Superuser, "UPDATE audit_chain_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3)"));
+
+        Assert.Contains("only move forward", error.MessageText, StringComparison.Ordinal);
+    }
+
+    private async Task<TestDatabase> SeededAsync()
+    {
+        var db = await cluster.CreateDatabaseAsync();
+        await new PostgresAuditLog(db.Application).AppendAsync(AuditEntries.For("claim-1", 5));
+        return db;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,48 @@
+using Coordinator.Persistence.Migrations;
+using Coordinator.Persistence.Tests.Infrastructure;
+
+namespace Coordinator.Persistence.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class MigrationRunnerTests(PostgresCluster cluster)
+{
+    [Fact]
+    public async Task ApplyAsync_FourConcurrentRunnersOnAnEmptyDatabase_ApplyEachMigrationOnce()
+    {
+        await using var dataSource = await cluster.CreateEmptyDatabaseAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new MigrationRunner(dataSource).ApplyAsync()));
+
+        Assert.Equal(MigrationRunner.Embedded.Count, results.Sum(r => r.Count));
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM schema_migrations");
+        Assert.Equal((long)MigrationRunner.Embedded.Count, (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_MigratedDatabase_AppliesNothingAndHasPgvector()
+    {
+        await using var db = await cluster.CreateDatabaseAsync();
+
+        var applied = await new MigrationRunner(db.Superuser).ApplyAsync();
+
+        Assert.Empty(applied);
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM pg_extension WHERE extname = 'vector'"));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_AppliedMigrationChanged_ThrowsNamingTheMigration()
+    {
+        await using var db = await cluster.CreateDatabaseAsync();
+        await db.ExecuteAsync("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 2");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new MigrationRunner(db.Superuser).ApplyAsync());
+
+        Assert.Contains("0002_audit_log was changed after it was applied", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Embedded_Migrations_AreNumberedFromOneWithoutGaps()
+    {
+        Assert.Equal(Enumerable.Range(1, MigrationRunner.Embedded.Count), MigrationRunner.Embedded.Select(m => m.Version));
+    }
+}
