@@ -5,8 +5,8 @@ using Coordinator.Persistence.Audit.Anchors;
 namespace Coordinator.Cli;
 
 /// <summary>
-X
-/// 2 the command could not run (connection, schema, arguments).
+/// <c>coordinator audit verify|anchor|export</c>. Exit codes: 0 success, 1 invalid arguments,
+/// 2 the command could not run (connection, schema, permissions), 3 the chain is broken.
 /// </summary>
 public static class AuditCommand
 {
