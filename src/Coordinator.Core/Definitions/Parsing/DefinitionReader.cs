@@ -31,6 +31,11 @@ internal sealed partial class DefinitionReader
     /// <summary>The definition as far as it could be read; null when the root is not a mapping.</summary>
     public WorkflowDefinition? Read(SyntaxNode root)
     {
+        if (IsAbsent(root))
+        {
+            diagnostics.Error(DiagnosticCodes.NotOneDocument, root.Location, "the document is empty; it must hold one workflow definition (start with 'schema: coordinator/v1').");
+            return null;
+        }
         var fields = Open(root, "", "the workflow definition", RootKeys);
         if (fields is null)
             return null;

@@ -18,16 +18,34 @@ internal sealed class YamlSyntaxReader
     private readonly Dictionary<string, SyntaxNode> anchors = new(StringComparer.Ordinal);
     private Mark lastMark = Mark.Empty;
 
-    private YamlSyntaxReader(string file, DiagnosticBag diagnostics)
+    // The last line of the text and its length: YamlDotNet places the end of a stream that lacks a
+    // final line break on the (nonexistent) next line; such positions are moved to the end of the text.
+    private readonly int lastLine = 1;
+    private readonly int lastLineLength;
+
+    private YamlSyntaxReader(string text, string file, DiagnosticBag diagnostics)
     {
         this.file = file;
         this.diagnostics = diagnostics;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (ch is '\n' or '\u0085' or '\u2028' or '\u2029' || (ch == '\r' && (i + 1 == text.Length || text[i + 1] != '\n')))
+            {
+                lastLine++;
+                lastLineLength = 0;
+            }
+            else if (ch != '\r')
+            {
+                lastLineLength++;
+            }
+        }
     }
 
     /// <summary>The root node, or null when the text is not one well-formed YAML document (reported).</summary>
     public static SyntaxNode? Read(string text, string file, DiagnosticBag diagnostics)
     {
-        var reader = new YamlSyntaxReader(file, diagnostics);
+        var reader = new YamlSyntaxReader(text, file, diagnostics);
         try
         {
             return reader.ReadStream(new Parser(new StringReader(text)));
@@ -141,7 +159,13 @@ internal sealed class YamlSyntaxReader
         return node;
     }
 
-    private SourceLocation At(Mark mark) => new(file, Math.Max(1, (int)Math.Min(mark.Line, int.MaxValue)), Math.Max(1, (int)Math.Min(mark.Column, int.MaxValue)));
+    private SourceLocation At(Mark mark)
+    {
+        var line = (int)Math.Clamp(mark.Line, 1, int.MaxValue);
+        if (line > lastLine)
+            return new SourceLocation(file, lastLine, lastLineLength + 1);
+        return new SourceLocation(file, line, (int)Math.Clamp(mark.Column, 1, int.MaxValue));
+    }
 
     // YamlDotNet prefixes its messages with the position ("(Line: 3, Col: 5, Idx: 20) - (...): ");
     // the diagnostic already carries it.
