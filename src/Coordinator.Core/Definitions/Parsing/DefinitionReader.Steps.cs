@@ -4,7 +4,7 @@ namespace Coordinator.Core.Definitions.Parsing;
 internal sealed partial class DefinitionReader
 {
     private const string None = "none";
-    private static readonly string[] StepKeys = ["id", "title", "type", "owner", "after", "due", "when", "reminders", "escalation", "on_blocked", "options"];
+    internal static readonly string[] StepKeys = ["id", "title", "type", "owner", "after", "due", "when", "reminders", "escalation", "on_blocked", "options"];
     private static readonly string[] StepTypes = ["task", "decision"];
     private static readonly string[] WhenKeys = ["field", "in", "decision", "is"];
     private static readonly string[] ReminderKeys = ["before_due", "overdue_every"];
@@ -12,7 +12,7 @@ internal sealed partial class DefinitionReader
     private static readonly string[] LevelKeys = ["after", "notify"];
     private static readonly string[] BlockKeys = ["notify", "decision_by", "alternatives"];
     private static readonly string[] OptionKeys = ["id", "title"];
-    private static readonly string[] AlternativeKeys = ["id", "title", "extend_due"];
+    internal static readonly string[] AlternativeKeys = ["id", "title", "extend_due"];
 
     private List<StepDefinition> ReadSteps(MappingFields root)
     {

@@ -11,8 +11,8 @@ namespace Coordinator.Core.Definitions.Parsing;
 /// </summary>
 internal sealed partial class DefinitionReader
 {
-    private static readonly string[] RootKeys = ["schema", "id", "version", "title", "process_owner", "business_key", "roles", "defaults", "steps", "summary"];
-    private static readonly string[] RoleKeys = ["people", "from_context", "lead"];
+    internal static readonly string[] RootKeys = ["schema", "id", "version", "title", "process_owner", "business_key", "roles", "defaults", "steps", "summary"];
+    internal static readonly string[] RoleKeys = ["people", "from_context", "lead"];
     private static readonly string[] DefaultsKeys = ["reminders", "escalation"];
     private static readonly string[] SummaryKeys = ["to", "every"];
 
