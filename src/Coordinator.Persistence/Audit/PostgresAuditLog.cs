@@ -6,8 +6,9 @@ namespace Coordinator.Persistence.Audit;
 
 /// <summary>
 /// <see cref="IAuditLog"/> on PostgreSQL. Each append is one transaction that locks the chain head
-/// (<c>SELECT ... FOR UPDATE</c>), skips idempotency keys already recorded, hashes the new rows in
-/// order, inserts them in one statement and moves the head: two round trips per batch.
+/// (<c>SELECT ... FOR UPDATE</c>), hashes the new rows in order, inserts them in one statement
+/// (<c>ON CONFLICT DO NOTHING</c>) and moves the head. Entries whose idempotency key is already
+/// recorded are skipped: the unique index detects them, and the append is redone without them.
 /// </summary>
 public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
 {
@@ -37,19 +38,32 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
         ArgumentNullException.ThrowIfNull(entries);
         var unique = DistinctByKey(entries);
 
+        // Optimistic first: assume no key is recorded yet (the normal case) and let the unique index
+        // say otherwise; on a conflict, roll back and retry with an explicit check of the keys.
+        var appended = await TryAppendAsync(unique, checkRecordedKeys: false, cancellationToken).ConfigureAwait(false)
+            ?? await TryAppendAsync(unique, checkRecordedKeys: true, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException(
+                "An audit append conflicted with idempotency keys written outside the chain lock; the transaction was rolled back. Only PostgresAuditLog may insert into audit_log.");
+        return new AuditAppendResult(appended.Count, entries.Count - appended.Count, appended.HeadSeq);
+    }
+
+    /// <summary>One transaction; null when an idempotency key turned out to be recorded already (rolled back).</summary>
+    private async Task<(int Count, long HeadSeq)?> TryAppendAsync(
+        List<AuditEntry> entries, bool checkRecordedKeys, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-        var (headSeq, headHash, recorded, details) = await LockHeadAsync(connection, transaction, unique, cancellationToken)
+        var (headSeq, headHash, recorded, details) = await LockHeadAsync(connection, transaction, entries, checkRecordedKeys, cancellationToken)
             .ConfigureAwait(false);
 
         var hasher = new AuditRowHasher();
-        var rows = new AuditRowArrays(unique.Count - recorded.Count);
+        var rows = new AuditRowArrays(entries.Count - recorded.Count);
         var prevHash = headHash;
         var seq = headSeq;
-        for (var i = 0; i < unique.Count; i++)
+        for (var i = 0; i < entries.Count; i++)
         {
-            var entry = unique[i];
+            var entry = entries[i];
             if (recorded.Contains(entry.IdempotencyKey))
             {
                 continue;
@@ -76,11 +90,26 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
 
         if (rows.Count > 0)
         {
-            await InsertAndMoveHeadAsync(connection, transaction, rows, seq, prevHash, cancellationToken).ConfigureAwait(false);
+            var insert = new NpgsqlCommand(InsertSql, connection, transaction);
+            await using (insert.ConfigureAwait(false))
+            {
+                rows.AddParameters(insert.Parameters);
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != rows.Count)
+                {
+                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    return null;
+                }
+            }
+
+            var moveHead = new NpgsqlCommand(MoveHeadSql, connection, transaction) { Parameters = { new() { Value = seq }, new() { Value = prevHash } } };
+            await using (moveHead.ConfigureAwait(false))
+            {
+                await moveHead.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new AuditAppendResult(rows.Count, entries.Count - rows.Count, seq);
+        return (rows.Count, seq);
     }
 
     private static List<AuditEntry> DistinctByKey(IReadOnlyList<AuditEntry> entries)
@@ -123,17 +152,22 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
         entry.Detail is { ValueKind: not JsonValueKind.Undefined } detail ? detail.GetRawText() : "{}";
 
     private static async Task<(long Seq, byte[] Hash, HashSet<string> Recorded, List<string> Details)> LockHeadAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, List<AuditEntry> entries, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<AuditEntry> entries, bool checkRecordedKeys,
+        CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction)
         {
             BatchCommands =
             {
                 new NpgsqlBatchCommand(LockSql),
-                new NpgsqlBatchCommand(ExistingKeysSql) { Parameters = { new() { Value = entries.Select(e => e.IdempotencyKey).ToArray() } } },
                 new NpgsqlBatchCommand(NormalizeDetailSql) { Parameters = { new() { Value = entries.Select(DetailText).ToArray() } } },
             },
         };
+        if (checkRecordedKeys)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(ExistingKeysSql) { Parameters = { new() { Value = entries.Select(e => e.IdempotencyKey).ToArray() } } });
+        }
+
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -144,42 +178,21 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
         var hash = reader.GetFieldValue<byte[]>(1);
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var recorded = new HashSet<string>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            recorded.Add(reader.GetString(0));
-        }
-
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var details = new List<string>(entries.Count);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             details.Add(reader.GetString(0));
         }
 
-        return (seq, hash, recorded, details);
-    }
-
-    private static async Task InsertAndMoveHeadAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, AuditRowArrays rows, long headSeq, byte[] headHash,
-        CancellationToken cancellationToken)
-    {
-        var insert = new NpgsqlBatchCommand(InsertSql);
-        rows.AddParameters(insert.Parameters);
-        await using var batch = new NpgsqlBatch(connection, transaction)
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        if (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
         {
-            BatchCommands =
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                insert,
-                new NpgsqlBatchCommand(MoveHeadSql) { Parameters = { new() { Value = headSeq }, new() { Value = headHash } } },
-            },
-        };
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        if (insert.RecordsAffected != rows.Count)
-        {
-            // Unreachable while every writer goes through the head lock; refuse rather than fork the chain.
-            throw new InvalidOperationException(
-                $"Audit append inserted {insert.RecordsAffected} of {rows.Count} rows: an idempotency key was written outside the chain lock. The transaction was rolled back.");
+                recorded.Add(reader.GetString(0));
+            }
         }
+
+        return (seq, hash, recorded, details);
     }
 }

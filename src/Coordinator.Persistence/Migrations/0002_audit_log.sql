@@ -59,12 +59,13 @@ BEGIN
         RAISE EXCEPTION 'audit chain head may only move forward (seq % -> %)', OLD.seq, NEW.seq
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF NEW.seq > 0 AND NOT EXISTS (SELECT FROM audit_log WHERE seq = NEW.seq AND hash = NEW.hash) THEN
-        RAISE EXCEPTION 'audit chain head seq % does not match a row with that hash', NEW.seq
+    -- max(seq) is an index lookup even with plpgsql's generic plans (a range predicate may not be).
+    IF NEW.seq IS DISTINCT FROM (SELECT coalesce(max(seq), 0) FROM audit_log) THEN
+        RAISE EXCEPTION 'audit chain head seq % is not the newest row', NEW.seq
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
-    IF EXISTS (SELECT FROM audit_log WHERE seq > NEW.seq) THEN
-        RAISE EXCEPTION 'audit chain head seq % is behind the newest row', NEW.seq
+    IF NEW.seq > 0 AND NOT EXISTS (SELECT FROM audit_log WHERE seq = NEW.seq AND hash = NEW.hash) THEN
+        RAISE EXCEPTION 'audit chain head seq % does not match a row with that hash', NEW.seq
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     RETURN NEW;
