@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Coordinator.Hosting;
+using Coordinator.Hosting.Durable;
+
+namespace Coordinator.Cli;
+
+/// <summary><c>coordinator serve</c>: the standalone coordinator (embedded Durable sidecar, workers, HTTP API).</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string>("--urls") { Description = "Where the HTTP API listens.", DefaultValueFactory = _ => "http://localhost:7071" };
+        var backend = new Option<string>("--backend")
+        {
+            Description = "Durable backend: azure-storage (durable; Azurite locally) or memory (quick tries, NOT durable).",
+            DefaultValueFactory = _ => "azure-storage",
+        };
+        backend.AcceptOnlyFromAmong("azure-storage", "memory");
+        var definitions = new Option<string?>("--definitions") { Description = "Folder (or file) of workflow definitions; default workflow-definitions/." };
+        var timeScale = new Option<double?>("--time-scale") { Description = "Run every workflow duration N times faster (demos, tests)." };
+        var data = new Option<string?>("--data") { Description = "Folder for the host's own files (generated API key); default .data/coordinator." };
+
+        var command = new Command("serve", "Run the coordinator: Durable orchestrations of every workflow instance and the HTTP API.")
+        {
+            urls, backend, definitions, timeScale, data,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new ServeSettings
+            {
+                Urls = parse.GetValue(urls)!,
+                Backend = parse.GetValue(backend) == "memory" ? DurableBackendKind.Memory : DurableBackendKind.AzureStorage,
+                DefinitionsPath = parse.GetValue(definitions),
+                TimeScale = parse.GetValue(timeScale),
+                DataPath = parse.GetValue(data),
+                ConfigurationArgs = [.. parse.UnmatchedTokens],
+                Progress = Console.Out,
+            };
+            RunningServer server;
+            try
+            {
+                server = await CoordinatorServer.StartAsync(settings, cancellationToken);
+            }
+            catch (DefinitionLoadException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+            {
+                Console.Error.WriteLine($"coordinator serve could not start: {e.Message}");
+                return 1;
+            }
+            await using (server)
+            {
+                Console.WriteLine(server.ReadyLine);
+                Console.WriteLine("Press Ctrl+C to stop.");
+                await server.WaitForShutdownAsync(cancellationToken);
+            }
+            return 0;
+        });
+        return command;
+    }
+}

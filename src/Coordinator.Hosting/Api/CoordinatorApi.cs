@@ -1,0 +1,317 @@
+using System.Text.Json;
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Engine;
+using Coordinator.Orchestration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coordinator.Hosting.Api;
+
+/// <summary>
+/// The coordinator's HTTP API, shared by every host: start instances, read them, report events.
+/// Handlers are plain static methods so the Azure Functions app calls the same code.
+/// </summary>
+public static class CoordinatorApi
+{
+    /// <summary>Largest accepted request body.</summary>
+    public const int MaxBodyBytes = 256 * 1024;
+
+    private static readonly OrchestrationRuntimeStatus[] AnyStatus =
+    [
+        OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed,
+        OrchestrationRuntimeStatus.Terminated, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended,
+    ];
+
+    /// <summary>Maps the API under <c>/api</c>, protected by the API key.</summary>
+    public static RouteGroupBuilder MapCoordinatorApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
+        api.MapGet("/workflows", (WorkflowRegistry registry) => Results.Ok(ListWorkflows(registry)))
+            .WithName("ListWorkflows").WithSummary("The workflows this coordinator serves (latest versions first loaded).");
+        api.MapPost("/workflows/{workflowId}/instances", StartInstanceAsync)
+            .WithName("StartInstance").WithSummary("Starts an instance; the same business key twice returns the existing instance (200).");
+        api.MapGet("/instances", ListInstancesAsync)
+            .WithName("ListInstances").WithSummary("Lists instances, optionally filtered by workflow and status.");
+        api.MapGet("/instances/{instanceId}", GetInstanceAsync)
+            .WithName("GetInstance").WithSummary("An instance with every step's status, owner, times, next reminder and escalation level.");
+        api.MapPost("/instances/{instanceId}/steps/{stepId}/events", PostEventAsync)
+            .WithName("PostStepEvent").WithSummary("Reports done, progress, blocked, decide or reassign on a step; 409 when the engine rejects it.");
+        return api;
+    }
+
+    public static IReadOnlyList<WorkflowView> ListWorkflows(WorkflowRegistry registry) =>
+        registry.All.Select(d => new WorkflowView(d.Id, d.Version, d.Title, d.ContentHash, d.BusinessKey, d.Steps.Select(s => s.Id).ToArray())).ToArray();
+
+    public static async Task<IResult> StartInstanceAsync(
+        string workflowId, HttpRequest request, WorkflowRegistry registry, DurableTaskClient client, HostClock clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var definition = registry.Latest(workflowId);
+        if (definition is null)
+            return NotFound("Unknown workflow", $"There is no workflow '{workflowId}'. GET /api/workflows lists the ones this coordinator serves.");
+
+        var (body, problem) = await ReadJsonObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+            return problem;
+
+        string? businessKey = null;
+        var context = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in body!.Value.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "businessKey":
+                    if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                        return Invalid("businessKey", "businessKey must be a string.");
+                    businessKey = property.Value.GetString();
+                    break;
+                case "context":
+                    if (property.Value.ValueKind != JsonValueKind.Object)
+                        return Invalid("context", "context must be a JSON object of field names to values.");
+                    foreach (var field in property.Value.EnumerateObject())
+                    {
+                        var value = field.Value.ValueKind switch
+                        {
+                            JsonValueKind.String => field.Value.GetString(),
+                            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => field.Value.GetRawText(),
+                            _ => null,
+                        };
+                        if (value is null)
+                            return Invalid($"context.{field.Name}", $"context.{field.Name} must be a string, number or boolean.");
+                        context[field.Name] = value;
+                    }
+                    break;
+                default:
+                    return Invalid(property.Name, $"Unknown field '{property.Name}'; a start request has 'businessKey' and 'context'.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(businessKey) && definition.BusinessKey is { } keyField)
+        {
+            if (!context.TryGetValue(keyField, out businessKey) || string.IsNullOrWhiteSpace(businessKey))
+                return Invalid("businessKey", $"Workflow '{workflowId}' names its instances by '{keyField}': send businessKey, or context.{keyField}.");
+        }
+        if (businessKey is { Length: > 200 })
+            return Invalid("businessKey", "businessKey must be at most 200 characters.");
+        if (definition.BusinessKey is { } namedField && businessKey is not null)
+            context.TryAdd(namedField, businessKey);
+
+        var missing = CoordinationEngine.MissingContext(definition, context);
+        if (missing.Count > 0)
+            return Invalid($"context.{missing[0]}", $"The start context lacks {string.Join(", ", missing)}, which workflow '{workflowId}' needs (roles taken from the context, conditions).");
+
+        var instanceId = InstanceIds.For(workflowId, businessKey);
+        var statusUri = StatusUri(request, instanceId);
+        var input = CoordinatorInput.Create(definition, context, clock.TimeScale, businessKey);
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                nameof(CoordinatorOrchestrator),
+                input,
+                new StartOrchestrationOptions(instanceId).WithDedupeStatuses(AnyStatus),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsAlreadyExists(e))
+        {
+            return Results.Ok(new StartInstanceResponse(instanceId, statusUri, AlreadyExisted: true));
+        }
+        return Results.Accepted(statusUri, new StartInstanceResponse(instanceId, statusUri, AlreadyExisted: false));
+    }
+
+    public static async Task<IResult> GetInstanceAsync(string instanceId, WorkflowRegistry registry, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (metadata is null || metadata.Name != nameof(CoordinatorOrchestrator))
+            return NotFound("Unknown instance", $"There is no instance '{instanceId}'. GET /api/instances lists them.");
+        return Results.Ok(ToView(metadata));
+    }
+
+    public static async Task<IResult> ListInstancesAsync(
+        string? workflow, string? status, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        OrchestrationRuntimeStatus[]? statuses = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<OrchestrationRuntimeStatus>(status, ignoreCase: true, out var parsed))
+                return Invalid("status", $"Unknown status '{status}'; use running, completed, failed, terminated, pending or suspended.");
+            statuses = [parsed];
+        }
+        var query = new OrchestrationQuery
+        {
+            InstanceIdPrefix = string.IsNullOrEmpty(workflow) ? null : InstanceIds.PrefixOf(workflow),
+            Statuses = statuses,
+            FetchInputsAndOutputs = true,
+            PageSize = 100,
+        };
+        var list = new List<InstanceSummary>();
+        await foreach (var metadata in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (metadata.Name != nameof(CoordinatorOrchestrator))
+                continue;
+            var input = metadata.ReadInputAs<CoordinatorInput>();
+            list.Add(new InstanceSummary(
+                metadata.InstanceId, input?.Definition.Id ?? "", input?.BusinessKey, StatusName(metadata.RuntimeStatus),
+                metadata.CreatedAt, metadata.LastUpdatedAt, StatusUri(request, metadata.InstanceId)));
+            if (list.Count >= 1000)
+                break;
+        }
+        return Results.Ok(list);
+    }
+
+    public static async Task<IResult> PostEventAsync(
+        string instanceId, string stepId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (body, problem) = await ReadJsonObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+            return problem;
+        var parsed = ParseHumanEvent(stepId, body!.Value);
+        if (parsed.Problem is not null)
+            return parsed.Problem;
+
+        var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (metadata is null || metadata.Name != nameof(CoordinatorOrchestrator))
+            return NotFound("Unknown instance", $"There is no instance '{instanceId}'.");
+        if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Running && metadata.RuntimeStatus != OrchestrationRuntimeStatus.Pending)
+            return Conflict($"Instance '{instanceId}' is {StatusName(metadata.RuntimeStatus)}; it takes no more events.");
+        var input = metadata.ReadInputAs<CoordinatorInput>()!;
+        var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
+        if (status is null)
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Instance is starting",
+                detail: $"Instance '{instanceId}' has not finished its first turn yet; retry in a moment.");
+        if (input.Definition.FindStep(stepId) is null)
+            return NotFound("Unknown step", $"Workflow '{input.Definition.Id}' has no step '{stepId}'.");
+
+        var validation = CoordinationEngine.Validate(input.Definition, status.Instance.ToInstanceState(), parsed.Event!);
+        if (!validation.Accepted)
+            return Conflict(validation.Reason ?? "The coordinator rejected the event.");
+
+        await client.RaiseEventAsync(instanceId, CoordinatorEvents.HumanEvent, parsed.Event, cancellationToken).ConfigureAwait(false);
+        return Results.Accepted(StatusUri(request, instanceId), new { instanceId, stepId, type = body.Value.GetProperty("type").GetString(), accepted = true });
+    }
+
+    /// <summary>Parses an event body: <c>{ "type": "done|progress|blocked|decide|reassign", "by": "...", "text"?, "reason"?, "option"?, "to"? }</c>.</summary>
+    public static (HumanEvent? Event, IResult? Problem) ParseHumanEvent(string stepId, JsonElement body)
+    {
+        string? type = null, by = null, text = null, reason = null, option = null, to = null;
+        foreach (var property in body.EnumerateObject())
+        {
+            if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                return (null, Invalid(property.Name, $"{property.Name} must be a string."));
+            var value = property.Value.GetString();
+            switch (property.Name)
+            {
+                case "type": type = value; break;
+                case "by": by = value; break;
+                case "text": text = value; break;
+                case "reason": reason = value; break;
+                case "option": option = value; break;
+                case "to": to = value; break;
+                default:
+                    return (null, Invalid(property.Name, $"Unknown field '{property.Name}'; an event has type, by, and text, reason, option or to."));
+            }
+        }
+        HumanEventType kind;
+        switch (type)
+        {
+            case null or "": return (null, Invalid("type", "type is required: done, progress, blocked, decide or reassign."));
+            case "done": kind = HumanEventType.Done; break;
+            case "progress": kind = HumanEventType.Progress; break;
+            case "blocked": kind = HumanEventType.Blocked; break;
+            case "decide": kind = HumanEventType.Decide; break;
+            case "reassign": kind = HumanEventType.Reassign; break;
+            default: return (null, Invalid("type", $"Unknown event type '{type}'; use done, progress, blocked, decide or reassign."));
+        }
+        if (string.IsNullOrWhiteSpace(by))
+            return (null, Invalid("by", "by is required: the person id of who reports the event."));
+        if (kind == HumanEventType.Blocked && string.IsNullOrWhiteSpace(reason))
+            return (null, Invalid("reason", "A blocked event needs a reason: what blocks the step."));
+        if (kind == HumanEventType.Decide && string.IsNullOrWhiteSpace(option))
+            return (null, Invalid("option", "A decide event needs the option (or alternative) id chosen."));
+        if (kind == HumanEventType.Reassign && string.IsNullOrWhiteSpace(to))
+            return (null, Invalid("to", "A reassign event needs 'to': the person id of the new owner."));
+        if (kind == HumanEventType.Progress && text is { Length: > 4000 })
+            return (null, Invalid("text", "text must be at most 4000 characters."));
+        return (new HumanEvent(stepId, kind, by.Trim(), text, reason, option, to), null);
+    }
+
+    public static InstanceView ToView(OrchestrationMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var input = metadata.ReadInputAs<CoordinatorInput>()!;
+        var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
+        var definition = input.Definition;
+        var steps = definition.Steps.Select(step =>
+        {
+            var s = status?.Instance.FindStep(step.Id);
+            return new StepView(
+                step.Id, step.Title, s is null ? "pending" : StepStatusNames.Of(s.Status), s?.Owners ?? [],
+                s?.ActivatedAt, s?.DueAt, s?.FinishedAt, s?.LastActivityAt, s?.NextReminderAt, s?.EscalationLevel ?? 0,
+                s?.BlockReason, s?.Outcome);
+        }).ToArray();
+        return new InstanceView(
+            metadata.InstanceId, definition.Id, definition.Version, input.BusinessKey, StatusName(metadata.RuntimeStatus),
+            metadata.CreatedAt, metadata.LastUpdatedAt, status?.Progress.WorkflowNow, status?.NextWakeUp, steps);
+    }
+
+    internal static string StatusName(OrchestrationRuntimeStatus status) => status.ToString().ToLowerInvariant();
+
+    private static string StatusUri(HttpRequest request, string instanceId) =>
+        $"{request.Scheme}://{request.Host}/api/instances/{Uri.EscapeDataString(instanceId)}";
+
+    private static bool IsAlreadyExists(Exception e) =>
+        e is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists }
+        || e.GetBaseException() is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists }
+        || e.GetType().Name.Contains("AlreadyExists", StringComparison.Ordinal);
+
+    /// <summary>Reads the body as one JSON object, refusing bodies over <see cref="MaxBodyBytes"/> (413) and bad JSON (400).</summary>
+    public static async Task<(JsonElement? Body, IResult? Problem)> ReadJsonObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > MaxBodyBytes)
+            return (null, TooLarge());
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+                return (null, TooLarge());
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0)
+            return (null, Invalid("body", "The request needs a JSON object body."));
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.ToArray());
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return (null, Invalid("body", "The body must be a JSON object."));
+            return (document.RootElement.Clone(), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Invalid("body", $"The body is not valid JSON: {e.Message}"));
+        }
+    }
+
+    private static IResult TooLarge() => Results.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
+        detail: $"Request bodies are limited to {MaxBodyBytes / 1024} KiB.");
+
+    internal static IResult Invalid(string field, string message) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message, title: "Invalid request");
+
+    private static IResult NotFound(string title, string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
+
+    private static IResult Conflict(string reason) =>
+        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Event rejected", detail: reason);
+}
+
+/// <summary>The host-wide time scale new instances start with (<c>--time-scale</c>).</summary>
+public sealed record HostClock(double TimeScale);

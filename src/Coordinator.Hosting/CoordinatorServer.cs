@@ -1,0 +1,159 @@
+using System.Text.Json.Serialization;
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Ports;
+using Coordinator.Hosting.Api;
+using Coordinator.Hosting.Durable;
+using Coordinator.Hosting.SideEffects;
+using Coordinator.Orchestration;
+using Coordinator.Persistence;
+using Coordinator.Persistence.Migrations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Coordinator.Hosting;
+
+/// <summary>What <c>coordinator serve</c> was asked for on its command line.</summary>
+public sealed record ServeSettings
+{
+    public string Urls { get; init; } = "http://localhost:7071";
+    public DurableBackendKind Backend { get; init; } = DurableBackendKind.AzureStorage;
+    public string? DefinitionsPath { get; init; }
+    public double? TimeScale { get; init; }
+    public string? DataPath { get; init; }
+
+    /// <summary>Extra configuration (command-line style <c>key=value</c> pairs or <c>--Key value</c>).</summary>
+    public IReadOnlyList<string> ConfigurationArgs { get; init; } = [];
+
+    /// <summary>Where start-up progress goes (the console for the CLI).</summary>
+    public TextWriter Progress { get; init; } = TextWriter.Null;
+
+    /// <summary>Tests adjust configuration and services here.</summary>
+    public Action<WebApplicationBuilder>? Configure { get; init; }
+}
+
+/// <summary>
+/// The standalone coordinator: the embedded Durable Task sidecar over the chosen backend, the
+/// orchestrator and activity workers, and the HTTP API, in one process.
+/// </summary>
+public static class CoordinatorServer
+{
+    /// <summary>Builds and starts the server. Throws with a message that says what to do when it cannot start.</summary>
+    public static async Task<RunningServer> StartAsync(ServeSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var progress = settings.Progress;
+        var builder = WebApplication.CreateSlimBuilder([.. settings.ConfigurationArgs]);
+        // The sidecar adds its own Kestrel endpoint, so the public ones are explicit endpoints too.
+        var publicEndpoints = PublicEndpoints.Parse(settings.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            foreach (var endpoint in publicEndpoints)
+                endpoint.Listen(kestrel);
+        });
+        builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
+
+        var hostOptions = builder.Configuration.GetSection(CoordinatorHostOptions.Section).Get<CoordinatorHostOptions>() ?? new CoordinatorHostOptions();
+        var durableOptions = builder.Configuration.GetSection(DurableBackendOptions.Section).Get<DurableBackendOptions>() ?? new DurableBackendOptions();
+        durableOptions.Backend = settings.Backend;
+        var definitionsPath = settings.DefinitionsPath ?? hostOptions.DefinitionsPath;
+        var dataPath = Path.GetFullPath(settings.DataPath ?? hostOptions.DataPath);
+        var timeScale = settings.TimeScale ?? hostOptions.TimeScale;
+        if (!double.IsFinite(timeScale) || timeScale < 1)
+            throw new ArgumentException($"--time-scale must be a number ≥ 1 (1 = real time); got {timeScale}.");
+
+        progress.WriteLine($"Loading workflow definitions from {definitionsPath} ...");
+        var registry = WorkflowRegistry.Load([definitionsPath], out var diagnostics);
+        foreach (var warning in diagnostics)
+            progress.WriteLine(warning.ToString());
+        progress.WriteLine($"  {registry.All.Count} definition(s): {string.Join(", ", registry.All.Select(d => $"{d.Id} v{d.Version}"))}");
+
+        var connectionString = builder.Configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName);
+        var auditDescription = "in memory (NOT durable: set ConnectionStrings__Coordinator for the PostgreSQL audit registry)";
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            progress.WriteLine("Applying database migrations ...");
+            await using (var dataSource = NpgsqlDataSource.Create(connectionString))
+            {
+                try
+                {
+                    var applied = await new MigrationRunner(dataSource).ApplyAsync(cancellationToken).ConfigureAwait(false);
+                    progress.WriteLine($"  {applied.Count} migration(s) applied");
+                }
+                catch (NpgsqlException e)
+                {
+                    throw new InvalidOperationException(
+                        $"Cannot reach PostgreSQL with ConnectionStrings:Coordinator ({e.Message}). Start it (scripts/postgres.sh start) or fix the connection string.", e);
+                }
+            }
+            builder.Services.AddCoordinatorPersistence(builder.Configuration);
+            auditDescription = "PostgreSQL audit registry";
+        }
+        else
+        {
+            builder.Services.AddSingleton<InMemoryAuditLog>();
+            builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<InMemoryAuditLog>());
+        }
+
+        progress.WriteLine(settings.Backend == DurableBackendKind.AzureStorage
+            ? $"Connecting to the Durable Azure Storage backend (task hub '{durableOptions.TaskHub}') ..."
+            : "Starting the in-memory Durable backend (NOT durable: instances are lost when the host stops) ...");
+        using var startupLoggers = LoggerFactory.Create(logging => logging.AddFilter(_ => false));
+        var backend = await EmbeddedDurableTask.CreateBackendAsync(durableOptions, startupLoggers, cancellationToken).ConfigureAwait(false);
+
+        var apiKey = ApiKey.Resolve(hostOptions.ApiKey, dataPath, out var generatedKey);
+        builder.Services.AddSingleton(apiKey);
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton(new HostClock(timeScale));
+        builder.Services.AddSingleton<InboxNotificationSender>();
+        builder.Services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
+        builder.Services.AddSingleton<LoggedSideEffects>();
+        builder.Services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());
+        builder.Services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<LoggedSideEffects>());
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddOpenApi();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = CoordinatorApi.MaxBodyBytes);
+        var sidecar = builder.AddEmbeddedDurableTask(backend, registry => registry.AddCoordinatorTasks());
+        settings.Configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapEmbeddedDurableTask(sidecar);
+        app.MapOpenApi("/api/openapi.json");
+        app.MapCoordinatorApi();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var urls = publicEndpoints.Select(e => e.Url).ToArray();
+        var ready = $"Coordinator ready on {string.Join(", ", urls)} — API {urls.FirstOrDefault()}/api, OpenAPI {urls.FirstOrDefault()}/api/openapi.json; "
+            + $"backend {(settings.Backend == DurableBackendKind.AzureStorage ? "azure-storage (durable)" : "memory (NOT durable)")}; audit {auditDescription}; "
+            + $"time scale {timeScale}x; API key {(generatedKey ? apiKey.Value + $" (kept in {Path.Combine(dataPath, "api-key")})" : "from configuration")}";
+        return new RunningServer(app, ready, apiKey, urls);
+    }
+}
+
+/// <summary>A started coordinator server.</summary>
+public sealed class RunningServer(WebApplication app, string readyLine, ApiKey apiKey, IReadOnlyList<string> urls) : IAsyncDisposable
+{
+    public WebApplication App { get; } = app;
+    public string ReadyLine { get; } = readyLine;
+    public ApiKey ApiKey { get; } = apiKey;
+    public IReadOnlyList<string> Urls { get; } = urls;
+    public IServiceProvider Services => App.Services;
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => App.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync().ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+    }
+}

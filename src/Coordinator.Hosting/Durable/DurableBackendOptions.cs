@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Coordinator.Hosting.Durable;
+
+/// <summary>Which Durable Task backend the standalone host runs on.</summary>
+public enum DurableBackendKind
+{
+    /// <summary>The Durable Azure Storage provider (the one Durable Functions uses by default): durable across restarts. Azurite locally.</summary>
+    AzureStorage,
+
+    /// <summary>In memory: quick tries only. Everything is lost when the host stops.</summary>
+    Memory,
+}
+
+/// <summary>Options of the embedded Durable Task backend, section <c>Coordinator:Durable</c>.</summary>
+public sealed class DurableBackendOptions
+{
+    public const string Section = "Coordinator:Durable";
+
+    public DurableBackendKind Backend { get; set; } = DurableBackendKind.AzureStorage;
+
+    /// <summary>Azure Storage connection string; <c>UseDevelopmentStorage=true</c> is Azurite on its default ports.</summary>
+    [Required(ErrorMessage = "Set Coordinator:Durable:StorageConnectionString (environment Coordinator__Durable__StorageConnectionString) to an Azure Storage connection string, or UseDevelopmentStorage=true for Azurite.")]
+    public string StorageConnectionString { get; set; } = "UseDevelopmentStorage=true";
+
+    /// <summary>The task hub: the name prefix of the queues, tables and containers the backend uses.</summary>
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,44}$", ErrorMessage = "Coordinator:Durable:TaskHub must be 3 to 45 letters and digits, starting with a letter.")]
+    public string TaskHub { get; set; } = "coordinator";
+
+    /// <summary>Control-queue partitions (Azure Storage). One process owns them all locally.</summary>
+    [Range(1, 16, ErrorMessage = "Coordinator:Durable:PartitionCount must be between 1 and 16.")]
+    public int PartitionCount { get; set; } = 4;
+
+    /// <summary>Longest back-off between queue polls when idle (Azure Storage); lower means faster reaction, more polling.</summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Hosting.Durable;
+
+/// <summary>
+/// Runs the Durable Task gRPC sidecar inside the host process, on its own loopback HTTP/2 port,
+/// over a real <see cref="IOrchestrationService"/>; the orchestrator/activity worker and the client
+/// talk to it over gRPC exactly as they would to an external sidecar. This is how
+/// <c>coordinator serve</c> runs the same orchestration code as Azure Functions without Azure tooling.
+/// </summary>
+public static class EmbeddedDurableTask
+{
+    /// <summary>Creates the orchestration service of the chosen backend and its storage (idempotent).</summary>
+    public static async Task<IOrchestrationService> CreateBackendAsync(DurableBackendOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        switch (options.Backend)
+        {
+            case DurableBackendKind.Memory:
+                return new InMemoryOrchestrationService(loggerFactory);
+            case DurableBackendKind.AzureStorage:
+                var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+                {
+                    TaskHubName = options.TaskHub,
+                    StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
+                    PartitionCount = options.PartitionCount,
+                    MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+                    LoggerFactory = loggerFactory,
+                });
+                try
+                {
+                    await service.CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new InvalidOperationException(
+                        $"Could not create the Durable task hub '{options.TaskHub}' in Azure Storage ({e.GetBaseException().Message}). " +
+                        "Locally, start Azurite with scripts/azurite.sh start; otherwise check Coordinator:Durable:StorageConnectionString. " +
+                        "To try without storage, run with --backend memory (not durable).", e);
+                }
+                return service;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown Durable backend.");
+        }
+    }
+
+    /// <summary>
+    /// Adds the sidecar (on a free loopback port), the worker with <paramref name="registerTasks"/>
+    /// and a <see cref="DurableTaskClient"/> to a web application builder.
+    /// Call <see cref="MapEmbeddedDurableTask"/> on the built application.
+    /// </summary>
+    public static SidecarEndpoint AddEmbeddedDurableTask(this WebApplicationBuilder builder, IOrchestrationService backend, Action<DurableTaskRegistry> registerTasks)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(backend);
+        var endpoint = new SidecarEndpoint(FreeLoopbackPort());
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(IPAddress.Loopback, endpoint.Port, listen => listen.Protocols = HttpProtocols.Http2));
+
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(endpoint);
+        builder.Services.AddSingleton(backend);
+        builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+
+        var channel = GrpcChannel.ForAddress(endpoint.Address);
+        builder.Services.AddSingleton(channel);
+        builder.Services.AddDurableTaskWorker(worker =>
+        {
+            worker.UseGrpc(channel);
+            worker.AddTasks(registerTasks);
+        });
+        builder.Services.AddDurableTaskClient(client => client.UseGrpc(channel));
+        return endpoint;
+    }
+
+    /// <summary>Maps the sidecar's gRPC service, reachable only on its own loopback port.</summary>
+    public static IEndpointConventionBuilder MapEmbeddedDurableTask(this IEndpointRouteBuilder app, SidecarEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return app.MapGrpcService<TaskHubGrpcServer>().RequireHost($"*:{endpoint.Port}");
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Where the embedded sidecar listens (loopback, HTTP/2 only).</summary>
+public sealed record SidecarEndpoint(int Port)
+{
+    public Uri Address => new($"http://127.0.0.1:{Port}");
+}

@@ -1,0 +1,50 @@
+using System.Collections.Frozen;
+using Coordinator.Core.Definitions;
+
+namespace Coordinator.Hosting;
+
+/// <summary>
+/// The workflow definitions a host serves, validated at start-up. New instances start on the latest
+/// version of a workflow; running instances carry their own pinned snapshot.
+/// </summary>
+public sealed class WorkflowRegistry
+{
+    private readonly FrozenDictionary<string, WorkflowDefinition> _latest;
+
+    public WorkflowRegistry(IEnumerable<WorkflowDefinition> definitions)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        All = definitions.OrderBy(d => d.Id, StringComparer.Ordinal).ThenBy(d => d.Version).ToArray();
+        _latest = All.GroupBy(d => d.Id, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.MaxBy(d => d.Version)!, StringComparer.Ordinal);
+    }
+
+    /// <summary>Every loaded definition, by id then version.</summary>
+    public IReadOnlyList<WorkflowDefinition> All { get; }
+
+    /// <summary>The latest version of a workflow; null when there is none with that id.</summary>
+    public WorkflowDefinition? Latest(string workflowId) => _latest.GetValueOrDefault(workflowId);
+
+    /// <summary>
+    /// Loads and validates the definitions at <paramref name="paths"/>. Throws
+    /// <see cref="DefinitionLoadException"/> with every diagnostic when any is an error.
+    /// </summary>
+    public static WorkflowRegistry Load(IEnumerable<string> paths, out IReadOnlyList<Diagnostic> warnings)
+    {
+        var result = WorkflowCatalogLoader.Load(paths);
+        var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        if (errors.Length > 0)
+            throw new DefinitionLoadException(result.Diagnostics);
+        if (result.Definitions.Count == 0)
+            throw new DefinitionLoadException([], $"No workflow definitions found in {string.Join(", ", paths)}; point --definitions at a folder of *.yaml files.");
+        warnings = result.Diagnostics;
+        return new WorkflowRegistry(result.Definitions);
+    }
+}
+
+/// <summary>The definitions have errors: the host refuses to start. The message lists every diagnostic.</summary>
+public sealed class DefinitionLoadException(IReadOnlyList<Diagnostic> diagnostics, string? message = null)
+    : Exception(message ?? "The workflow definitions have errors; fix them and start again:\n" + string.Join('\n', diagnostics))
+{
+    public IReadOnlyList<Diagnostic> Diagnostics { get; } = diagnostics;
+}
