@@ -11,8 +11,6 @@ internal sealed class MappingFields(MappingNode node, string path, string what, 
     /// <summary>How the mapping is named in messages, e.g. "step 'it-setup'".</summary>
     public string What { get; } = what;
 
-    public IEnumerable<string> Keys => values.Keys;
-
     /// <summary>The value of a key, or null when the key is absent.</summary>
     public SyntaxNode? this[string key] => values.GetValueOrDefault(key);
 
