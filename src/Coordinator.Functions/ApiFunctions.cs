@@ -1,0 +1,45 @@
+using Coordinator.Hosting;
+using Coordinator.Hosting.Api;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace Coordinator.Functions;
+
+/// <summary>
+/// The coordinator's HTTP API on Azure Functions: each trigger is one call into the shared
+/// <see cref="CoordinatorApi"/> handlers, so both hosts answer identically. Routes sit under the
+/// <c>api</c> prefix of host.json; function keys (<c>?code=</c> or <c>x-functions-key</c>) take the
+/// place of the standalone host's <c>x-coordinator-key</c>.
+/// </summary>
+public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock)
+{
+    [Function("ListWorkflows")]
+    public IResult ListWorkflows(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "workflows")] HttpRequest request) =>
+        Results.Ok(CoordinatorApi.ListWorkflows(registry));
+
+    [Function("StartInstance")]
+    public Task<IResult> StartInstance(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "workflows/{workflowId}/instances")] HttpRequest request,
+        string workflowId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        CoordinatorApi.StartInstanceAsync(workflowId, request, registry, client, clock, cancellationToken);
+
+    [Function("ListInstances")]
+    public Task<IResult> ListInstances(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "instances")] HttpRequest request,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        CoordinatorApi.ListInstancesAsync(request.Query["workflow"], request.Query["status"], request, client, cancellationToken);
+
+    [Function("GetInstance")]
+    public Task<IResult> GetInstance(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "instances/{instanceId}")] HttpRequest request,
+        string instanceId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        CoordinatorApi.GetInstanceAsync(instanceId, registry, client, cancellationToken);
+
+    [Function("PostStepEvent")]
+    public Task<IResult> PostStepEvent(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "instances/{instanceId}/steps/{stepId}/events")] HttpRequest request,
+        string instanceId, string stepId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        CoordinatorApi.PostEventAsync(instanceId, stepId, request, client, cancellationToken);
+}

@@ -1,0 +1,78 @@
+using System.Text.Json.Serialization;
+using Coordinator.Core.Ports;
+using Coordinator.Hosting;
+using Coordinator.Hosting.Api;
+using Coordinator.Hosting.SideEffects;
+using Coordinator.Orchestration.Activities;
+using Coordinator.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coordinator.Functions;
+
+/// <summary>The Functions app's composition: the same definitions, ports and activities as <c>coordinator serve</c>.</summary>
+public static class FunctionsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Loads and validates the workflow definitions from <c>Coordinator:DefinitionsPath</c> (relative paths
+    /// resolve against the app folder, where the build copies <c>workflow-definitions/*.yaml</c>), and registers
+    /// the <see cref="WorkflowRegistry"/>, the <see cref="HostClock"/> (<c>Coordinator:TimeScale</c>), the ports,
+    /// the activity classes and the HTTP JSON options. The audit registry is PostgreSQL when
+    /// <c>ConnectionStrings:Coordinator</c> is set, in memory otherwise.
+    /// Throws <see cref="DefinitionLoadException"/> (every diagnostic with file, line and column) when a
+    /// definition has errors, so the worker refuses to start.
+    /// </summary>
+    public static IServiceCollection AddCoordinatorFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(CoordinatorHostOptions.Section).Get<CoordinatorHostOptions>() ?? new CoordinatorHostOptions();
+        if (!double.IsFinite(options.TimeScale) || options.TimeScale < 1)
+            throw new InvalidOperationException($"Coordinator:TimeScale must be a number ≥ 1 (1 = real time); got {options.TimeScale}. Fix the app setting Coordinator__TimeScale.");
+
+        var definitionsPath = Path.GetFullPath(options.DefinitionsPath, AppContext.BaseDirectory);
+        var registry = WorkflowRegistry.Load([definitionsPath], out var warnings);
+        services.AddSingleton(registry);
+        services.AddSingleton(new HostClock(options.TimeScale));
+
+        var persistent = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName));
+        if (persistent)
+            services.AddCoordinatorPersistence(configuration);
+        else
+            services.AddSingleton<IAuditLog, InMemoryAuditLog>();
+        services.AddCoordinatorPorts();
+        services.AddCoordinatorActivities();
+        services.AddSingleton(new StartupFacts(definitionsPath, warnings, persistent));
+        services.AddHostedService<StartupReport>();
+
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
+    }
+
+    /// <summary>
+    /// The default ports where no connector is configured, as in <c>coordinator serve</c>: notifications go to
+    /// the built-in inbox, CRM updates and memory records are logged.
+    /// </summary>
+    public static IServiceCollection AddCoordinatorPorts(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<InboxNotificationSender>();
+        services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
+        services.AddSingleton<LoggedSideEffects>();
+        services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());
+        services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<LoggedSideEffects>());
+        return services;
+    }
+
+    /// <summary>The activity classes of <c>Coordinator.Orchestration</c>, resolved by the activity functions.</summary>
+    public static IServiceCollection AddCoordinatorActivities(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddTransient<NotifyPeople>();
+        services.AddTransient<AppendAuditEntries>();
+        services.AddTransient<UpdateCrm>();
+        services.AddTransient<RecordMemory>();
+        return services;
+    }
+}
