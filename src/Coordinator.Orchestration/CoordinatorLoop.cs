@@ -48,10 +48,7 @@ internal sealed class CoordinatorLoop
             if (state.IsCompleted)
                 return Complete();
 
-            // Continue as new only while no received event sits unobserved in the waiter: such an
-            // event is no longer "unprocessed" for the SDK and would be lost. Events that arrive
-            // later are carried over (preserveUnprocessedEvents).
-            if (turnsThisGeneration >= input.TurnsPerGeneration && pendingEvent is not { IsCompleted: true })
+            if (turnsThisGeneration >= input.TurnsPerGeneration && NoEventReceived())
             {
                 ContinueAsNew(turnsThisGeneration);
 
@@ -78,6 +75,19 @@ internal sealed class CoordinatorLoop
         progress = new CoordinatorProgress(start);
         Log.InstanceStarted(Logger(), context.InstanceId, definition.Id, definition.Version, start, input.TimeScale);
         return CoordinationEngine.Start(definition, input.Context, start);
+    }
+
+    /// <summary>
+    /// Whether no human event has been received but not yet applied. Creating the waiter first takes
+    /// any event the SDK buffered (one that arrived while no waiter existed, e.g. during a turn's
+    /// activities): such an event must be applied before continuing as new, because forwarding
+    /// buffered events to the next execution is not reliable on every backend. An event that arrives
+    /// after the decision is carried over to the next execution by the framework.
+    /// </summary>
+    private bool NoEventReceived()
+    {
+        pendingEvent ??= context.WaitForExternalEvent<HumanEvent?>(CoordinatorEvents.HumanEvent);
+        return !pendingEvent.IsCompleted;
     }
 
     private async Task<EngineTurn> NextTurnAsync(DateTimeOffset? wakeUp)

@@ -51,6 +51,17 @@ public sealed class DurableHostFixture : IAsyncLifetime
             await host.DisposeAsync();
     }
 
+    /// <summary>Terminates the instances that are still running (a failed test must not leave timers firing for the next ones).</summary>
+    public async Task TerminateRunningAsync(IEnumerable<string> instanceIds)
+    {
+        foreach (var id in instanceIds)
+        {
+            var metadata = await Client.GetInstanceAsync(id);
+            if (metadata is { IsRunning: true } || metadata?.RuntimeStatus == OrchestrationRuntimeStatus.Pending)
+                await Client.TerminateInstanceAsync(id, "test finished");
+        }
+    }
+
     /// <summary>Starts a coordinator instance and returns its id.</summary>
     public async Task<string> StartAsync(
         WorkflowDefinition definition,

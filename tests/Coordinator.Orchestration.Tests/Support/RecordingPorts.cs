@@ -44,10 +44,10 @@ public sealed class RecordingNotificationSender : INotificationSender
     /// <summary>Makes the next <paramref name="failures"/> sends of the instance throw, as a flaky channel would.</summary>
     public void FailNext(string instanceId, int failures) => failuresToInject[instanceId] = failures;
 
-    private int failuresInjected;
+    private readonly ConcurrentDictionary<string, int> failuresInjected = new(StringComparer.Ordinal);
 
-    /// <summary>How many sends failed on purpose.</summary>
-    public int FailuresInjected => Volatile.Read(ref failuresInjected);
+    /// <summary>How many sends of an instance failed on purpose.</summary>
+    public int FailuresInjectedFor(string instanceId) => failuresInjected.GetValueOrDefault(instanceId);
 
     public Task<SideEffectOutcome> SendAsync(Notification notification, CancellationToken cancellationToken = default)
     {
@@ -55,7 +55,7 @@ public sealed class RecordingNotificationSender : INotificationSender
         if (failuresToInject.TryGetValue(notification.InstanceId, out var left) && left > 0
             && failuresToInject.TryUpdate(notification.InstanceId, left - 1, left))
         {
-            Interlocked.Increment(ref failuresInjected);
+            failuresInjected.AddOrUpdate(notification.InstanceId, 1, static (_, n) => n + 1);
             throw new InvalidOperationException($"Injected channel failure for {notification.IdempotencyKey}.");
         }
         return Task.FromResult(Sent.Record(notification.IdempotencyKey, notification));

@@ -5,8 +5,12 @@ namespace Coordinator.Orchestration.Tests.Support;
 /// <summary>Small workflows for the durable tests, in the workflow language, with durations of hours.</summary>
 public static class TestWorkflows
 {
-    /// <summary>One workflow hour is 100 ms of real time.</summary>
-    public const double TimeScale = 36_000;
+    /// <summary>
+    /// One workflow hour is half a second of real time: fast, yet slow enough that a turn (a few
+    /// activity round trips through the in-memory backend, slower on a loaded machine) ends long
+    /// before the next timer is due, so the orchestrator never has to catch up a backlog.
+    /// </summary>
+    public const double TimeScale = 7_200;
 
     public static readonly IReadOnlyDictionary<string, string> NoContext = new Dictionary<string, string>();
 
@@ -81,10 +85,11 @@ public static class TestWorkflows
                 - { id: workaround, title: Use a workaround }
         """);
 
-    /// <summary>A go/no-go decision routing to ship (approve) or rework (reject).</summary>
+    /// <summary>A go/no-go decision routing to ship (approve) or rework (reject); the start context field <c>ticket</c> names the instance.</summary>
     public static WorkflowDefinition Routed { get; } = Load("routed.yaml", """
         id: routed
         title: A decision that routes
+        business_key: ticket
         steps:
           - id: review
             type: decision
