@@ -1,0 +1,208 @@
+using Coordinator.Functions.Tests.Support;
+using Coordinator.Orchestration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+
+namespace Coordinator.Functions.Tests;
+
+/// <summary>The HTTP triggers called directly, against a real in-process Durable Task host running the app's orchestrator and activity triggers.</summary>
+[Collection(FunctionsAppCollection.Name)]
+public sealed class ApiFunctionsTests(FunctionsAppFixture app)
+{
+    private static string Ticket() => $"T-{Guid.NewGuid():N}";
+
+    private async Task<ApiResponse> StartAsync(string workflowId, string json)
+    {
+        var request = app.Request("POST", $"/api/workflows/{workflowId}/instances", json);
+        return await HttpCall.RunAsync(await app.Api.StartInstance(request, workflowId, app.Client, CancellationToken.None), request);
+    }
+
+    private async Task<ApiResponse> PostEventAsync(string instanceId, string stepId, string json)
+    {
+        var request = app.Request("POST", $"/api/instances/{instanceId}/steps/{stepId}/events", json);
+        return await HttpCall.RunAsync(await app.Api.PostStepEvent(request, instanceId, stepId, app.Client, CancellationToken.None), request);
+    }
+
+    [Fact]
+    public async Task ListWorkflows_Always_Returns200WithTheLoadedDefinitions()
+    {
+        var request = app.Request("GET", "/api/workflows");
+
+        var response = await HttpCall.RunAsync(app.Api.ListWorkflows(request), request);
+
+        Assert.Equal(StatusCodes.Status200OK, response.StatusCode);
+        var workflow = Assert.Single(response.Body.EnumerateArray());
+        Assert.Equal("draft-review", workflow.GetProperty("id").GetString());
+        Assert.Equal(["draft", "review"], workflow.GetProperty("steps").EnumerateArray().Select(s => s.GetString()));
+    }
+
+    [Fact]
+    public async Task StartInstance_NewBusinessKey_Returns202AndTheOrchestratorActivatesTheFirstStep()
+    {
+        var ticket = Ticket();
+
+        var response = await StartAsync("draft-review", $$"""{ "businessKey": "{{ticket}}", "context": { "author": "ann.author" } }""");
+
+        Assert.Equal(StatusCodes.Status202Accepted, response.StatusCode);
+        var instanceId = response.Body.GetProperty("instanceId").GetString()!;
+        Assert.Equal($"draft-review.{ticket}", instanceId);
+        Assert.Equal($"http://localhost:7071/api/instances/{instanceId}", response.Body.GetProperty("statusUri").GetString());
+        Assert.Equal($"http://localhost:7071/api/instances/{instanceId}", response.Headers.Location.ToString());
+        var view = await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "draft") == "active", "draft active");
+        Assert.Equal("pending", FunctionsAppFixture.StepStatus(view, "review"));
+        Assert.Contains(app.Ports.Notifications, n => n.InstanceId == instanceId && n.Recipients.Contains("ann.author"));
+        Assert.Contains(app.Ports.Audit, e => e.InstanceId == instanceId);
+    }
+
+    [Fact]
+    public async Task StartInstance_SameBusinessKeyTwice_Returns200WithTheExistingInstance()
+    {
+        var body = $$"""{ "businessKey": "{{Ticket()}}", "context": { "author": "ann.author" } }""";
+        var first = await StartAsync("draft-review", body);
+
+        var second = await StartAsync("draft-review", body);
+
+        Assert.Equal(StatusCodes.Status202Accepted, first.StatusCode);
+        Assert.Equal(StatusCodes.Status200OK, second.StatusCode);
+        Assert.Equal(first.Body.GetProperty("instanceId").GetString(), second.Body.GetProperty("instanceId").GetString());
+        Assert.True(second.Body.GetProperty("alreadyExisted").GetBoolean());
+    }
+
+    [Fact]
+    public async Task StartInstance_UnknownField_Returns400NamingTheField()
+    {
+        var response = await StartAsync("draft-review", """{ "businessKey": "T-1", "contxt": {} }""");
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
+        Assert.Contains("contxt", response.ErrorFor("contxt"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartInstance_MissingContextField_Returns400NamingTheContextField()
+    {
+        var response = await StartAsync("draft-review", $$"""{ "businessKey": "{{Ticket()}}", "context": {} }""");
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
+        Assert.Contains("author", response.ErrorFor("context.author"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartInstance_UnknownWorkflow_Returns404()
+    {
+        var response = await StartAsync("no-such-workflow", """{ "businessKey": "T-1" }""");
+
+        Assert.Equal(StatusCodes.Status404NotFound, response.StatusCode);
+        Assert.Contains("no-such-workflow", response.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartInstance_BodyOver256KiB_Returns413()
+    {
+        var response = await StartAsync("draft-review", $$"""{ "businessKey": "{{new string('x', 300 * 1024)}}" }""");
+
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task GetInstance_UnknownInstance_Returns404()
+    {
+        var request = app.Request("GET", "/api/instances/draft-review.nobody");
+
+        var response = await HttpCall.RunAsync(await app.Api.GetInstance(request, "draft-review.nobody", app.Client, CancellationToken.None), request);
+
+        Assert.Equal(StatusCodes.Status404NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ListInstances_FilteredByWorkflow_ListsTheStartedInstance()
+    {
+        var instanceId = await app.StartDraftReviewAsync(Ticket());
+        var request = app.Request("GET", "/api/instances", query: "?workflow=draft-review");
+
+        var response = await HttpCall.RunAsync(await app.Api.ListInstances(request, app.Client, CancellationToken.None), request);
+
+        Assert.Equal(StatusCodes.Status200OK, response.StatusCode);
+        var listed = response.Body.EnumerateArray().Single(i => i.GetProperty("instanceId").GetString() == instanceId);
+        Assert.Equal("draft-review", listed.GetProperty("workflowId").GetString());
+    }
+
+    [Fact]
+    public async Task ListInstances_UnknownStatus_Returns400NamingStatus()
+    {
+        var request = app.Request("GET", "/api/instances", query: "?status=sleeping");
+
+        var response = await HttpCall.RunAsync(await app.Api.ListInstances(request, app.Client, CancellationToken.None), request);
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
+        Assert.Contains("sleeping", response.ErrorFor("status"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostStepEvent_DoneByTheOwner_Returns202AndActivatesTheNextStep()
+    {
+        var instanceId = await app.StartDraftReviewAsync(Ticket());
+        await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "draft") == "active", "draft active");
+
+        var response = await PostEventAsync(instanceId, "draft", """{ "type": "done", "by": "ann.author" }""");
+
+        Assert.Equal(StatusCodes.Status202Accepted, response.StatusCode);
+        Assert.True(response.Body.GetProperty("accepted").GetBoolean());
+        var view = await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "review") == "active", "review active");
+        Assert.Equal("done", FunctionsAppFixture.StepStatus(view, "draft"));
+    }
+
+    [Fact]
+    public async Task PostStepEvent_DoneByAPersonWhoDoesNotOwnTheStep_Returns409AndChangesNothing()
+    {
+        var instanceId = await app.StartDraftReviewAsync(Ticket());
+        await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "draft") == "active", "draft active");
+
+        var response = await PostEventAsync(instanceId, "draft", """{ "type": "done", "by": "mallory" }""");
+
+        Assert.Equal(StatusCodes.Status409Conflict, response.StatusCode);
+        Assert.False(string.IsNullOrWhiteSpace(response.Body.GetProperty("detail").GetString()));
+        var metadata = await app.Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true);
+        var status = metadata!.ReadCustomStatusAs<CoordinatorStatus>()!;
+        Assert.Equal(0, status.Progress.EventsProcessed);
+        Assert.Equal(Core.Engine.StepStatus.Active, status.Instance.FindStep("draft")!.Status);
+    }
+
+    [Fact]
+    public async Task PostStepEvent_WithoutBy_Returns400NamingBy()
+    {
+        var response = await PostEventAsync("draft-review.any", "draft", """{ "type": "done" }""");
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
+        Assert.Contains("by", response.ErrorFor("by"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostStepEvent_UnknownInstance_Returns404()
+    {
+        var response = await PostEventAsync("draft-review.nobody", "draft", """{ "type": "done", "by": "ann.author" }""");
+
+        Assert.Equal(StatusCodes.Status404NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task CoordinatorOrchestrator_EveryStepDone_CompletesWithTheResultAndRefusesFurtherEvents()
+    {
+        var ticket = Ticket();
+        var instanceId = await app.StartDraftReviewAsync(ticket);
+        await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "draft") == "active", "draft active");
+        Assert.Equal(StatusCodes.Status202Accepted, (await PostEventAsync(instanceId, "draft", """{ "type": "done", "by": "ann.author" }""")).StatusCode);
+        await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "review") == "active", "review active");
+
+        Assert.Equal(StatusCodes.Status202Accepted, (await PostEventAsync(instanceId, "review", """{ "type": "done", "by": "rita.reviewer" }""")).StatusCode);
+
+        using var timeout = new CancellationTokenSource(FunctionsAppFixture.WaitLimit);
+        var metadata = await app.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        var result = metadata.ReadOutputAs<CoordinatorResult>()!;
+        Assert.Equal("draft-review", result.DefinitionId);
+        Assert.Equal(ticket, result.BusinessKey);
+        Assert.Equal(["draft", "review"], result.CompletedSteps);
+        var late = await PostEventAsync(instanceId, "review", """{ "type": "progress", "by": "rita.reviewer", "text": "late" }""");
+        Assert.Equal(StatusCodes.Status409Conflict, late.StatusCode);
+    }
+}

@@ -1,0 +1,74 @@
+using Coordinator.Core.Ports;
+using Coordinator.Hosting;
+using Coordinator.Hosting.Api;
+using Coordinator.Hosting.SideEffects;
+using Coordinator.Persistence.Audit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coordinator.Functions.Tests;
+
+/// <summary><see cref="FunctionsServiceCollectionExtensions.AddCoordinatorFunctions"/>: what Program.cs registers.</summary>
+public sealed class CompositionTests
+{
+    private static IServiceCollection Compose(Dictionary<string, string?> settings) =>
+        new ServiceCollection().AddLogging().AddCoordinatorFunctions(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+    [Fact]
+    public void AddCoordinatorFunctions_DefaultConfiguration_ServesTheSampleDefinitionsCopiedToTheAppFolder()
+    {
+        using var services = Compose([]).BuildServiceProvider();
+
+        var registry = services.GetRequiredService<WorkflowRegistry>();
+        Assert.Equal(["auto-liability-claim", "b2b-onboarding", "it-change-management"], registry.All.Select(d => d.Id));
+        Assert.Equal(1, services.GetRequiredService<HostClock>().TimeScale);
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_NoConnectionString_UsesTheBuiltInPorts()
+    {
+        using var services = Compose([]).BuildServiceProvider();
+
+        Assert.IsType<InMemoryAuditLog>(services.GetRequiredService<IAuditLog>());
+        Assert.IsType<InboxNotificationSender>(services.GetRequiredService<INotificationSender>());
+        Assert.IsType<LoggedSideEffects>(services.GetRequiredService<ICrmUpdater>());
+        Assert.IsType<LoggedSideEffects>(services.GetRequiredService<IMemoryStore>());
+        Assert.NotNull(ActivatorUtilities.CreateInstance<ActivityFunctions>(services));
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_ConnectionStringSet_RegistersThePostgresAuditRegistry()
+    {
+        var services = Compose(new() { ["ConnectionStrings:Coordinator"] = "Host=127.0.0.1;Database=coordinator;Username=app" });
+
+        var auditLog = services.Single(d => d.ServiceType == typeof(IAuditLog));
+        Assert.Equal(typeof(PostgresAuditLog), auditLog.ImplementationType);
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_DefinitionWithErrors_ThrowsNamingTheFile()
+    {
+        var folder = Directory.CreateTempSubdirectory("coordinator-functions-");
+        try
+        {
+            File.WriteAllText(Path.Combine(folder.FullName, "broken.yaml"), "schema: coordinator/v1\nid: broken\nversion: 1\nstepz: []\n");
+
+            var error = Assert.Throws<DefinitionLoadException>(() => Compose(new() { ["Coordinator:DefinitionsPath"] = folder.FullName }));
+
+            Assert.Contains("broken.yaml", error.Message, StringComparison.Ordinal);
+            Assert.NotEmpty(error.Diagnostics);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_TimeScaleBelowOne_ThrowsNamingTheSetting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Compose(new() { ["Coordinator:TimeScale"] = "0.5" }));
+
+        Assert.Contains("Coordinator__TimeScale", error.Message, StringComparison.Ordinal);
+    }
+}
