@@ -1,0 +1,104 @@
+using Coordinator.Hosting.Inbox;
+using Coordinator.Hosting.SideEffects;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+
+namespace Coordinator.Hosting;
+
+/// <summary>
+/// The local web inbox, the built-in notification channel of the standalone host: <c>GET /</c> shows a
+/// person's steps, decisions and notifications; <c>POST /inbox/events</c> takes the forms (done,
+/// progress note, blocked with reason, decide) through the API's event path and redirects back.
+/// No API key: it answers only on this machine (see <see cref="InboxSecurity"/>).
+/// </summary>
+public static class InboxEndpoints
+{
+    public const string EventsPath = "/inbox/events";
+    private const int MaxPersonIdLength = 200;
+    private static readonly string[] FormTypes = ["done", "progress", "blocked", "decide"];
+
+    /// <summary>Maps the inbox at <c>/</c> and <c>/inbox/events</c>.</summary>
+    public static RouteGroupBuilder MapInbox(this IEndpointRouteBuilder app)
+    {
+        var inbox = app.MapGroup("").ExcludeFromDescription().AddEndpointFilter(async (context, next) =>
+            InboxSecurity.IsLocal(context.HttpContext)
+                ? await next(context).ConfigureAwait(false)
+                : Page(StatusCodes.Status403Forbidden, "This inbox is local",
+                    "The web inbox has no login, so it answers only on the machine coordinator serve runs on, at http://localhost:PORT/. "
+                    + "From elsewhere, use the HTTP API under /api with the API key."));
+        inbox.MapGet("/", ShowAsync);
+        inbox.MapPost(EventsPath, ActAsync);
+        return inbox;
+    }
+
+    private static async Task<IResult> ShowAsync(
+        HttpContext context, WorkflowRegistry registry, DurableTaskClient client, InboxNotificationSender notifications, CancellationToken cancellationToken)
+    {
+        var person = context.Request.Query["person"].ToString().Trim();
+        if (person.Length > MaxPersonIdLength)
+            person = person[..MaxPersonIdLength];
+        var directory = await InboxDirectory.LoadAsync(client, registry, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+        var inbox = person.Length == 0
+            ? null
+            : new PersonInbox(person, directory.Knows(person), directory.StepsOf(person), directory.DecisionsOf(person), notifications.For(person));
+        var html = InboxPage.Render(directory.People, inbox, registry.All, FlashCookie.Take(context), InboxSecurity.TokenFor(context));
+        return Page(StatusCodes.Status200OK, html, context);
+    }
+
+    private static async Task<IResult> ActAsync(HttpContext context, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        if (!context.Request.HasFormContentType)
+            return Page(StatusCodes.Status400BadRequest, "Not a form", "Post the inbox's forms from the inbox page.");
+        var form = await context.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        if (!InboxSecurity.IsGenuine(context, form))
+            return Page(StatusCodes.Status403Forbidden, "The form has expired",
+                "The form did not carry this browser's inbox token (cookies cleared, or it was sent from another site). Open the inbox again and repeat the action.");
+
+        string Field(string name) => form[name].ToString().Trim();
+        var person = Field("person");
+        var instanceId = Field("instance");
+        var stepId = Field("step");
+        var type = Field("type");
+        var title = Field("title");
+        var back = "/?person=" + Uri.EscapeDataString(person);
+        if (person.Length == 0 || instanceId.Length == 0 || stepId.Length == 0 || !FormTypes.Contains(type))
+            return Page(StatusCodes.Status400BadRequest, "Incomplete form", "The form lacks the person, instance, step or action; open the inbox again and repeat the action.");
+
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal) { ["type"] = type, ["by"] = person };
+        foreach (var optional in new[] { "text", "reason", "option" })
+        {
+            if (Field(optional) is { Length: > 0 } value)
+                fields[optional] = value;
+        }
+
+        var outcome = await InboxEvents.SendAsync(context.Request, client, instanceId, stepId, fields, cancellationToken).ConfigureAwait(false);
+        FlashCookie.Set(context, outcome.Accepted
+            ? new Flash(true, Confirmation(type, title.Length > 0 ? title : stepId, fields) + (outcome.Processed ? "" : " The coordinator is still processing it: reload in a moment."))
+            : new Flash(false, "Not accepted: " + outcome.Reason));
+        context.Response.Headers.Location = back;
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    private static string Confirmation(string type, string title, Dictionary<string, string> fields) => type switch
+    {
+        "done" => $"“{title}” is done.",
+        "progress" => $"Progress note added to “{title}”.",
+        "blocked" => $"“{title}” is reported blocked ({fields["reason"]}); the people who decide how to go on have been asked.",
+        _ => $"Decision recorded on “{title}”: {fields.GetValueOrDefault("option")}.",
+    };
+
+    private static IResult Page(int statusCode, string title, string message) =>
+        Results.Content(InboxPage.Message(title, message), "text/html; charset=utf-8", statusCode: statusCode);
+
+    private static IResult Page(int statusCode, string html, HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        headers["Referrer-Policy"] = "no-referrer";
+        return Results.Content(html, "text/html; charset=utf-8", statusCode: statusCode);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Coordinator.Hosting.Api;
+using Coordinator.Orchestration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.DurableTask.Client;
+
+namespace Coordinator.Hosting.Inbox;
+
+/// <summary>What became of an event sent from the inbox.</summary>
+/// <param name="Accepted">True when the coordinator took the event.</param>
+/// <param name="Reason">Why it was refused (the engine's reason, or the API's problem detail).</param>
+/// <param name="Processed">True when the instance had applied the event before the answer (the page shows its effect).</param>
+internal sealed record InboxEventOutcome(bool Accepted, string? Reason, bool Processed);
+
+/// <summary>
+/// Sends an inbox form's event down the same path as <c>POST /api/instances/{id}/steps/{step}/events</c>:
+/// <see cref="CoordinatorApi.PostEventAsync"/> parses it (<see cref="CoordinatorApi.ParseHumanEvent"/>),
+/// lets the engine validate it against the instance's state and raises it. Then it waits briefly for
+/// the instance to apply the event, so the page the browser is redirected to already shows the result.
+/// </summary>
+internal static class InboxEvents
+{
+    private static readonly TimeSpan ApplyWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    public static async Task<InboxEventOutcome> SendAsync(
+        HttpRequest origin, DurableTaskClient client, string instanceId, string stepId,
+        IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        var before = await ProgressOfAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+
+        var apiRequest = new DefaultHttpContext().Request;
+        apiRequest.Scheme = origin.Scheme;
+        apiRequest.Host = origin.Host;
+        var body = JsonSerializer.SerializeToUtf8Bytes(fields);
+        apiRequest.Body = new MemoryStream(body);
+        apiRequest.ContentLength = body.Length;
+        apiRequest.ContentType = "application/json";
+
+        var result = await CoordinatorApi.PostEventAsync(instanceId, stepId, apiRequest, client, cancellationToken).ConfigureAwait(false);
+        if (result is not IStatusCodeHttpResult { StatusCode: StatusCodes.Status202Accepted })
+        {
+            var reason = result is IValueHttpResult { Value: ProblemDetails problem }
+                ? problem.Detail ?? problem.Title
+                : null;
+            return new InboxEventOutcome(false, reason ?? "The coordinator refused the event.", Processed: false);
+        }
+        return await WaitUntilAppliedAsync(client, instanceId, before, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<InboxEventOutcome> WaitUntilAppliedAsync(
+        DurableTaskClient client, string instanceId, CoordinatorProgress? before, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + ApplyWait;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+            if (metadata is null || metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending))
+                return new InboxEventOutcome(true, null, Processed: true);
+            var now = metadata.ReadCustomStatusAs<CoordinatorStatus>()?.Progress;
+            if (now is null || now.EventsProcessed <= (before?.EventsProcessed ?? 0))
+                continue;
+            return now.EventsRejected > (before?.EventsRejected ?? 0)
+                ? new InboxEventOutcome(false, "The instance changed before the event arrived and the coordinator rejected it; look at the step again.", Processed: true)
+                : new InboxEventOutcome(true, null, Processed: true);
+        }
+        return new InboxEventOutcome(true, null, Processed: false);
+    }
+
+    private static async Task<CoordinatorProgress?> ProgressOfAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    {
+        var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        return metadata?.ReadCustomStatusAs<CoordinatorStatus>()?.Progress;
+    }
+}

@@ -1,0 +1,37 @@
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Ports;
+
+namespace Coordinator.Hosting.Inbox;
+
+/// <summary>The running instance an inbox item belongs to.</summary>
+/// <param name="WorkflowNow">The instance's workflow time now (it runs <c>--time-scale</c> times faster than real time).</param>
+internal sealed record InboxInstance(string InstanceId, string WorkflowId, string WorkflowTitle, string? BusinessKey, DateTimeOffset WorkflowNow);
+
+/// <summary>A task step a person owns, active or blocked.</summary>
+internal sealed record OwnedStep(
+    InboxInstance Instance, string StepId, string Title, string Status, DateTimeOffset? Due, int EscalationLevel, string? BlockReason);
+
+/// <summary>A decision waiting for a person: a decision step they own (<see cref="IsBlock"/> false) or a block they decide.</summary>
+internal sealed record PendingDecision(
+    InboxInstance Instance,
+    string StepId,
+    string Title,
+    bool IsBlock,
+    IReadOnlyList<DecisionOption> Choices,
+    DateTimeOffset? Due,
+    string? BlockReason,
+    string? BlockedBy);
+
+/// <summary>Someone the inbox knows: from the roles of the loaded definitions and the running instances.</summary>
+internal sealed record KnownPerson(string PersonId, IReadOnlyList<string> Roles, int Waiting);
+
+/// <summary>What one person sees.</summary>
+internal sealed record PersonInbox(
+    string PersonId,
+    bool IsKnown,
+    IReadOnlyList<OwnedStep> Steps,
+    IReadOnlyList<PendingDecision> Decisions,
+    IReadOnlyList<Notification> Notifications);
+
+/// <summary>A one-time message shown after a form was handled (POST-redirect-GET).</summary>
+internal sealed record Flash(bool Success, string Message);

@@ -1,0 +1,164 @@
+using System.Net;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Coordinator.Hosting.Tests.Inbox;
+
+/// <summary>The web inbox in headless Chromium: people play the roles of a sample workflow.</summary>
+public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<InboxFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Inbox_PeoplePlayTheOnboarding_StepsMoveToTheNextOwnerAndTheDeciderResolvesTheBlock()
+    {
+        var instanceId = await fixture.StartAsync("b2b-onboarding", "DEAL-INBOX-1", new { deal_owner = "sales.alice", segment = "enterprise" });
+        var page = await fixture.Browser.NewPageAsync();
+
+        // The account executive (known from the running instance's context) picks herself and sees her step.
+        await page.GotoAsync(fixture.BaseUrl + "/");
+        var contract = Card(page, instanceId, "contract");
+        await UntilVisibleAfterReloadAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "sales.alice" }));
+        await page.GetByRole(AriaRole.Link, new() { Name = "sales.alice" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox of sales.alice" })).ToBeVisibleAsync();
+        await Expect(contract).ToContainTextAsync("Countersigned contract and order form filed in the CRM");
+        await Expect(contract).ToContainTextAsync("DEAL-INBOX-1");
+        await Expect(contract).ToContainTextAsync("B2B customer onboarding");
+        await Expect(contract).ToContainTextAsync("due ");
+
+        await contract.GetByLabel("Progress note").FillAsync("Waiting for the customer's countersignature");
+        await contract.GetByRole(AriaRole.Button, new() { Name = "Add note" }).ClickAsync();
+        await Expect(Flash(page)).ToContainTextAsync("Progress note added");
+
+        await contract.GetByRole(AriaRole.Button, new() { Name = "Mark done" }).ClickAsync();
+        await Expect(Flash(page)).ToContainTextAsync("is done");
+        await Expect(contract).ToHaveCountAsync(0);
+
+        // Billing gets the next step and finishes it; IT set-up appears for the engineer.
+        await page.GetByRole(AriaRole.Link, new() { Name = "billing.specialist" }).ClickAsync();
+        var billing = Card(page, instanceId, "billing-setup");
+        await UntilVisibleAfterReloadAsync(page, billing);
+        await Expect(billing).ToContainTextAsync("Billing account, invoicing schedule and payment terms set up");
+        await billing.GetByRole(AriaRole.Button, new() { Name = "Mark done" }).ClickAsync();
+        await Expect(Flash(page)).ToContainTextAsync("is done");
+
+        // The IT engineer reports a block; the text is shown as text, never as markup.
+        await page.GetByRole(AriaRole.Link, new() { Name = "it.engineer" }).ClickAsync();
+        var itSetup = Card(page, instanceId, "it-setup");
+        await UntilVisibleAfterReloadAsync(page, itSetup);
+        const string reason = "Customer has not chosen an <b>IdP</b> & SSO";
+        await itSetup.GetByLabel("Block reason").FillAsync(reason);
+        await itSetup.GetByRole(AriaRole.Button, new() { Name = "Report blocked" }).ClickAsync();
+        await Expect(Flash(page)).ToContainTextAsync("reported blocked");
+        await Expect(itSetup).ToContainTextAsync("Blocked: " + reason);
+        await Expect(itSetup.Locator("b")).ToHaveCountAsync(0);
+        await Expect(itSetup.GetByRole(AriaRole.Button, new() { Name = "Mark done" })).ToHaveCountAsync(0);
+
+        // The IT lead (decision_by) sees the decision with the alternatives and chooses one.
+        await page.GetByRole(AriaRole.Link, new() { Name = "it.lead" }).ClickAsync();
+        var decisions = page.GetByRole(AriaRole.Region, new() { Name = "Decisions waiting for you" });
+        var decision = decisions.Locator($"[data-step='{instanceId}/it-setup']");
+        await UntilVisibleAfterReloadAsync(page, decision);
+        await Expect(decision).ToContainTextAsync(reason);
+        await Expect(decision.GetByRole(AriaRole.Button)).ToHaveCountAsync(3);
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Recent notifications" })).ToContainTextAsync("IT environment set-up");
+        await decision.GetByRole(AriaRole.Button, new() { Name = "Start with local accounts, move to SSO later" }).ClickAsync();
+        await Expect(Flash(page)).ToContainTextAsync("Decision recorded");
+        await Expect(decision).ToHaveCountAsync(0);
+
+        // Back with the engineer, the step is active again.
+        await page.GetByRole(AriaRole.Link, new() { Name = "it.engineer" }).ClickAsync();
+        await UntilVisibleAfterReloadAsync(page, itSetup.GetByRole(AriaRole.Button, new() { Name = "Mark done" }));
+        Assert.Equal("active", await fixture.StepStatusAsync(instanceId, "it-setup"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Inbox_ActionOnAStepFinishedElsewhere_ShowsTheEnginesReason()
+    {
+        var instanceId = await fixture.StartAsync("b2b-onboarding", "DEAL-INBOX-2", new { deal_owner = "sales.bob", segment = "smb" });
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/?person=sales.bob");
+        var contract = Card(page, instanceId, "contract");
+        await UntilVisibleAfterReloadAsync(page, contract);
+
+        // A colleague finishes the step through the API while the page is open.
+        await fixture.PostEventAsync(instanceId, "contract", new { type = "done", by = "sales.bob" });
+        await EventuallyAsync(async () => await fixture.StepStatusAsync(instanceId, "contract") == "done", "the contract step to be done");
+
+        await contract.GetByRole(AriaRole.Button, new() { Name = "Mark done" }).ClickAsync();
+        await Expect(Flash(page)).ToContainTextAsync("Not accepted: Step 'contract' is already done");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InboxEvents_PostWithoutTheBrowsersToken_Forbidden()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["person"] = "sales.alice", ["instance"] = "b2b-onboarding:DEAL-X", ["step"] = "contract", ["type"] = "done",
+        });
+        using var response = await http.PostAsync("/inbox/events", form);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("inbox token", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InboxPage_RequestNamingAnotherHost_Forbidden()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Host = "inbox.attacker.example";
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task InboxPage_NoApiKey_ListsThePeopleOfTheLoadedWorkflows()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
+        var html = await http.GetStringAsync("/");
+        Assert.Contains("change.manager", html, StringComparison.Ordinal);
+        Assert.Contains("it.lead", html, StringComparison.Ordinal);
+        Assert.Contains("B2B customer onboarding", html, StringComparison.Ordinal);
+    }
+
+    private static ILocator Card(IPage page, string instanceId, string stepId) => page.Locator($"article[data-step='{instanceId}/{stepId}']");
+
+    private static ILocator Flash(IPage page) => page.Locator(".flash");
+
+    /// <summary>Reloads the page until the locator shows (an instance's first turn, or a step another person just unlocked).</summary>
+    private static async Task UntilVisibleAfterReloadAsync(IPage page, ILocator locator)
+    {
+        var deadline = DateTimeOffset.UtcNow + Patience;
+        while (true)
+        {
+            try
+            {
+                await locator.WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 1_000 });
+                return;
+            }
+            catch (TimeoutException) when (DateTimeOffset.UtcNow < deadline)
+            {
+                await page.ReloadAsync();
+            }
+        }
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            try
+            {
+                await Task.Delay(100, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Timed out after {Patience} waiting for {what}.");
+            }
+        }
+    }
+}
