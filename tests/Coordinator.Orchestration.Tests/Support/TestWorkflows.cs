@@ -102,9 +102,48 @@ public static class TestWorkflows
           - { id: rework, title: Rework, owner: team, after: [review], when: { decision: review, is: reject } }
         """);
 
-    /// <summary>A sample workflow of the repository (copied next to the test assembly).</summary>
-    public static WorkflowDefinition Sample(string fileName) =>
-        Checked(WorkflowLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "workflow-definitions", fileName)), fileName);
+    /// <summary>
+    /// Everything at once, with a bounded number of timer actions (no overdue or summary repeats, so
+    /// a slow machine cannot make the timers pile up): intake, then legal and setup in parallel (setup
+    /// can be blocked), joined by a go/no-go decision routing to ship or rework. Every step escalates
+    /// after an hour of silence to the lead, an hour later to the process owner.
+    /// </summary>
+    public static WorkflowDefinition Everything { get; } = Load("everything.yaml", """
+        id: everything
+        title: Parallel work, a block, a decision
+        business_key: ref
+        defaults:
+          reminders: { before_due: [1h] }
+          escalation:
+            silence: 1h
+            levels:
+              - { after: 0h, notify: [lead] }
+              - { after: 1h, notify: [process_owner] }
+        steps:
+          - { id: intake, title: Intake, owner: team, due: 2h }
+          - { id: legal, title: Legal review, owner: team, after: [intake], due: 4h }
+          - id: setup
+            title: Environment set-up
+            owner: team
+            after: [intake]
+            due: 4h
+            on_blocked:
+              notify: [lead]
+              decision_by: po
+              alternatives:
+                - { id: wait, title: Wait for the customer, extend_due: 2h }
+                - { id: workaround, title: Use a workaround }
+          - id: review
+            type: decision
+            title: Go or no-go
+            owner: po
+            after: [legal, setup]
+            options:
+              - { id: approve, title: Approve }
+              - { id: reject, title: Reject }
+          - { id: ship, title: Ship it, owner: team, after: [review], due: 2h, when: { decision: review, is: approve } }
+          - { id: rework, title: Rework, owner: team, after: [review], due: 2h, when: { decision: review, is: reject } }
+        """);
 
     private static WorkflowDefinition Load(string fileName, string body) =>
         Checked(WorkflowLoader.LoadText(Header + body, fileName), fileName);
