@@ -133,6 +133,8 @@ public static class CoordinatorServer
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await EmbeddedDurableTask.WaitUntilReachableAsync(
+            app.Services.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>(), TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         var urls = publicEndpoints.Select(e => e.Url).ToArray();
         var ready = $"Coordinator ready on {string.Join(", ", urls)} — API {urls.FirstOrDefault()}/api, OpenAPI {urls.FirstOrDefault()}/api/openapi.json; "
             + $"backend {(settings.Backend == DurableBackendKind.AzureStorage ? "azure-storage (durable)" : "memory (NOT durable)")}; audit {auditDescription}; "

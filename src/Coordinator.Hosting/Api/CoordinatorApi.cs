@@ -20,6 +20,8 @@ public static class CoordinatorApi
     /// <summary>Largest accepted request body.</summary>
     public const int MaxBodyBytes = 256 * 1024;
 
+    private static readonly SemaphoreSlim[] StartGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
     private static readonly OrchestrationRuntimeStatus[] AnyStatus =
     [
         OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed,
@@ -107,8 +109,14 @@ public static class CoordinatorApi
         var instanceId = InstanceIds.For(workflowId, businessKey);
         var statusUri = StatusUri(request, instanceId);
         var input = CoordinatorInput.Create(definition, context, clock.TimeScale, businessKey);
+        // Duplicate starts: the backend refuses a second instance with the same id (dedupe on every
+        // status); the striped lock spares this host the race between its own concurrent requests.
+        var gate = StartGates[(instanceId.GetHashCode(StringComparison.Ordinal) & int.MaxValue) % StartGates.Length];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (await client.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is not null)
+                return Results.Ok(new StartInstanceResponse(instanceId, statusUri, AlreadyExisted: true));
             await client.ScheduleNewOrchestrationInstanceAsync(
                 nameof(CoordinatorOrchestrator),
                 input,
@@ -118,6 +126,10 @@ public static class CoordinatorApi
         catch (Exception e) when (IsAlreadyExists(e))
         {
             return Results.Ok(new StartInstanceResponse(instanceId, statusUri, AlreadyExisted: true));
+        }
+        finally
+        {
+            gate.Release();
         }
         return Results.Accepted(statusUri, new StartInstanceResponse(instanceId, statusUri, AlreadyExisted: false));
     }
@@ -278,11 +290,18 @@ public static class CoordinatorApi
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            if (buffer.Length + read > MaxBodyBytes)
-                return (null, TooLarge());
-            buffer.Write(chunk, 0, read);
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > MaxBodyBytes)
+                    return (null, TooLarge());
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge());
         }
         if (buffer.Length == 0)
             return (null, Invalid("body", "The request needs a JSON object body."));

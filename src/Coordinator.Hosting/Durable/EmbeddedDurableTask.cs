@@ -78,14 +78,16 @@ public static class EmbeddedDurableTask
         builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
 
-        var channel = GrpcChannel.ForAddress(endpoint.Address);
-        builder.Services.AddSingleton(channel);
+        // Separate channels: the worker connects before Kestrel listens and its channel backs off
+        // after the refused attempt; the client's calls must not inherit that back-off.
+        var workerChannel = GrpcChannel.ForAddress(endpoint.Address);
+        var clientChannel = GrpcChannel.ForAddress(endpoint.Address);
         builder.Services.AddDurableTaskWorker(worker =>
         {
-            worker.UseGrpc(channel);
+            worker.UseGrpc(workerChannel);
             worker.AddTasks(registerTasks);
         });
-        builder.Services.AddDurableTaskClient(client => client.UseGrpc(channel));
+        builder.Services.AddDurableTaskClient(client => client.UseGrpc(clientChannel));
         return endpoint;
     }
 
@@ -94,6 +96,26 @@ public static class EmbeddedDurableTask
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         return app.MapGrpcService<TaskHubGrpcServer>().RequireHost($"*:{endpoint.Port}");
+    }
+
+    /// <summary>Waits until the client reaches the sidecar (the host is ready for API calls).</summary>
+    public static async Task WaitUntilReachableAsync(DurableTaskClient client, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        while (true)
+        {
+            try
+            {
+                await client.GetInstanceAsync("coordinator-readiness-probe", cts.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Unavailable && !cts.IsCancellationRequested)
+            {
+                await Task.Delay(100, cts.Token).ConfigureAwait(false);
+            }
+        }
     }
 
     private static int FreeLoopbackPort()

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Coordinator.Hosting.SideEffects;
+using Coordinator.Hosting.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coordinator.Hosting.Tests.Api;
+
+/// <summary>The standalone host on the Durable Azure Storage backend (real Azurite), driven through its HTTP API.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class ServeEndToEndTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly ServerFixture _server = new(azurite);
+
+    public Task InitializeAsync() => _server.InitializeAsync();
+
+    public Task DisposeAsync() => _server.DisposeAsync();
+
+    private static object OnboardingStart(string dealId) => new
+    {
+        businessKey = dealId,
+        context = new { deal_id = dealId, deal_owner = "sales.rep", segment = "enterprise" },
+    };
+
+    [Fact]
+    public async Task Onboarding_DrivenThroughApiWithBlockAndDecision_Completes()
+    {
+        using var start = await _server.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", OnboardingStart("D-2001"));
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var instanceId = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
+
+        var posted = new HashSet<string>(StringComparer.Ordinal);
+        var blockedOnce = false;
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the onboarding did not complete within 3 minutes");
+            var instance = await _server.GetInstanceAsync(instanceId);
+            if (instance.GetProperty("status").GetString() == "completed")
+                break;
+            foreach (var step in instance.GetProperty("steps").EnumerateArray())
+            {
+                var stepId = step.GetProperty("stepId").GetString()!;
+                var status = step.GetProperty("status").GetString();
+                var owner = step.GetProperty("owners").EnumerateArray().Select(o => o.GetString()).FirstOrDefault();
+                object? body = (stepId, status) switch
+                {
+                    ("it-setup", "active") when !blockedOnce => new { type = "blocked", by = owner, reason = "customer IdP undecided" },
+                    ("it-setup", "blocked") => new { type = "decide", by = "it.lead", option = "temporary-accounts" },
+                    (_, "active") => new { type = "done", by = owner },
+                    _ => null,
+                };
+                if (body is null || !posted.Add($"{stepId}:{status}:{JsonSerializer.Serialize(body)}"))
+                    continue;
+                using var response = await _server.Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/{stepId}/events", body);
+                Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{stepId} ({status}): {await response.Content.ReadAsStringAsync()}");
+                if (stepId == "it-setup" && status == "active")
+                    blockedOnce = true;
+            }
+            await Task.Delay(200);
+        }
+
+        var final = await _server.GetInstanceAsync(instanceId);
+        Assert.All(final.GetProperty("steps").EnumerateArray(), s => Assert.Equal("done", s.GetProperty("status").GetString()));
+
+        var audit = _server.Server.Services.GetRequiredService<InMemoryAuditLog>().All.Where(e => e.InstanceId == instanceId).ToArray();
+        Assert.Contains(audit, e => e.Action == "step.blocked" && e.StepId == "it-setup");
+        Assert.Contains(audit, e => e.Action == "decision.requested" && e.StepId == "it-setup");
+        Assert.Contains(audit, e => e.Action == "decision.made" && e.StepId == "it-setup" && e.Actor == "it.lead");
+        Assert.Contains(audit, e => e.Action == "instance.completed");
+        Assert.Equal(audit.Length, audit.Select(e => e.IdempotencyKey).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task StartInstance_ConcurrentDuplicates_StartOneInstance()
+    {
+        var requests = Enumerable.Range(0, 8)
+            .Select(_ => _server.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", OnboardingStart("D-2002")))
+            .ToArray();
+        var responses = await Task.WhenAll(requests);
+        try
+        {
+            Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Accepted);
+            Assert.Equal(7, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+            var ids = await Task.WhenAll(responses.Select(async r => (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()));
+            Assert.Single(ids.Distinct());
+
+            using var list = await _server.Http.GetAsync("/api/instances?workflow=b2b-onboarding");
+            var all = await list.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Single(all.EnumerateArray(), i => i.GetProperty("businessKey").GetString() == "D-2002");
+        }
+        finally
+        {
+            foreach (var response in responses)
+                response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task BadInput_GetsProblemDetails_AndChangesNothing()
+    {
+        // Unknown workflow and instance.
+        using (var r = await _server.Http.PostAsJsonAsync("/api/workflows/no-such-workflow/instances", OnboardingStart("X")))
+            await AssertProblemAsync(r, HttpStatusCode.NotFound);
+        using (var r = await _server.Http.GetAsync("/api/instances/no-such-instance"))
+            await AssertProblemAsync(r, HttpStatusCode.NotFound);
+
+        // Missing context field, unknown field, malformed JSON: 400 naming the field.
+        using (var r = await _server.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", new { context = new { deal_id = "D-3" } }))
+            await AssertProblemAsync(r, HttpStatusCode.BadRequest, "context.deal_owner");
+        using (var r = await _server.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", new { businessKey = "D-3", contxt = new { } }))
+            await AssertProblemAsync(r, HttpStatusCode.BadRequest, "contxt");
+        using (var r = await _server.Http.PostAsync("/api/workflows/b2b-onboarding/instances", new StringContent("{not json", Encoding.UTF8, "application/json")))
+            await AssertProblemAsync(r, HttpStatusCode.BadRequest, "body");
+
+        // Over 256 KiB: 413.
+        var huge = new { businessKey = "D-4", context = new { deal_id = "D-4", deal_owner = "sales.rep", segment = new string('x', 300 * 1024) } };
+        using (var r = await _server.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", huge))
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode);
+
+        // No API key: 401.
+        using (var anonymous = new HttpClient { BaseAddress = _server.BaseAddress })
+        using (var r = await anonymous.GetAsync("/api/instances"))
+            await AssertProblemAsync(r, HttpStatusCode.Unauthorized);
+
+        // A running instance: events the engine rejects get 409 and change nothing.
+        using var start = await _server.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", OnboardingStart("D-2003"));
+        var instanceId = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
+        var before = await _server.WaitForAsync(instanceId, i => StepStatus(i, "contract") == "active", TimeSpan.FromSeconds(60), "contract to be active");
+
+        using (var r = await _server.Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/go-live/events", new { type = "done", by = "csm.lead" }))
+            await AssertProblemAsync(r, HttpStatusCode.Conflict);
+        using (var r = await _server.Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/contract/events", new { type = "done", by = "someone.else" }))
+            await AssertProblemAsync(r, HttpStatusCode.Conflict);
+        using (var r = await _server.Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/contract/events", new { by = "sales.rep" }))
+            await AssertProblemAsync(r, HttpStatusCode.BadRequest, "type");
+        using (var r = await _server.Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/contract/events", new { type = "blocked", by = "sales.rep" }))
+            await AssertProblemAsync(r, HttpStatusCode.BadRequest, "reason");
+        using (var r = await _server.Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/no-such-step/events", new { type = "done", by = "sales.rep" }))
+            await AssertProblemAsync(r, HttpStatusCode.NotFound);
+
+        var after = await _server.GetInstanceAsync(instanceId);
+        Assert.Equal(StepsOf(before), StepsOf(after));
+    }
+
+    private static string? StepStatus(JsonElement instance, string stepId) =>
+        instance.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("stepId").GetString() == stepId).GetProperty("status").GetString();
+
+    private static string StepsOf(JsonElement instance) => instance.GetProperty("steps").GetRawText();
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected, string? field = null)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        if (field is not null)
+        {
+            var errors = JsonDocument.Parse(text).RootElement.GetProperty("errors");
+            Assert.True(errors.TryGetProperty(field, out _), $"expected an error on '{field}': {text}");
+        }
+    }
+}
