@@ -15,6 +15,9 @@ step "PostgreSQL with pgvector (the test fixtures start their own throwaway clus
 step "Azurite (the Durable backend of the end-to-end tests)"
 "$REPO_ROOT/scripts/azurite.sh" install
 
+step "Chromium (the web inbox's browser tests)"
+"$REPO_ROOT/scripts/chromium.sh"
+
 step "Building (Release)"
 dotnet build Coordinator.sln -c Release -nologo -clp:ErrorsOnly \
   || die "the build failed" "read the compiler errors above; the build is strict (warnings are errors)"

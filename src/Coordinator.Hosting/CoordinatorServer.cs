@@ -78,9 +78,12 @@ public static class CoordinatorServer
         var auditDescription = "in memory (NOT durable: set ConnectionStrings__Coordinator for the PostgreSQL audit registry)";
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            progress.WriteLine("Applying database migrations ...");
-            await using (var dataSource = NpgsqlDataSource.Create(connectionString))
+            // Migrations need the owner role; the application role may only append and read.
+            var migrations = builder.Configuration.GetConnectionString("CoordinatorMigrations");
+            if (!string.IsNullOrWhiteSpace(migrations))
             {
+                progress.WriteLine("Applying database migrations (ConnectionStrings:CoordinatorMigrations) ...");
+                await using var dataSource = NpgsqlDataSource.Create(migrations);
                 try
                 {
                     var applied = await new MigrationRunner(dataSource).ApplyAsync(cancellationToken).ConfigureAwait(false);
@@ -89,7 +92,7 @@ public static class CoordinatorServer
                 catch (NpgsqlException e)
                 {
                     throw new InvalidOperationException(
-                        $"Cannot reach PostgreSQL with ConnectionStrings:Coordinator ({e.Message}). Start it (scripts/postgres.sh start) or fix the connection string.", e);
+                        $"Cannot migrate PostgreSQL with ConnectionStrings:CoordinatorMigrations ({e.Message}). Start it (scripts/postgres.sh start) or fix the connection string.", e);
                 }
             }
             builder.Services.AddCoordinatorPersistence(builder.Configuration);
@@ -129,6 +132,7 @@ public static class CoordinatorServer
         app.MapEmbeddedDurableTask(sidecar);
         app.MapOpenApi("/api/openapi.json");
         app.MapCoordinatorApi();
+        app.MapAuditExport();
         app.MapInbox();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
 
