@@ -10,7 +10,7 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Inbox_PeoplePlayTheOnboarding_StepsMoveToTheNextOwnerAndTheDeciderResolvesTheBlock()
+    public async Task Inbox_PeoplePlayTheWholeOnboarding_StepsMoveOnTheDeciderResolvesTheBlockAndTheInstanceCompletes()
     {
         var instanceId = await fixture.StartAsync("b2b-onboarding", "DEAL-INBOX-1", new { deal_owner = "sales.alice", segment = "enterprise" });
         var page = await fixture.Browser.NewPageAsync();
@@ -70,6 +70,21 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         await page.GetByRole(AriaRole.Link, new() { Name = "it.engineer" }).ClickAsync();
         await UntilVisibleAfterReloadAsync(page, itSetup.GetByRole(AriaRole.Button, new() { Name = "Mark done" }));
         Assert.Equal("active", await fixture.StepStatusAsync(instanceId, "it-setup"));
+
+        // The rest of the onboarding, as docs/inbox.md plays it, to completion.
+        foreach (var (person, step) in new[]
+        {
+            ("it.engineer", "it-setup"), ("legal.counsel", "legal-review"), ("it.engineer", "data-migration"),
+            ("csm.lead", "training"), ("csm.lead", "go-live"), ("csm.lead", "handover"),
+        })
+        {
+            await page.GotoAsync($"{fixture.BaseUrl}/?person={person}");
+            var card = Card(page, instanceId, step);
+            await UntilVisibleAfterReloadAsync(page, card);
+            await card.GetByRole(AriaRole.Button, new() { Name = "Mark done" }).ClickAsync();
+            await Expect(Flash(page)).ToContainTextAsync("is done");
+        }
+        await EventuallyAsync(async () => await fixture.InstanceStatusAsync(instanceId) == "completed", "the onboarding to complete");
         await page.CloseAsync();
     }
 

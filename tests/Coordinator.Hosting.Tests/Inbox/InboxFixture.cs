@@ -110,6 +110,13 @@ public sealed class InboxFixture : IAsyncLifetime
         return instance.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("stepId").GetString() == stepId).GetProperty("status").GetString()!;
     }
 
+    /// <summary>The runtime status of an instance as the API shows it (running, completed, ...).</summary>
+    public async Task<string> InstanceStatusAsync(string instanceId)
+    {
+        var instance = await Api.GetFromJsonAsync<JsonElement>($"/api/instances/{Uri.EscapeDataString(instanceId)}");
+        return instance.GetProperty("status").GetString()!;
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
