@@ -19,6 +19,10 @@ param postgresAdminLogin string = 'coordinatoradmin'
 @description('Administrator password of the PostgreSQL server.')
 param postgresAdminPassword string
 
+@secure()
+@description('Password of the coordinator_app role, created by `coordinator db migrate` (see docs/audit.md).')
+param appDatabasePassword string
+
 var suffix = uniqueString(resourceGroup().id, environmentName)
 
 module storage 'modules/storage.bicep' = {
@@ -55,6 +59,7 @@ module functions 'modules/functions.bicep' = {
     storageAccountName: storage.outputs.name
     appInsightsConnectionString: monitoring.outputs.connectionString
     postgresHost: postgres.outputs.host
+    appDatabasePassword: appDatabasePassword
   }
 }
 

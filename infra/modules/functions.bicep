@@ -5,6 +5,10 @@ param storageAccountName string
 param appInsightsConnectionString string
 param postgresHost string
 
+@secure()
+@description('Password of the coordinator_app role (INSERT + SELECT on the audit registry).')
+param appDatabasePassword string
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -34,8 +38,16 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'AzureWebJobsStorage', value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}' }
         { name: 'CoordinatorTaskHub', value: 'coordinator' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
-        { name: 'Coordinator__Audit__AnchorContainer', value: 'audit-anchors' }
-        { name: 'Coordinator__PostgresHost', value: postgresHost }
+        // Audit chain-head anchors: a folder on the app's persistent /home share until the Blob
+        // anchor store (immutable container 'audit-anchors') lands.
+        { name: 'Coordinator__Audit__AnchorPath', value: '/home/data/audit-anchors' }
+      ]
+      connectionStrings: [
+        {
+          name: 'Coordinator'
+          type: 'PostgreSQL'
+          connectionString: 'Host=${postgresHost};Database=coordinator;Username=coordinator_app;Password=${appDatabasePassword};Ssl Mode=Require'
+        }
       ]
     }
   }
