@@ -140,6 +140,10 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
         var id = await durable.StartAsync(TestWorkflows.ParallelJoin, TestWorkflows.NoContext, TestWorkflows.TimeScale);
         var before = await durable.WaitForStatusAsync(id, s => StatusOf(s, "intake") == StepStatus.Active, "intake active");
 
+        await durable.Client.RaiseEventAsync(id, CoordinatorEvents.HumanEvent, eventPayload: null);
+        var afterEmpty = await durable.WaitForStatusAsync(id, s => s.Progress.Turns > before.Progress.Turns, "the empty event handled");
+        Assert.Equal(0, afterEmpty.Progress.EventsProcessed);
+
         HumanEvent[] bad =
         [
             Done("join"),
