@@ -158,7 +158,7 @@ internal static class InboxPage
             html.Add($"""<p>Choose one option:</p>""");
         if (decision.Choices.Count == 0)
         {
-            html.Add($"""<p class="empty">The workflow declares no alternatives for this block; resolve it with its owner (progress notes and reassign go through the API).</p>""");
+            html.Add($"""<p class="empty">The workflow declares no alternatives for this block, so there is nothing to choose here: resuming it takes a decide event without an option, which the API does not accept yet.</p>""");
         }
         else
         {
