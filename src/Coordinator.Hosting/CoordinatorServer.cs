@@ -6,6 +6,7 @@ using Coordinator.Hosting.Durable;
 using Coordinator.Hosting.SideEffects;
 using Coordinator.Orchestration;
 using Coordinator.Persistence;
+using Coordinator.Persistence.Catalog;
 using Coordinator.Persistence.Migrations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -114,8 +115,20 @@ public static class CoordinatorServer
         builder.Services.AddSingleton(apiKey);
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(new HostClock(timeScale));
+        // The built-in channel: durable in PostgreSQL when persistence is configured, in memory otherwise.
+        // The in-memory one stays registered by its own type while the web inbox still reads it directly.
         builder.Services.AddSingleton<InboxNotificationSender>();
-        builder.Services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            builder.Services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
+            builder.Services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<InboxNotificationSender>());
+        }
+        else
+        {
+            builder.Services.AddSingleton<PostgresNotificationInbox>();
+            builder.Services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
+            builder.Services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
+        }
         builder.Services.AddSingleton<LoggedSideEffects>();
         builder.Services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());
         builder.Services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<LoggedSideEffects>());
@@ -127,6 +140,8 @@ public static class CoordinatorServer
         settings.Configure?.Invoke(builder);
 
         var app = builder.Build();
+        if (app.Services.GetService<DefinitionCatalog>() is { } catalog)
+            await PublishDefinitionsAsync(catalog, registry, progress, cancellationToken).ConfigureAwait(false);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapEmbeddedDurableTask(sidecar);
@@ -144,6 +159,26 @@ public static class CoordinatorServer
             + $"backend {(settings.Backend == DurableBackendKind.AzureStorage ? "azure-storage (durable)" : "memory (NOT durable)")}; audit {auditDescription}; "
             + $"time scale {timeScale}x; API key {(generatedKey ? apiKey.Value + $" (kept in {Path.Combine(dataPath, "api-key")})" : "from configuration")}";
         return new RunningServer(app, ready, apiKey, urls);
+    }
+
+    /// <summary>
+    /// Publishes every loaded definition to the catalog (immutable per id and version). A changed
+    /// definition under a published version stops the host: running instances are pinned to it.
+    /// </summary>
+    private static async Task PublishDefinitionsAsync(DefinitionCatalog catalog, WorkflowRegistry registry, TextWriter progress, CancellationToken cancellationToken)
+    {
+        foreach (var definition in registry.All)
+        {
+            try
+            {
+                var outcome = await catalog.PublishAsync(definition.Id, definition.Version, DefinitionJson.Canonical(definition), cancellationToken).ConfigureAwait(false);
+                progress.WriteLine($"  catalog: {definition.Id} v{definition.Version} {(outcome == PublishOutcome.Published ? "published" : "already published")}");
+            }
+            catch (DefinitionVersionConflictException e)
+            {
+                throw new InvalidOperationException(e.Message, e);
+            }
+        }
     }
 }
 

@@ -4,11 +4,12 @@ using Coordinator.Core.Ports;
 namespace Coordinator.Hosting.SideEffects;
 
 /// <summary>
-/// The built-in channel: notifications land in each recipient's inbox (the web inbox reads them).
+/// The built-in channel kept in memory (when no PostgreSQL is configured; nothing is kept after the
+/// host stops): notifications land in each recipient's inbox (the web inbox reads them).
 /// Idempotent by <see cref="Notification.IdempotencyKey"/>: a retried or replayed activity never
-/// delivers the same notification twice.
+/// delivers the same notification twice. <see cref="PostgresNotificationInbox"/> is the durable one.
 /// </summary>
-public sealed class InboxNotificationSender : INotificationSender
+public sealed class InboxNotificationSender : INotificationSender, INotificationInbox
 {
     private readonly ConcurrentDictionary<string, Notification> _delivered = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Notification> _inOrder = new();
@@ -28,4 +29,17 @@ public sealed class InboxNotificationSender : INotificationSender
     /// <summary>The notifications addressed to a person, newest first.</summary>
     public IReadOnlyList<Notification> For(string personId) =>
         _inOrder.Where(n => n.Recipients.Contains(personId, StringComparer.Ordinal)).Reverse().ToArray();
+
+    public Task<IReadOnlyList<Notification>> ForAsync(string personId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(personId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return Task.FromResult<IReadOnlyList<Notification>>([.. For(personId).Take(limit)]);
+    }
+
+    public Task<IReadOnlyList<Notification>> OfInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        return Task.FromResult<IReadOnlyList<Notification>>([.. _inOrder.Where(n => string.Equals(n.InstanceId, instanceId, StringComparison.Ordinal))]);
+    }
 }
