@@ -53,7 +53,7 @@ public sealed class SideEffectPlanner
         return action.Type switch
         {
             CoordinationActionType.StepBlocked or CoordinationActionType.DecisionMade or CoordinationActionType.StepReassigned => true,
-            CoordinationActionType.StepCompleted => !string.IsNullOrWhiteSpace(action.Text),
+            CoordinationActionType.StepCompleted or CoordinationActionType.StepProgress => !string.IsNullOrWhiteSpace(action.Text),
             _ => false,
         };
     }

@@ -20,6 +20,9 @@ public enum CoordinationActionType
     Summary,
     EventRejected,
     InstanceCompleted,
+
+    /// <summary>A progress note on a step: restarts its silence clock; recorded, nobody is notified.</summary>
+    StepProgress,
 }
 
 public static class CoordinationActionTypes
@@ -39,6 +42,7 @@ public static class CoordinationActionTypes
         "summary",
         "event.rejected",
         "instance.completed",
+        "step.progress",
     ];
 
     /// <summary>The wire name, e.g. <c>step.activated</c>.</summary>

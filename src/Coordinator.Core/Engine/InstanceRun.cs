@@ -302,6 +302,7 @@ internal sealed class InstanceRun
                 break;
             case HumanEventType.Progress:
                 steps[index] = Touched(s, now);
+                Emit(CoordinationActionType.StepProgress, now, index, [], by: e.By, text: e.Text);
                 break;
             case HumanEventType.Blocked:
                 steps[index] = Touched(s, now) with

@@ -35,7 +35,7 @@ public sealed record AuditEntry
 
     public string? StepId { get; init; }
 
-    /// <summary>What happened, dotted lowercase: <c>step.activated</c>, <c>reminder.sent</c>, <c>decision.made</c>, ...</summary>
+    /// <summary>What happened, dotted lowercase: <c>step.activated</c>, <c>reminder</c>, <c>decision.made</c> (the engine's action types), ...</summary>
     public required string Action { get; init; }
 
     /// <summary>A person id, or <see cref="CoordinatorActor"/>.</summary>

@@ -117,6 +117,7 @@ public static class TimelineWriter
             CoordinationActionType.DecisionMade => $"{a.Option ?? "resume"} by {a.By}{due}",
             CoordinationActionType.StepReassigned => $"by {a.By} {to}",
             CoordinationActionType.StepCompleted => $"by {a.By}",
+            CoordinationActionType.StepProgress => $"by {a.By}: \"{a.Text}\"",
             CoordinationActionType.Summary => $"{to}: " + string.Join(", ", (a.Steps ?? []).Select(s =>
                 $"{s.StepId} ({string.Join(", ", s.Owners)}, {s.Status.ToString().ToLowerInvariant()}{(s.Due is { } sd ? $", due {Short(sd)}" : "")})")),
             CoordinationActionType.EventRejected => $"from {a.By}: {a.Reason}",

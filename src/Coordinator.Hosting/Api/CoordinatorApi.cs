@@ -207,7 +207,10 @@ public static class CoordinatorApi
         return Results.Accepted(StatusUri(request, instanceId), new { instanceId, stepId, type = body.Value.GetProperty("type").GetString(), accepted = true });
     }
 
-    /// <summary>Parses an event body: <c>{ "type": "done|progress|blocked|decide|reassign", "by": "...", "text"?, "reason"?, "option"?, "to"? }</c>.</summary>
+    /// <summary>
+    /// Parses an event body: <c>{ "type": "done|progress|blocked|decide|reassign", "by": "...", "text"?, "reason"?, "option"?, "to"? }</c>.
+    /// A <c>decide</c> without <c>option</c> resumes a block that offers no alternatives; where an option is needed the engine says so (409).
+    /// </summary>
     public static (HumanEvent? Event, IResult? Problem) ParseHumanEvent(string stepId, JsonElement body)
     {
         string? type = null, by = null, text = null, reason = null, option = null, to = null;
@@ -243,8 +246,6 @@ public static class CoordinatorApi
             return (null, Invalid("by", "by is required: the person id of who reports the event."));
         if (kind == HumanEventType.Blocked && string.IsNullOrWhiteSpace(reason))
             return (null, Invalid("reason", "A blocked event needs a reason: what blocks the step."));
-        if (kind == HumanEventType.Decide && string.IsNullOrWhiteSpace(option))
-            return (null, Invalid("option", "A decide event needs the option (or alternative) id chosen."));
         if (kind == HumanEventType.Reassign && string.IsNullOrWhiteSpace(to))
             return (null, Invalid("to", "A reassign event needs 'to': the person id of the new owner."));
         if (kind == HumanEventType.Progress && text is { Length: > 4000 })

@@ -40,9 +40,9 @@ internal sealed class EngineDriver
         return this;
     }
 
-    public EngineDriver Apply(TimeSpan offset, string step, HumanEventType type, string by, string? reason = null, string? option = null, string? to = null)
+    public EngineDriver Apply(TimeSpan offset, string step, HumanEventType type, string by, string? reason = null, string? option = null, string? to = null, string? text = null)
     {
-        Take(CoordinationEngine.Apply(Definition, State, new HumanEvent(step, type, by, Reason: reason, Option: option, To: to), TestDefinitions.T0 + offset));
+        Take(CoordinationEngine.Apply(Definition, State, new HumanEvent(step, type, by, Text: text, Reason: reason, Option: option, To: to), TestDefinitions.T0 + offset));
         return this;
     }
 

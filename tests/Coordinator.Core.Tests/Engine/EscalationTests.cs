@@ -53,6 +53,17 @@ public sealed class EscalationTests
     }
 
     [Fact]
+    public void Apply_Progress_RecordsAStepProgressActionWithTheNoteAndNotifiesNobody()
+    {
+        var d = EngineDriver.Start(Single(escalation: TwoLevels))
+            .Apply(D(1), "work", HumanEventType.Progress, "worker.one", text: "draft sent");
+
+        var progress = Assert.Single(d.OfType(CoordinationActionType.StepProgress));
+        Assert.Equal((T0 + D(1), "work", "worker.one", "draft sent"), (progress.At, progress.StepId!, progress.By!, progress.Text!));
+        Assert.Empty(progress.To);
+    }
+
+    [Fact]
     public void Advance_OwnerRoleWithoutLead_EscalatesLeadToTheProcessOwner()
     {
         var definition = Single(escalation: TwoLevels) with

@@ -8,10 +8,10 @@ public sealed class TimelineWriterTests
     private static readonly string[] Types =
     [
         "instance.started", "step.activated", "step.skipped", "reminder", "escalation", "step.blocked", "decision.requested",
-        "decision.made", "step.reassigned", "step.completed", "summary", "event.rejected", "instance.completed",
+        "decision.made", "step.reassigned", "step.completed", "summary", "event.rejected", "instance.completed", "step.progress",
     ];
 
-    private static readonly string[] Fields = ["at", "type", "step", "to", "by", "level", "reason", "option", "options", "due", "steps"];
+    private static readonly string[] Fields = ["at", "type", "step", "to", "by", "level", "reason", "option", "options", "due", "steps", "text"];
 
     [Fact]
     public void WriteJsonLines_HappyPath_OneObjectPerActionWithTheDocumentedFields()
