@@ -136,7 +136,7 @@ internal sealed class CoordinatorLoop
         if (turn.Actions.Count > 0)
             await Task.WhenAll(SideEffects(turn.Actions));
         progress = progress with { Turns = progress.Turns + 1, ActionCount = progress.ActionCount + turn.Actions.Count };
-        context.SetCustomStatus(new CoordinatorStatus(InstanceSnapshot.From(state), progress, turn.NextWakeUp, input.TimeScale));
+        context.SetCustomStatus(new CoordinatorStatus(state, progress, turn.NextWakeUp, input.TimeScale));
         Log.TurnCompleted(Logger(), context.InstanceId, progress.Turns, progress.WorkflowNow, turn.Actions.Count, turn.NextWakeUp);
     }
 

@@ -59,7 +59,7 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
     {
         var id = await durable.StartAsync(TestWorkflows.SilentStep, TestWorkflows.NoContext, TestWorkflows.TimeScale);
 
-        await durable.WaitForStatusAsync(id, s => s.Instance.FindStep("report")!.EscalationLevel == 2, "escalation level 2 on report");
+        await durable.WaitForStatusAsync(id, s => s.Instance.FindStep("report")!.EscalationsFired == 2, "escalation level 2 on report");
         await durable.RaiseAndWaitAsync(id, Done("report"));
         var result = await durable.WaitForCompletionAsync(id);
 

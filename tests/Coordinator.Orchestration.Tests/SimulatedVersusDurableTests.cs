@@ -29,10 +29,10 @@ public sealed class SimulatedVersusDurableTests(DurableHostFixture fixture) : IA
 
     private sealed record ScriptStep(string Waits, Func<CoordinatorStatus, bool> Until, HumanEvent Event);
 
-    private static Func<CoordinatorStatus, bool> Step(string id, Func<StepStateSnapshot, bool> condition) =>
+    private static Func<CoordinatorStatus, bool> Step(string id, Func<StepState, bool> condition) =>
         s => condition(s.Instance.FindStep(id)!);
 
-    private static bool Running(StepStateSnapshot s) => s.Status is StepStatus.Active;
+    private static bool Running(StepState s) => s.Status is StepStatus.Active;
 
     [Fact]
     public async Task RunAsync_SameDefinitionAndScenario_ProducesTheSameActionsAsTheSimulator()
@@ -44,8 +44,8 @@ public sealed class SimulatedVersusDurableTests(DurableHostFixture fixture) : IA
             new("intake active", Step("intake", Running), new("intake", HumanEventType.Progress, "ann.worker", Text: "forms received")),
             new("a reminder on intake", Step("intake", s => s.RemindersSent >= 1), new("intake", HumanEventType.Done, "ann.worker")),
             new("setup active", Step("setup", Running), new("setup", HumanEventType.Blocked, "ann.worker", Reason: "customer IdP undecided")),
-            new("an escalation of the pending decision", Step("setup", s => s.EscalationLevel >= 1), new("setup", HumanEventType.Decide, "pat.owner", Option: "wait")),
-            new("both escalation levels on legal", Step("legal", s => s.EscalationLevel >= 2), new("legal", HumanEventType.Done, "ann.worker", Text: "DPA signed")),
+            new("an escalation of the pending decision", Step("setup", s => s.EscalationsFired >= 1), new("setup", HumanEventType.Decide, "pat.owner", Option: "wait")),
+            new("both escalation levels on legal", Step("legal", s => s.EscalationsFired >= 2), new("legal", HumanEventType.Done, "ann.worker", Text: "DPA signed")),
             new("setup resumed", Step("setup", Running), new("setup", HumanEventType.Done, "ann.worker")),
             new("review active", Step("review", Running), new("review", HumanEventType.Done, "pat.owner")),
             new("review still active", Step("review", Running), new("review", HumanEventType.Decide, "pat.owner", Option: "approve")),

@@ -199,7 +199,7 @@ public static class CoordinatorApi
         if (input.Definition.FindStep(stepId) is null)
             return NotFound("Unknown step", $"Workflow '{input.Definition.Id}' has no step '{stepId}'.");
 
-        var validation = CoordinationEngine.Validate(input.Definition, status.Instance.ToInstanceState(), parsed.Event!);
+        var validation = CoordinationEngine.Validate(input.Definition, status.Instance, parsed.Event!);
         if (!validation.Accepted)
             return Conflict(validation.Reason ?? "The coordinator rejected the event.");
 
@@ -264,7 +264,7 @@ public static class CoordinatorApi
             var s = status?.Instance.FindStep(step.Id);
             return new StepView(
                 step.Id, step.Title, s is null ? "pending" : StepStatusNames.Of(s.Status), s?.Owners ?? [],
-                s?.ActivatedAt, s?.DueAt, s?.FinishedAt, s?.LastActivityAt, s?.NextReminderAt, s?.EscalationLevel ?? 0,
+                s?.ActivatedAt, s?.DueAt, s?.FinishedAt, s?.LastActivityAt, s?.NextReminderAt, s?.EscalationsFired ?? 0,
                 s?.BlockReason, s?.Outcome);
         }).ToArray();
         return new InstanceView(

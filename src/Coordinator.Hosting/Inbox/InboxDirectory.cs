@@ -101,7 +101,7 @@ internal sealed class InboxDirectory
             }
         }
 
-        foreach (var waiting in CoordinationEngine.WaitingOn(definition, status.Instance.ToInstanceState()))
+        foreach (var waiting in CoordinationEngine.WaitingOn(definition, status.Instance))
         {
             if (waiting.Status != StepStatus.Blocked || definition.FindStep(waiting.StepId) is not { } declared)
                 continue;

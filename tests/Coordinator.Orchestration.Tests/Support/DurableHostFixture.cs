@@ -133,7 +133,7 @@ public sealed class DurableHostFixture : IAsyncLifetime
     private static string Describe(CoordinatorStatus? status) => status is null
         ? "none"
         : $"now {status.Progress.WorkflowNow:o}, events {status.Progress.EventsProcessed}, steps "
-          + string.Join(", ", status.Instance.Steps.Select(s => $"{s.StepId}={s.Status}/esc{s.EscalationLevel}/rem{s.RemindersSent}"));
+          + string.Join(", ", status.Instance.Steps.Select(s => $"{s.StepId}={s.Status}/esc{s.EscalationsFired}/rem{s.RemindersSent}"));
 }
 
 [CollectionDefinition(Name)]
