@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Coordinator.Hosting.Api;
+using Coordinator.Hosting.SideEffects;
+using Coordinator.Hosting.Tests.Support;
+using Coordinator.Persistence.Audit;
+using Coordinator.Persistence.Audit.Anchors;
+using Coordinator.Persistence.Outbox;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Coordinator.Hosting.Tests.Durability;
+
+/// <summary>
+/// One deployment of <c>coordinator serve</c> as a separate process: its own task hub on the shared
+/// Azurite, its own PostgreSQL database (migrated by the host), data and anchor folders, port and API
+/// key. The same deployment can be started again after a hard kill.
+/// </summary>
+internal sealed class CoordinatorDeployment : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+    private readonly AzuriteFixture _azurite;
+    private readonly PostgresFixture _postgres;
+    private readonly double _timeScale;
+    private readonly string _folder = Directory.CreateTempSubdirectory("coordinator-durability-").FullName;
+    private readonly string _taskHub = "dur" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _apiKey = Guid.NewGuid().ToString("N");
+    private readonly int _port = AzuriteFixture.FreePort();
+    private string _database = "";
+
+    private CoordinatorDeployment(AzuriteFixture azurite, PostgresFixture postgres, double timeScale)
+    {
+        _azurite = azurite;
+        _postgres = postgres;
+        _timeScale = timeScale;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}"), Timeout = TimeSpan.FromSeconds(60) };
+        Http.DefaultRequestHeaders.Add(ApiKey.HeaderName, _apiKey);
+    }
+
+    public HttpClient Http { get; }
+
+    /// <summary>The running host, if any.</summary>
+    public ServeProcess? Process { get; private set; }
+
+    /// <summary>The deployment's database as the superuser (what the tests query).</summary>
+    public NpgsqlDataSource Database { get; private set; } = null!;
+
+    public PostgresNotificationInbox Inbox { get; private set; } = null!;
+
+    public AuditChainVerifier Verifier { get; private set; } = null!;
+
+    public static async Task<CoordinatorDeployment> CreateAsync(AzuriteFixture azurite, PostgresFixture postgres, double timeScale)
+    {
+        var deployment = new CoordinatorDeployment(azurite, postgres, timeScale);
+        deployment._database = await postgres.CreateDatabaseAsync();
+        deployment.Database = NpgsqlDataSource.Create(postgres.ConnectionString(deployment._database, PostgresFixture.Superuser));
+        deployment.Inbox = new PostgresNotificationInbox(
+            deployment.Database, new OutboxRepository(deployment.Database), NullLogger<PostgresNotificationInbox>.Instance);
+        deployment.Verifier = new AuditChainVerifier(deployment.Database, new FileAuditAnchorStore(deployment.AnchorPath));
+        return deployment;
+    }
+
+    private string AnchorPath => Path.Combine(_folder, "anchors");
+
+    /// <summary>Starts (or restarts) the host process and waits for its ready line.</summary>
+    public async Task<ServeProcess> StartAsync()
+    {
+        if (Process is { } previous)
+            previous.Dispose();
+        string[] arguments =
+        [
+            "--urls", Http.BaseAddress!.ToString().TrimEnd('/'),
+            "--time-scale", _timeScale.ToString(CultureInfo.InvariantCulture),
+            "--definitions", RepositoryPaths.Definitions,
+            "--data", Path.Combine(_folder, "data"),
+        ];
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ConnectionStrings__Coordinator"] = _postgres.ConnectionString(_database, PostgresFixture.ApplicationRole),
+            ["ConnectionStrings__CoordinatorMigrations"] = _postgres.ConnectionString(_database, PostgresFixture.Superuser),
+            ["Coordinator__Durable__StorageConnectionString"] = _azurite.ConnectionString,
+            ["Coordinator__Durable__TaskHub"] = _taskHub,
+            ["Coordinator__Durable__PartitionCount"] = "1",
+            ["Coordinator__Durable__MaxQueuePollingInterval"] = "00:00:00.500",
+            ["Coordinator__ApiKey"] = _apiKey,
+            ["Coordinator__Audit__AnchorPath"] = AnchorPath,
+        };
+        Process = await ServeProcess.StartAsync(arguments, environment, StartTimeout);
+        return Process;
+    }
+
+    /// <summary>Starts the B2B onboarding for a deal; returns the instance id.</summary>
+    public async Task<string> StartOnboardingAsync(string dealId)
+    {
+        using var response = await Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", new
+        {
+            businessKey = dealId,
+            context = new { deal_id = dealId, deal_owner = "sales.rep", segment = "enterprise" },
+        });
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"start: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
+    }
+
+    public async Task<JsonElement> GetInstanceAsync(string instanceId)
+    {
+        using var response = await Http.GetAsync($"/api/instances/{Uri.EscapeDataString(instanceId)}");
+        Assert.True(response.IsSuccessStatusCode, $"GET instance: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public static string? StepStatus(JsonElement instance, string stepId) =>
+        instance.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("stepId").GetString() == stepId).GetProperty("status").GetString();
+
+    /// <summary>
+    /// Plays every role until the instance completes: each active step is finished by its owner; with
+    /// <paramref name="blockItSetup"/>, the IT set-up is first reported blocked and the IT lead picks an alternative.
+    /// </summary>
+    public async Task<JsonElement> DriveToCompletionAsync(string instanceId, bool blockItSetup, TimeSpan timeout)
+    {
+        var posted = new HashSet<string>(StringComparer.Ordinal);
+        bool blocked = false, decided = false;
+        return await WaitForAsync(
+            async () =>
+            {
+                var instance = await GetInstanceAsync(instanceId);
+                if (instance.GetProperty("status").GetString() == "completed")
+                    return instance;
+                foreach (var step in instance.GetProperty("steps").EnumerateArray())
+                {
+                    var stepId = step.GetProperty("stepId").GetString()!;
+                    var status = step.GetProperty("status").GetString();
+                    var owner = step.GetProperty("owners").EnumerateArray().Select(o => o.GetString()).FirstOrDefault();
+                    object? body = (stepId, status) switch
+                    {
+                        ("it-setup", "active") when blockItSetup && !blocked => new { type = "blocked", by = owner, reason = "customer IdP undecided" },
+                        ("it-setup", "active") when blockItSetup && !decided => null, // the block is not processed yet
+                        ("it-setup", "blocked") => new { type = "decide", by = "it.lead", option = "temporary-accounts" },
+                        (_, "active") => new { type = "done", by = owner },
+                        _ => null,
+                    };
+                    if (body is null || !posted.Add($"{stepId}:{status}:{JsonSerializer.Serialize(body)}"))
+                        continue;
+                    using var response = await Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/{stepId}/events", body);
+                    Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{stepId} ({status}): {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    blocked |= stepId == "it-setup" && status == "active";
+                    decided |= stepId == "it-setup" && status == "blocked";
+                }
+                return (JsonElement?)null;
+            },
+            timeout,
+            $"instance {instanceId} to complete");
+    }
+
+    /// <summary>Polls <paramref name="probe"/> until it returns a value; fails with the host's output after <paramref name="timeout"/>.</summary>
+    public async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, TimeSpan? interval = null)
+        where T : struct
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            if (await probe() is { } value)
+                return value;
+            if (Process is { HasExited: true } exited)
+                throw new InvalidOperationException($"coordinator serve exited while waiting for {what}:\n{exited.Tail()}");
+            try
+            {
+                await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100), cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Timed out after {timeout} waiting for {what}. Host output:\n{Process?.Tail()}");
+            }
+        }
+    }
+
+    /// <summary>The audit rows of an instance in sequence order, with the action's own sequence and recipients from <c>detail</c>.</summary>
+    public async Task<IReadOnlyList<AuditRow>> AuditRowsAsync(string instanceId)
+    {
+        await using var connection = await Database.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<AuditRow>(
+            """
+            SELECT seq AS Seq, step_id AS StepId, action AS Action, idempotency_key AS IdempotencyKey,
+                   (detail ->> 'sequence')::bigint AS Sequence, jsonb_array_length(coalesce(detail -> 'to', '[]')) AS Recipients
+            FROM audit_log WHERE instance_id = @instanceId ORDER BY seq
+            """,
+            new { instanceId });
+        return [.. rows];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Process?.Dispose();
+        Http.Dispose();
+        if (Database is not null)
+            await Database.DisposeAsync();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+}
+
+/// <summary>One audit row as the durability tests read it.</summary>
+internal sealed record AuditRow(long Seq, string? StepId, string Action, string IdempotencyKey, long Sequence, int Recipients);

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Coordinator.Core.Engine;
+using Coordinator.Hosting.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Coordinator.Hosting.Tests.Durability;
+
+/// <summary>
+/// <c>coordinator serve</c> as a separate process on real Azurite and real PostgreSQL, killed hard
+/// while an instance waits on its timers, then started again with the same task hub and database.
+/// </summary>
+[Collection(DurabilityCollection.Name)]
+public sealed class HostKillTests(AzuriteFixture azurite, PostgresFixture postgres, ITestOutputHelper output)
+{
+    /// <summary>One workflow day per real second: the contract step (due 5d, reminders 2d and 4h before) reminds after 3 s and 4.8 s.</summary>
+    private const double TimeScale = 86_400;
+
+    [Fact]
+    public async Task ServeKilledWhileTimersPending_Restarted_InstanceCompletesWithNoStepLostAndNoReminderSentTwice()
+    {
+        var total = Stopwatch.StartNew();
+        await using var deployment = await CoordinatorDeployment.CreateAsync(azurite, postgres, TimeScale);
+        var clock = Stopwatch.StartNew();
+        await deployment.StartAsync();
+        output.WriteLine($"first start: ready after {clock.Elapsed.TotalSeconds:F1} s (pid {deployment.Process!.Id})");
+
+        var instanceId = await deployment.StartOnboardingAsync("D-9001");
+        clock.Restart();
+        // Kill as soon as the second reminder reaches the inbox: the turn that sent it is likely still
+        // in flight (its other activities running or its history not yet checkpointed).
+        await deployment.WaitForAsync(
+            async () => (await deployment.Inbox.OfInstanceAsync(instanceId)).Count(n => n.Action.Type == CoordinationActionType.Reminder) >= 2 ? true : (bool?)null,
+            TimeSpan.FromSeconds(90),
+            "two reminders of the contract step in the inbox",
+            interval: TimeSpan.FromMilliseconds(10));
+        deployment.Process!.KillHard();
+        output.WriteLine($"killed {clock.Elapsed.TotalSeconds:F1} s after the start of the instance");
+
+        // What the engine had done when the host died: the contract step was active, so its timers were pending.
+        var auditAtKill = await deployment.AuditRowsAsync(instanceId);
+        Assert.Contains(auditAtKill, r => r.StepId == "contract" && r.Action == CoordinationActionType.StepActivated.WireName());
+        Assert.DoesNotContain(auditAtKill, r => r.StepId == "contract" && r.Action == CoordinationActionType.StepCompleted.WireName());
+        var remindersAtKill = auditAtKill.Where(r => r.Action == CoordinationActionType.Reminder.WireName()).ToArray();
+        var notifiedAtKill = (await deployment.Inbox.OfInstanceAsync(instanceId)).Count;
+        Assert.True(remindersAtKill.Length >= 1, "no reminder was audited before the kill");
+
+        clock.Restart();
+        await deployment.StartAsync();
+        output.WriteLine($"restart: ready after {clock.Elapsed.TotalSeconds:F1} s (pid {deployment.Process!.Id})");
+        clock.Restart();
+        var final = await deployment.DriveToCompletionAsync(instanceId, blockItSetup: false, TimeSpan.FromMinutes(4));
+        output.WriteLine($"completed {clock.Elapsed.TotalSeconds:F1} s after the restart");
+
+        // Every reminder the engine scheduled before the kill was delivered exactly once.
+        var notifications = await deployment.Inbox.OfInstanceAsync(instanceId);
+        foreach (var reminder in remindersAtKill)
+            Assert.Single(notifications, n => n.IdempotencyKey == reminder.IdempotencyKey);
+        await DurabilityAssertions.AssertEveryNotificationDeliveredOnceAsync(deployment, instanceId);
+        await DurabilityAssertions.AssertCompletedWithEveryAuditRowOnceAsync(deployment, instanceId, final);
+
+        var redelivered = deployment.Process.Output.Count(l => l.Contains("was already delivered to the inbox", StringComparison.Ordinal));
+        var rows = await deployment.AuditRowsAsync(instanceId);
+        output.WriteLine(
+            $"audit rows {rows.Count}, reminders audited {rows.Count(r => r.Action == CoordinationActionType.Reminder.WireName())} ({remindersAtKill.Length} before the kill), "
+            + $"notifications {notifications.Count} ({notifiedAtKill} before the kill), repeated deliveries refused after the restart {redelivered}; total {total.Elapsed.TotalSeconds:F1} s");
+    }
+}

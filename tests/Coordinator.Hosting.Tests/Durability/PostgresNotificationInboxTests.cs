@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Coordinator.Core.Engine;
+using Coordinator.Core.Ports;
+using Coordinator.Hosting.SideEffects;
+using Coordinator.Hosting.Tests.Support;
+using Coordinator.Persistence.Outbox;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Coordinator.Hosting.Tests.Durability;
+
+/// <summary>The PostgreSQL inbox against real PostgreSQL, as the application role.</summary>
+[Collection(DurabilityCollection.Name)]
+public sealed class PostgresNotificationInboxTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private NpgsqlDataSource _application = null!;
+    private PostgresNotificationInbox _inbox = null!;
+
+    public async Task InitializeAsync()
+    {
+        var database = await postgres.CreateMigratedDatabaseAsync();
+        _application = NpgsqlDataSource.Create(postgres.ConnectionString(database, PostgresFixture.ApplicationRole));
+        _inbox = new PostgresNotificationInbox(_application, new OutboxRepository(_application), NullLogger<PostgresNotificationInbox>.Instance);
+    }
+
+    public async Task DisposeAsync() => await _application.DisposeAsync();
+
+    private static Notification Reminder(string instanceId, long sequence, params string[] to) => new()
+    {
+        IdempotencyKey = $"{instanceId}:{sequence:D6}:reminder:contract",
+        InstanceId = instanceId,
+        WorkflowId = "b2b-onboarding",
+        WorkflowTitle = "B2B customer onboarding",
+        BusinessKey = "D-1",
+        StepTitle = "Countersigned contract",
+        Recipients = to,
+        Action = new CoordinationAction
+        {
+            Type = CoordinationActionType.Reminder,
+            At = new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.Zero).AddDays(sequence),
+            Sequence = sequence,
+            Key = $"{sequence:D6}:reminder:contract",
+            StepId = "contract",
+            To = to,
+            Reason = "due in 2d",
+            Due = new DateTimeOffset(2024, 3, 6, 8, 0, 0, TimeSpan.Zero),
+        },
+    };
+
+    [Fact]
+    public async Task SendAsync_SameKeyTwice_DeliversOnceAndAnswersAlreadyPerformed()
+    {
+        var notification = Reminder("i-1", 3, "sales.rep");
+
+        var first = await _inbox.SendAsync(notification);
+        var second = await _inbox.SendAsync(notification with { StepTitle = "changed on retry" });
+
+        Assert.Equal(SideEffectOutcome.Performed, first);
+        Assert.Equal(SideEffectOutcome.AlreadyPerformed, second);
+        var stored = Assert.Single(await _inbox.OfInstanceAsync("i-1"));
+        Assert.Equal(JsonSerializer.Serialize(notification), JsonSerializer.Serialize(stored));
+    }
+
+    [Fact]
+    public async Task SendAsync_ConcurrentAttemptsOfOneKey_ExactlyOnePerforms()
+    {
+        var notification = Reminder("i-2", 4, "sales.rep");
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => _inbox.SendAsync(notification))));
+
+        Assert.Single(outcomes, o => o == SideEffectOutcome.Performed);
+        Assert.Single(await _inbox.OfInstanceAsync("i-2"));
+    }
+
+    [Fact]
+    public async Task ForAsync_PersonWithNotifications_ReturnsTheirsNewestFirstUpToLimit()
+    {
+        for (var sequence = 1; sequence <= 4; sequence++)
+            await _inbox.SendAsync(Reminder("i-3", sequence, sequence % 2 == 0 ? "legal.counsel" : "sales.rep", "csm.lead"));
+
+        var salesRep = await _inbox.ForAsync("sales.rep", limit: 10);
+        var csmLead = await _inbox.ForAsync("csm.lead", limit: 3);
+
+        Assert.Equal([3L, 1L], salesRep.Select(n => n.Action.Sequence));
+        Assert.Equal([4L, 3L, 2L], csmLead.Select(n => n.Action.Sequence));
+        Assert.Empty(await _inbox.ForAsync("nobody", limit: 10));
+    }
+}
