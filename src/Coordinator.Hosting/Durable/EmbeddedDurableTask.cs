@@ -74,7 +74,9 @@ public static class EmbeddedDurableTask
 
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(endpoint);
-        builder.Services.AddSingleton(backend);
+        // The dispatchers get a stop-guarded view of the backend; the client side (queries, purge) the backend itself.
+        builder.Services.AddSingleton(sp => StopGuardedOrchestrationService.Wrap(
+            backend, e => sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedDurableTask)).LogWarning(e, "The Durable backend failed to stop cleanly")));
         builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
 

@@ -40,6 +40,7 @@ public sealed class ServeEndToEndTests(AzuriteFixture azurite) : IAsyncLifetime
             var instance = await _server.GetInstanceAsync(instanceId);
             if (instance.GetProperty("status").GetString() == "completed")
                 break;
+            var acted = false;
             foreach (var step in instance.GetProperty("steps").EnumerateArray())
             {
                 var stepId = step.GetProperty("stepId").GetString()!;
@@ -58,8 +59,14 @@ public sealed class ServeEndToEndTests(AzuriteFixture azurite) : IAsyncLifetime
                 Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{stepId} ({status}): {await response.Content.ReadAsStringAsync()}");
                 if (stepId == "it-setup" && status == "active")
                     blockedOnce = true;
+                // Each event moves its step on (done, blocked, decided): wait until the instance shows it,
+                // so the next event is chosen from the state the previous one produced.
+                await _server.WaitForAsync(instanceId, i => StepStatus(i, stepId) != status, TimeSpan.FromSeconds(60), $"{stepId} to leave '{status}'");
+                acted = true;
+                break;
             }
-            await Task.Delay(200);
+            if (!acted)
+                await Task.Delay(200); // polling interval while the coordinator activates the next steps
         }
 
         var final = await _server.GetInstanceAsync(instanceId);
