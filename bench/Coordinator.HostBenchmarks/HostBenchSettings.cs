@@ -10,7 +10,7 @@ internal sealed record HostBenchSettings
           --instances N          measured instances per side (default 40)
           --concurrency N        instances driven at once (default 8)
           --warmup N             unmeasured instances per side before measuring (default 4)
-          --poll-ms N            status polling interval of the driver, milliseconds (default 50)
+          --poll-ms N            status polling interval of the driver, milliseconds (default 200)
           --max-queue-poll-ms N  the backend's MaxQueuePollingInterval on both sides, milliseconds (default 500)
           --partitions N         control-queue partitions on both sides (default 4, as coordinator serve)
           --timeout-minutes N    total time limit of the run (default 20)
@@ -22,7 +22,7 @@ internal sealed record HostBenchSettings
     public int Instances { get; init; } = 40;
     public int Concurrency { get; init; } = 8;
     public int Warmup { get; init; } = 4;
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan MaxQueuePollingInterval { get; init; } = TimeSpan.FromMilliseconds(500);
     public int Partitions { get; init; } = 4;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(20);
