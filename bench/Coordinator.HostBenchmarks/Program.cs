@@ -4,6 +4,12 @@ using Coordinator.Hosting;
 // The standalone host benchmark: the coordinator (coordinator serve, Durable Azure Storage backend)
 // driven through its HTTP API, against a bare Durable orchestration calling as many activities,
 // on the same backend settings, in one run. See bench/README.md.
+if (args.Contains("--help"))
+{
+    Console.WriteLine(HostBenchSettings.Usage);
+    return 0;
+}
+
 HostBenchSettings settings;
 try
 {
