@@ -41,5 +41,5 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock)
     public Task<IResult> PostStepEvent(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "instances/{instanceId}/steps/{stepId}/events")] HttpRequest request,
         string instanceId, string stepId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        CoordinatorApi.PostEventAsync(instanceId, stepId, request, client, cancellationToken);
+        CoordinatorApi.PostEventAsync(instanceId, stepId, request, registry, client, cancellationToken);
 }

@@ -22,6 +22,17 @@ public sealed class WorkflowRegistry
     /// <summary>Every loaded definition, by id then version.</summary>
     public IReadOnlyList<WorkflowDefinition> All { get; }
 
+    /// <summary>The loaded definition with exactly this id, version and content hash; null when none is loaded.</summary>
+    public WorkflowDefinition? Find(string workflowId, int version, string contentHash)
+    {
+        foreach (var definition in All)
+        {
+            if (definition.Id == workflowId && definition.Version == version && definition.ContentHash == contentHash)
+                return definition;
+        }
+        return null;
+    }
+
     /// <summary>The latest version of a workflow; null when there is none with that id.</summary>
     public WorkflowDefinition? Latest(string workflowId) => _latest.GetValueOrDefault(workflowId);
 

@@ -100,7 +100,11 @@ public static class CoordinatorApi
         if (businessKey is { Length: > 200 })
             return Invalid("businessKey", "businessKey must be at most 200 characters.");
         if (definition.BusinessKey is { } namedField && businessKey is not null)
-            context.TryAdd(namedField, businessKey);
+        {
+            if (context.TryGetValue(namedField, out var inContext) && inContext != businessKey)
+                return Invalid("businessKey", $"businessKey '{businessKey}' differs from context.{namedField} '{inContext}'; they name the same thing, send one or make them equal.");
+            context[namedField] = businessKey;
+        }
 
         var missing = CoordinationEngine.MissingContext(definition, context);
         if (missing.Count > 0)
@@ -139,7 +143,7 @@ public static class CoordinatorApi
         var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         if (metadata is null || metadata.Name != nameof(CoordinatorOrchestrator))
             return NotFound("Unknown instance", $"There is no instance '{instanceId}'. GET /api/instances lists them.");
-        return Results.Ok(ToView(metadata));
+        return Results.Ok(ToView(metadata, registry));
     }
 
     public static async Task<IResult> ListInstancesAsync(
@@ -176,7 +180,7 @@ public static class CoordinatorApi
     }
 
     public static async Task<IResult> PostEventAsync(
-        string instanceId, string stepId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+        string instanceId, string stepId, HttpRequest request, WorkflowRegistry registry, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (body, problem) = await ReadJsonObjectAsync(request, cancellationToken).ConfigureAwait(false);
@@ -191,15 +195,14 @@ public static class CoordinatorApi
             return NotFound("Unknown instance", $"There is no instance '{instanceId}'.");
         if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Running && metadata.RuntimeStatus != OrchestrationRuntimeStatus.Pending)
             return Conflict($"Instance '{instanceId}' is {StatusName(metadata.RuntimeStatus)}; it takes no more events.");
-        var input = metadata.ReadInputAs<CoordinatorInput>()!;
-        var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
+        var (definition, _, status) = FactsOf(metadata, registry);
         if (status is null)
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Instance is starting",
                 detail: $"Instance '{instanceId}' has not finished its first turn yet; retry in a moment.");
-        if (input.Definition.FindStep(stepId) is null)
-            return NotFound("Unknown step", $"Workflow '{input.Definition.Id}' has no step '{stepId}'.");
+        if (definition.FindStep(stepId) is null)
+            return NotFound("Unknown step", $"Workflow '{definition.Id}' has no step '{stepId}'.");
 
-        var validation = CoordinationEngine.Validate(input.Definition, status.Instance, parsed.Event!);
+        var validation = CoordinationEngine.Validate(definition, status.Instance, parsed.Event!);
         if (!validation.Accepted)
             return Conflict(validation.Reason ?? "The coordinator rejected the event.");
 
@@ -253,12 +256,27 @@ public static class CoordinatorApi
         return (new HumanEvent(stepId, kind, by.Trim(), text, reason, option, to), null);
     }
 
-    public static InstanceView ToView(OrchestrationMetadata metadata)
+    /// <summary>
+    /// What the API needs of an instance: its pinned definition, business key and status. The
+    /// definition comes from the registry when the status names a loaded (id, version, hash), which
+    /// spares deserializing the instance input on every call; otherwise from the input itself.
+    /// </summary>
+    private static (WorkflowDefinition Definition, string? BusinessKey, CoordinatorStatus? Status) FactsOf(OrchestrationMetadata metadata, WorkflowRegistry? registry)
+    {
+        var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
+        if (status is { Instance: var state } && registry?.Find(state.DefinitionId, state.DefinitionVersion, state.DefinitionHash) is { } known)
+        {
+            var businessKey = known.BusinessKey is { } field && state.Context.TryGetValue(field, out var value) ? value : null;
+            return (known, businessKey, status);
+        }
+        var input = metadata.ReadInputAs<CoordinatorInput>()!;
+        return (input.Definition, input.BusinessKey, status);
+    }
+
+    public static InstanceView ToView(OrchestrationMetadata metadata, WorkflowRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        var input = metadata.ReadInputAs<CoordinatorInput>()!;
-        var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
-        var definition = input.Definition;
+        var (definition, businessKey, status) = FactsOf(metadata, registry);
         var steps = definition.Steps.Select(step =>
         {
             var s = status?.Instance.FindStep(step.Id);
@@ -268,7 +286,7 @@ public static class CoordinatorApi
                 s?.BlockReason, s?.Outcome);
         }).ToArray();
         return new InstanceView(
-            metadata.InstanceId, definition.Id, definition.Version, input.BusinessKey, StatusName(metadata.RuntimeStatus),
+            metadata.InstanceId, definition.Id, definition.Version, businessKey, StatusName(metadata.RuntimeStatus),
             metadata.CreatedAt, metadata.LastUpdatedAt, status?.Progress.WorkflowNow, status?.NextWakeUp, steps);
     }
 

@@ -4,6 +4,7 @@ using Coordinator.Orchestration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coordinator.Hosting.Inbox;
 
@@ -38,7 +39,7 @@ internal static class InboxEvents
         apiRequest.ContentLength = body.Length;
         apiRequest.ContentType = "application/json";
 
-        var result = await CoordinatorApi.PostEventAsync(instanceId, stepId, apiRequest, client, cancellationToken).ConfigureAwait(false);
+        var result = await CoordinatorApi.PostEventAsync(instanceId, stepId, apiRequest, origin.HttpContext.RequestServices.GetRequiredService<WorkflowRegistry>(), client, cancellationToken).ConfigureAwait(false);
         if (result is not IStatusCodeHttpResult { StatusCode: StatusCodes.Status202Accepted })
         {
             var reason = result is IValueHttpResult { Value: ProblemDetails problem }
