@@ -48,7 +48,9 @@ public sealed class HostKillTests(AzuriteFixture azurite, PostgresFixture postgr
         await deployment.StartAsync();
         output.WriteLine($"restart: ready after {clock.Elapsed.TotalSeconds:F1} s (pid {deployment.Process!.Id})");
         clock.Restart();
-        var final = await deployment.DriveToCompletionAsync(instanceId, blockItSetup: false, TimeSpan.FromMinutes(4));
+        // A kill while a turn's activities run leaves their queue messages invisible for the Azure Storage
+        // provider's visibility timeout (5 minutes by default) before the restarted host runs them again.
+        var final = await deployment.DriveToCompletionAsync(instanceId, blockItSetup: false, TimeSpan.FromMinutes(7));
         output.WriteLine($"completed {clock.Elapsed.TotalSeconds:F1} s after the restart");
 
         // Every reminder the engine scheduled before the kill was delivered exactly once.

@@ -85,7 +85,7 @@ internal sealed class ServeProcess : IDisposable
     }
 
     /// <summary>The last lines of output, for failure messages.</summary>
-    public string Tail(int lines = 60) => string.Join('\n', Output.TakeLast(lines));
+    public string Tail(int lines = 200) => string.Join('\n', Output.TakeLast(lines));
 
     public void Dispose()
     {
