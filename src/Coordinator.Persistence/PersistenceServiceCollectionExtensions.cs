@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs;
 using Coordinator.Core.Ports;
 using Coordinator.Persistence.Audit;
 using Coordinator.Persistence.Audit.Anchors;
@@ -42,12 +43,24 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<AuditReader>();
         services.AddSingleton<AuditExporter>();
         services.AddSingleton<AuditChainVerifier>();
-        services.AddSingleton<IAuditAnchorStore>(sp => new FileAuditAnchorStore(sp.GetRequiredService<IOptions<AuditOptions>>().Value.AnchorPath));
+        services.AddSingleton(sp => CreateAuditAnchorStore(sp.GetRequiredService<IOptions<AuditOptions>>().Value));
         services.AddSingleton<AuditAnchorWriter>();
         services.AddHostedService<AuditAnchorService>();
 
         services.AddSingleton<DefinitionCatalog>();
         services.AddSingleton<OutboxRepository>();
         return services;
+    }
+
+    /// <summary>
+    /// The anchor store <see cref="AuditOptions.AnchorStore"/> selects: <see cref="BlobAuditAnchorStore"/> for <c>blob</c>,
+    /// else <see cref="FileAuditAnchorStore"/>. For tools that build it without dependency injection; pass validated options.
+    /// </summary>
+    public static IAuditAnchorStore CreateAuditAnchorStore(AuditOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.UsesBlobAnchorStore
+            ? new BlobAuditAnchorStore(new BlobContainerClient(options.AnchorBlobConnectionString, options.AnchorContainer), options.CreateAnchorContainer)
+            : new FileAuditAnchorStore(options.AnchorPath);
     }
 }
