@@ -40,7 +40,7 @@ public static class FunctionsServiceCollectionExtensions
             services.AddCoordinatorPersistence(configuration);
         else
             services.AddSingleton<IAuditLog, InMemoryAuditLog>();
-        services.AddCoordinatorPorts();
+        services.AddCoordinatorPorts(durableInbox: persistent);
         services.AddCoordinatorActivities();
         services.AddSingleton(new StartupFacts(definitionsPath, warnings, persistent));
         services.AddHostedService<StartupReport>();
@@ -52,13 +52,24 @@ public static class FunctionsServiceCollectionExtensions
 
     /// <summary>
     /// The default ports where no connector is configured, as in <c>coordinator serve</c>: notifications go to
-    /// the built-in inbox, CRM updates and memory records are logged.
+    /// the built-in inbox (in PostgreSQL when <paramref name="durableInbox"/>), CRM updates and memory records are logged.
     /// </summary>
-    public static IServiceCollection AddCoordinatorPorts(this IServiceCollection services)
+    public static IServiceCollection AddCoordinatorPorts(this IServiceCollection services, bool durableInbox = false)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddSingleton<InboxNotificationSender>();
-        services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
+        if (durableInbox)
+        {
+            // Notifications kept in PostgreSQL, delivered once per idempotency key across all workers.
+            services.AddSingleton<PostgresNotificationInbox>();
+            services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
+            services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
+        }
+        else
+        {
+            services.AddSingleton<InboxNotificationSender>();
+            services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
+            services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<InboxNotificationSender>());
+        }
         services.AddSingleton<LoggedSideEffects>();
         services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());
         services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<LoggedSideEffects>());

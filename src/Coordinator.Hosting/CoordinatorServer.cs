@@ -116,10 +116,9 @@ public static class CoordinatorServer
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(new HostClock(timeScale));
         // The built-in channel: durable in PostgreSQL when persistence is configured, in memory otherwise.
-        // The in-memory one stays registered by its own type while the web inbox still reads it directly.
-        builder.Services.AddSingleton<InboxNotificationSender>();
         if (string.IsNullOrWhiteSpace(connectionString))
         {
+            builder.Services.AddSingleton<InboxNotificationSender>();
             builder.Services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
             builder.Services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<InboxNotificationSender>());
         }
@@ -135,7 +134,8 @@ public static class CoordinatorServer
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = CoordinatorApi.MaxBodyBytes);
+        // No server-wide body limit: it would also cap the embedded sidecar's gRPC messages. The API
+        // reads bodies through CoordinatorApi.ReadJsonObjectAsync, which refuses more than 256 KiB (413).
         var sidecar = builder.AddEmbeddedDurableTask(backend, registry => registry.AddCoordinatorTasks());
         settings.Configure?.Invoke(builder);
 

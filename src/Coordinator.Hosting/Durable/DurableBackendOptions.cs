@@ -33,4 +33,13 @@ public sealed class DurableBackendOptions
 
     /// <summary>Longest back-off between queue polls when idle (Azure Storage); lower means faster reaction, more polling.</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a dequeued control-queue message (orchestration work) stays invisible to other
+    /// workers (Azure Storage). After a crash, the instance resumes when this expires.
+    /// </summary>
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The same for work-item (activity) messages.</summary>
+    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

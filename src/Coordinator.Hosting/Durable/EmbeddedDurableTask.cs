@@ -40,6 +40,8 @@ public static class EmbeddedDurableTask
                     StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
                     PartitionCount = options.PartitionCount,
                     MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+                    ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
+                    WorkItemQueueVisibilityTimeout = options.WorkItemQueueVisibilityTimeout,
                     LoggerFactory = loggerFactory,
                 });
                 try

@@ -34,15 +34,16 @@ public static class InboxEndpoints
     }
 
     private static async Task<IResult> ShowAsync(
-        HttpContext context, WorkflowRegistry registry, DurableTaskClient client, InboxNotificationSender notifications, CancellationToken cancellationToken)
+        HttpContext context, WorkflowRegistry registry, DurableTaskClient client, INotificationInbox notifications, CancellationToken cancellationToken)
     {
         var person = context.Request.Query["person"].ToString().Trim();
         if (person.Length > MaxPersonIdLength)
             person = person[..MaxPersonIdLength];
         var directory = await InboxDirectory.LoadAsync(client, registry, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Core.Ports.Notification> recent = person.Length == 0 ? [] : await notifications.ForAsync(person, 50, cancellationToken).ConfigureAwait(false);
         var inbox = person.Length == 0
             ? null
-            : new PersonInbox(person, directory.Knows(person), directory.StepsOf(person), directory.DecisionsOf(person), notifications.For(person));
+            : new PersonInbox(person, directory.Knows(person), directory.StepsOf(person), directory.DecisionsOf(person), recent);
         var html = InboxPage.Render(directory.People, inbox, registry.All, FlashCookie.Take(context), InboxSecurity.TokenFor(context));
         return Page(StatusCodes.Status200OK, html, context);
     }

@@ -85,6 +85,9 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
             ["Coordinator__Durable__TaskHub"] = _taskHub,
             ["Coordinator__Durable__PartitionCount"] = "1",
             ["Coordinator__Durable__MaxQueuePollingInterval"] = "00:00:00.500",
+            // A killed host's dequeued messages come back after this (production default: 5 minutes).
+            ["Coordinator__Durable__ControlQueueVisibilityTimeout"] = "00:00:10",
+            ["Coordinator__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:10",
             ["Coordinator__ApiKey"] = _apiKey,
             ["Coordinator__Audit__AnchorPath"] = AnchorPath,
         };

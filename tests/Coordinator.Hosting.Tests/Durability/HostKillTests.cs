@@ -49,8 +49,8 @@ public sealed class HostKillTests(AzuriteFixture azurite, PostgresFixture postgr
         output.WriteLine($"restart: ready after {clock.Elapsed.TotalSeconds:F1} s (pid {deployment.Process!.Id})");
         clock.Restart();
         // A kill while a turn's activities run leaves their queue messages invisible for the Azure Storage
-        // provider's visibility timeout (5 minutes by default) before the restarted host runs them again.
-        var final = await deployment.DriveToCompletionAsync(instanceId, blockItSetup: false, TimeSpan.FromMinutes(7));
+        // provider's visibility timeout (set to 10 s by the deployment) before the restarted host runs them again.
+        var final = await deployment.DriveToCompletionAsync(instanceId, blockItSetup: false, TimeSpan.FromMinutes(3));
         output.WriteLine($"completed {clock.Elapsed.TotalSeconds:F1} s after the restart");
 
         // Every reminder the engine scheduled before the kill was delivered exactly once.
