@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Coordinator.Persistence;
 using Coordinator.Persistence.Audit;
 using Coordinator.Persistence.Audit.Anchors;
 
@@ -38,7 +39,7 @@ public static class AuditCommand
         verify.Options.Add(AnchorPathOption);
         verify.SetAction((parseResult, cancellationToken) => CliDatabase.RunAsync(parseResult, async (dataSource, output) =>
         {
-            var verifier = new AuditChainVerifier(dataSource, AnchorStore(parseResult));
+            var verifier = new AuditChainVerifier(dataSource, AnchorStore(parseResult).Store);
             var instanceId = parseResult.GetValue(instance);
             var result = instanceId is null
                 ? await verifier.VerifyAsync(new ConsoleProgress(parseResult.InvocationConfiguration.Error), cancellationToken).ConfigureAwait(false)
@@ -63,11 +64,11 @@ public static class AuditCommand
         anchor.Options.Add(AnchorPathOption);
         anchor.SetAction((parseResult, cancellationToken) => CliDatabase.RunAsync(parseResult, async (dataSource, output) =>
         {
-            var store = AnchorStore(parseResult);
+            var (store, where) = AnchorStore(parseResult);
             var written = await new AuditAnchorWriter(dataSource, store, TimeProvider.System).AnchorAsync(cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(written is null
                 ? "The audit registry is empty; nothing to anchor."
-                : $"Anchored chain {written.ChainId} at seq {written.Seq}, hash {written.Hash}, in {store.Directory}.").ConfigureAwait(false);
+                : $"Anchored chain {written.ChainId} at seq {written.Seq}, hash {written.Hash}, in {where}.").ConfigureAwait(false);
             return 0;
         }));
         return anchor;
@@ -115,10 +116,28 @@ public static class AuditCommand
         return export;
     }
 
-    private static FileAuditAnchorStore AnchorStore(ParseResult parseResult) =>
-        new(parseResult.GetValue(AnchorPathOption)
-            ?? Environment.GetEnvironmentVariable(AnchorPathVariable)
-            ?? AuditOptions.DefaultAnchorPath);
+    /// <summary>
+    /// The anchor store: <c>--anchor-path</c> (a folder) when given, else the <c>Coordinator__Audit__*</c>
+    /// environment variables as the host reads them (AnchorStore file|blob, AnchorPath,
+    /// AnchorBlobConnectionString, AnchorContainer).
+    /// </summary>
+    private static (IAuditAnchorStore Store, string Where) AnchorStore(ParseResult parseResult)
+    {
+        if (parseResult.GetValue(AnchorPathOption) is { } folder)
+            return (new FileAuditAnchorStore(folder), folder);
+        var options = new AuditOptions
+        {
+            AnchorStore = Environment.GetEnvironmentVariable("Coordinator__Audit__AnchorStore") ?? AuditOptions.FileAnchorStore,
+            AnchorPath = Environment.GetEnvironmentVariable(AnchorPathVariable) ?? AuditOptions.DefaultAnchorPath,
+            AnchorBlobConnectionString = Environment.GetEnvironmentVariable("Coordinator__Audit__AnchorBlobConnectionString"),
+            AnchorContainer = Environment.GetEnvironmentVariable("Coordinator__Audit__AnchorContainer") ?? AuditOptions.DefaultAnchorContainer,
+        };
+        var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), problems, validateAllProperties: true))
+            throw new ArgumentException(string.Join(" ", problems.Select(p => p.ErrorMessage)));
+        return (PersistenceServiceCollectionExtensions.CreateAuditAnchorStore(options),
+            options.UsesBlobAnchorStore ? $"blob container '{options.AnchorContainer}'" : options.AnchorPath);
+    }
 
     /// <summary>Writes verification progress synchronously (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
     private sealed class ConsoleProgress(TextWriter error) : IProgress<long>
