@@ -11,6 +11,9 @@ public static class RepositoryPaths
     /// </summary>
     public static string Root { get; } = FindRoot();
 
+    /// <summary>The sample workflow definitions.</summary>
+    public static string Definitions => Path.Combine(Root, "workflow-definitions");
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -5,12 +5,13 @@ using System.Text.Json;
 using Coordinator.Hosting.SideEffects;
 using Coordinator.Hosting.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.Api;
 
 /// <summary>The standalone host on the Durable Azure Storage backend (real Azurite), driven through its HTTP API.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class ServeEndToEndTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ServeEndToEndTests(ThrowawayAzurite azurite) : IAsyncLifetime
 {
     private readonly ServerFixture _server = new(azurite);
 

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using Coordinator.Hosting.Tests.Support;
 using Xunit.Abstractions;
+using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.Durability;
 
 /// <summary>Issue 5: a whole instance run through <c>coordinator serve</c> on PostgreSQL leaves every audit row exactly once.</summary>
 [Collection(DurabilityCollection.Name)]
-public sealed class AuditCompletenessTests(AzuriteFixture azurite, PostgresFixture postgres, ITestOutputHelper output)
+public sealed class AuditCompletenessTests(ThrowawayAzurite azurite, PostgresFixture postgres, ITestOutputHelper output)
 {
     [Fact]
     public async Task OnboardingRunWithBlockAndDecision_Completed_EveryAuditRowPresentExactlyOnce()

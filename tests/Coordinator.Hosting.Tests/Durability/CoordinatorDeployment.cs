@@ -11,6 +11,7 @@ using Coordinator.Persistence.Outbox;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.Durability;
 
@@ -22,16 +23,16 @@ namespace Coordinator.Hosting.Tests.Durability;
 internal sealed class CoordinatorDeployment : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
-    private readonly AzuriteFixture _azurite;
+    private readonly ThrowawayAzurite _azurite;
     private readonly PostgresFixture _postgres;
     private readonly double _timeScale;
     private readonly string _folder = Directory.CreateTempSubdirectory("coordinator-durability-").FullName;
     private readonly string _taskHub = "dur" + Guid.NewGuid().ToString("N")[..12];
     private readonly string _apiKey = Guid.NewGuid().ToString("N");
-    private readonly int _port = AzuriteFixture.FreePort();
+    private readonly int _port = ThrowawayAzurite.FreePort();
     private string _database = "";
 
-    private CoordinatorDeployment(AzuriteFixture azurite, PostgresFixture postgres, double timeScale)
+    private CoordinatorDeployment(ThrowawayAzurite azurite, PostgresFixture postgres, double timeScale)
     {
         _azurite = azurite;
         _postgres = postgres;
@@ -52,7 +53,7 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
 
     public AuditChainVerifier Verifier { get; private set; } = null!;
 
-    public static async Task<CoordinatorDeployment> CreateAsync(AzuriteFixture azurite, PostgresFixture postgres, double timeScale)
+    public static async Task<CoordinatorDeployment> CreateAsync(ThrowawayAzurite azurite, PostgresFixture postgres, double timeScale)
     {
         var deployment = new CoordinatorDeployment(azurite, postgres, timeScale);
         deployment._database = await postgres.CreateDatabaseAsync();

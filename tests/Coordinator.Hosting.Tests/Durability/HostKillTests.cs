@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Coordinator.Core.Engine;
 using Coordinator.Hosting.Tests.Support;
 using Xunit.Abstractions;
+using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.Durability;
 
@@ -10,7 +11,7 @@ namespace Coordinator.Hosting.Tests.Durability;
 /// while an instance waits on its timers, then started again with the same task hub and database.
 /// </summary>
 [Collection(DurabilityCollection.Name)]
-public sealed class HostKillTests(AzuriteFixture azurite, PostgresFixture postgres, ITestOutputHelper output)
+public sealed class HostKillTests(ThrowawayAzurite azurite, PostgresFixture postgres, ITestOutputHelper output)
 {
     /// <summary>One workflow day per real second: the contract step (due 5d, reminders 2d and 4h before) reminds after 3 s and 4.8 s.</summary>
     private const double TimeScale = 86_400;

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Durable;
 using Coordinator.Hosting.Tests.Support;
 using Microsoft.Playwright;
+using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.Inbox;
 
@@ -35,7 +35,7 @@ public sealed class InboxFixture : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"Chromium is not installed at {ChromiumPath}. Run scripts/chromium.sh (it installs the Debian package chromium).");
 
-        var port = FreePort();
+        var port = ThrowawayAzurite.FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         Server = await CoordinatorServer.StartAsync(new ServeSettings
         {
@@ -115,12 +115,5 @@ public sealed class InboxFixture : IAsyncLifetime
     {
         var instance = await Api.GetFromJsonAsync<JsonElement>($"/api/instances/{Uri.EscapeDataString(instanceId)}");
         return instance.GetProperty("status").GetString()!;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Coordinator.Persistence.Migrations;
 using Npgsql;
+using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.Support;
 
@@ -45,7 +46,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         await RunAsync(Path.Combine(_binDirectory, "initdb"),
             ["-D", _dataDirectory, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]);
 
-        Port = AzuriteFixture.FreePort();
+        Port = ThrowawayAzurite.FreePort();
         var serverOptions = string.Join(' ',
             $"-p {Port}",
             "-c listen_addresses=''",

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Durable;
+using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.Support;
 
@@ -9,7 +10,7 @@ namespace Coordinator.Hosting.Tests.Support;
 /// A running <c>coordinator serve</c> (in-process) on the Azure Storage backend over the shared
 /// Azurite, with its own task hub, the repository's sample workflows and a time scale.
 /// </summary>
-public sealed class ServerFixture(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ServerFixture(ThrowawayAzurite azurite) : IAsyncLifetime
 {
     public const double TimeScale = 1000;
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "coordinator-e2e-" + Guid.NewGuid().ToString("N"));
@@ -20,7 +21,7 @@ public sealed class ServerFixture(AzuriteFixture azurite) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = AzuriteFixture.FreePort();
+        var port = ThrowawayAzurite.FreePort();
         var taskHub = "e2e" + Guid.NewGuid().ToString("N")[..12];
         Server = await CoordinatorServer.StartAsync(new ServeSettings
         {
