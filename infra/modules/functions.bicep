@@ -38,9 +38,10 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'AzureWebJobsStorage', value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}' }
         { name: 'CoordinatorTaskHub', value: 'coordinator' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
-        // Audit chain-head anchors: a folder on the app's persistent /home share until the Blob
-        // anchor store (immutable container 'audit-anchors') lands.
-        { name: 'Coordinator__Audit__AnchorPath', value: '/home/data/audit-anchors' }
+        // Audit chain-head anchors: write-once blobs in the immutable container 'audit-anchors'.
+        { name: 'Coordinator__Audit__AnchorStore', value: 'blob' }
+        { name: 'Coordinator__Audit__AnchorContainer', value: 'audit-anchors' }
+        { name: 'Coordinator__Audit__AnchorBlobConnectionString', value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}' }
       ]
       connectionStrings: [
         {

@@ -22,6 +22,9 @@ resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   }
 }
 
+@description('Days an audit anchor blob is kept immutable (WORM). Lock the policy after deployment.')
+param anchorRetentionDays int = 3650
+
 // Audit chain heads are written here; the time-based retention policy makes them write-once.
 resource anchors 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobs
@@ -29,6 +32,15 @@ resource anchors 'Microsoft.Storage/storageAccounts/blobServices/containers@2023
   properties: {
     publicAccess: 'None'
     immutableStorageWithVersioning: { enabled: true }
+  }
+}
+
+resource anchorRetention 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: anchors
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: anchorRetentionDays
+    allowProtectedAppendWrites: false
   }
 }
 
