@@ -1,105 +1,29 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Coordinator.Persistence.Migrations;
+using Coordinator.Testing;
 using Npgsql;
 
 namespace Coordinator.Persistence.Tests.Infrastructure;
 
-/// <summary>
-/// A throwaway PostgreSQL cluster started from the installed binaries for one test run: initdb into
-/// a temporary folder (as the <c>postgres</c> OS user when the tests run as root, since initdb refuses
-/// root), a random free port, the unix socket in the temporary folder, no TCP listener. Torn down
-/// (stopped and deleted) at the end.
-/// </summary>
+/// <summary>The throwaway PostgreSQL cluster of the persistence tests, with migrated test databases.</summary>
 public sealed class PostgresCluster : IAsyncLifetime
 {
-    private const string DefaultBinDirectory = "/usr/lib/postgresql/15/bin";
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
+    private readonly ThrowawayPostgres _cluster = new();
 
-    private readonly string _binDirectory = Environment.GetEnvironmentVariable("COORDINATOR_PG_BIN") ?? DefaultBinDirectory;
-    private readonly string? _runAsUser = Environment.IsPrivilegedProcess ? "postgres" : null;
-    private string _root = "";
-    private string _dataDirectory = "";
-    private NpgsqlDataSource? _admin;
+    public int Port => _cluster.Port;
 
-    public int Port { get; private set; }
+    public Task InitializeAsync() => _cluster.InitializeAsync();
 
-    public async Task InitializeAsync()
-    {
-        if (!File.Exists(Path.Combine(_binDirectory, "initdb")))
-        {
-            throw new InvalidOperationException(
-                $"PostgreSQL binaries not found in {_binDirectory}. Install PostgreSQL 15 (apt-get install -y postgresql-15) or set COORDINATOR_PG_BIN.");
-        }
-
-        var shareDirectory = (await RunAsync(Path.Combine(_binDirectory, "pg_config"), ["--sharedir"], asClusterUser: false)).Trim();
-        if (!File.Exists(Path.Combine(shareDirectory, "extension", "vector.control")))
-        {
-            throw new InvalidOperationException(
-                $"pgvector is not installed ({shareDirectory}/extension/vector.control is missing). Run: scripts/postgres.sh install");
-        }
-
-        _root = Directory.CreateTempSubdirectory("coordinator-pg-").FullName;
-        _dataDirectory = Path.Combine(_root, "data");
-        if (_runAsUser is not null)
-        {
-            await RunAsync("chown", [_runAsUser, _root], asClusterUser: false);
-        }
-
-        await RunAsync(Path.Combine(_binDirectory, "initdb"),
-            ["-D", _dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]);
-
-        Port = FreeTcpPort();
-        var serverOptions = string.Join(' ',
-            $"-p {Port}",
-            "-c listen_addresses=''",
-            $"-c unix_socket_directories='{_root}'",
-            "-c fsync=off",
-            "-c synchronous_commit=off",
-            "-c full_page_writes=off",
-            "-c max_connections=100");
-        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
-            ["-D", _dataDirectory, "-l", Path.Combine(_root, "postgres.log"), "-w", "-t", "60", "-o", serverOptions, "start"]);
-
-        _admin = NpgsqlDataSource.Create(ConnectionString("postgres", "postgres"));
-        await using var command = _admin.CreateCommand(
-            "CREATE ROLE coordinator_app LOGIN; CREATE ROLE coordinator_auditor LOGIN;");
-        await command.ExecuteNonQueryAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_admin is not null)
-        {
-            await _admin.DisposeAsync();
-        }
-
-        if (File.Exists(Path.Combine(_dataDirectory, "postmaster.pid")))
-        {
-            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"]);
-        }
-
-        if (_root.Length > 0)
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    public Task DisposeAsync() => _cluster.DisposeAsync();
 
     /// <summary>A new database with all migrations applied (by the superuser, as an owner would).</summary>
     public async Task<TestDatabase> CreateDatabaseAsync()
     {
-        var name = "test_" + Guid.NewGuid().ToString("N");
-        await using (var command = _admin!.CreateCommand($"CREATE DATABASE {name}"))
-        {
-            await command.ExecuteNonQueryAsync();
-        }
-
+        var name = await _cluster.CreateDatabaseAsync();
         var database = new TestDatabase(
             name,
-            NpgsqlDataSource.Create(ConnectionString(name, "postgres")),
-            NpgsqlDataSource.Create(ConnectionString(name, "coordinator_app")),
-            NpgsqlDataSource.Create(ConnectionString(name, "coordinator_auditor")));
+            NpgsqlDataSource.Create(ConnectionString(name, ThrowawayPostgres.Superuser)),
+            NpgsqlDataSource.Create(ConnectionString(name, ThrowawayPostgres.ApplicationRole)),
+            NpgsqlDataSource.Create(ConnectionString(name, ThrowawayPostgres.AuditorRole)));
         await new MigrationRunner(database.Superuser).ApplyAsync();
         return database;
     }
@@ -107,73 +31,11 @@ public sealed class PostgresCluster : IAsyncLifetime
     /// <summary>A data source on a new database without migrations.</summary>
     public async Task<NpgsqlDataSource> CreateEmptyDatabaseAsync()
     {
-        var name = "empty_" + Guid.NewGuid().ToString("N");
-        await using (var command = _admin!.CreateCommand($"CREATE DATABASE {name}"))
-        {
-            await command.ExecuteNonQueryAsync();
-        }
-
-        return NpgsqlDataSource.Create(ConnectionString(name, "postgres"));
+        var name = await _cluster.CreateDatabaseAsync("empty_");
+        return NpgsqlDataSource.Create(ConnectionString(name, ThrowawayPostgres.Superuser));
     }
 
-    public string ConnectionString(string database, string user) => new NpgsqlConnectionStringBuilder
-    {
-        Host = _root,
-        Port = Port,
-        Database = database,
-        Username = user,
-        Pooling = true,
-        MaxPoolSize = 20,
-    }.ConnectionString;
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private async Task<string> RunAsync(string fileName, IReadOnlyList<string> arguments, bool asClusterUser = true)
-    {
-        var start = new ProcessStartInfo
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (asClusterUser && _runAsUser is not null)
-        {
-            start.FileName = "runuser";
-            foreach (var argument in (string[])["-u", _runAsUser, "--", fileName])
-            {
-                start.ArgumentList.Add(argument);
-            }
-        }
-        else
-        {
-            start.FileName = fileName;
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        using var timeout = new CancellationTokenSource(CommandTimeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-        {
-            var log = Path.Combine(_root, "postgres.log");
-            throw new InvalidOperationException(
-                $"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stderr}{await stdout}"
-                + (File.Exists(log) ? $"\nServer log:\n{await File.ReadAllTextAsync(log)}" : ""));
-        }
-
-        return await stdout;
-    }
+    public string ConnectionString(string database, string user) => _cluster.ConnectionString(database, user);
 }
 
 [CollectionDefinition(Name)]
