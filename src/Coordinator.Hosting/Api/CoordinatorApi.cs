@@ -190,6 +190,21 @@ public static class CoordinatorApi
         if (parsed.Problem is not null)
             return parsed.Problem;
 
+        var refused = await SubmitEventAsync(instanceId, parsed.Event!, registry, client, cancellationToken).ConfigureAwait(false);
+        return refused ?? Results.Accepted(StatusUri(request, instanceId), new { instanceId, stepId, type = body.Value.GetProperty("type").GetString(), accepted = true });
+    }
+
+    /// <summary>
+    /// Checks a parsed event against the instance's current state and raises it when the engine
+    /// would accept it. Returns null when raised, else the problem (404 unknown instance or step,
+    /// 409 rejected with the engine's reason, 503 instance still starting). Every channel that
+    /// reports human events (the API, the web inbox) goes through here.
+    /// </summary>
+    public static async Task<IResult?> SubmitEventAsync(
+        string instanceId, HumanEvent humanEvent, WorkflowRegistry registry, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(humanEvent);
+        ArgumentNullException.ThrowIfNull(client);
         var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         if (metadata is null || metadata.Name != nameof(CoordinatorOrchestrator))
             return NotFound("Unknown instance", $"There is no instance '{instanceId}'.");
@@ -199,15 +214,15 @@ public static class CoordinatorApi
         if (status is null)
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Instance is starting",
                 detail: $"Instance '{instanceId}' has not finished its first turn yet; retry in a moment.");
-        if (definition.FindStep(stepId) is null)
-            return NotFound("Unknown step", $"Workflow '{definition.Id}' has no step '{stepId}'.");
+        if (definition.FindStep(humanEvent.StepId) is null)
+            return NotFound("Unknown step", $"Workflow '{definition.Id}' has no step '{humanEvent.StepId}'.");
 
-        var validation = CoordinationEngine.Validate(definition, status.Instance, parsed.Event!);
+        var validation = CoordinationEngine.Validate(definition, status.Instance, humanEvent);
         if (!validation.Accepted)
             return Conflict(validation.Reason ?? "The coordinator rejected the event.");
 
-        await client.RaiseEventAsync(instanceId, CoordinatorEvents.HumanEvent, parsed.Event, cancellationToken).ConfigureAwait(false);
-        return Results.Accepted(StatusUri(request, instanceId), new { instanceId, stepId, type = body.Value.GetProperty("type").GetString(), accepted = true });
+        await client.RaiseEventAsync(instanceId, CoordinatorEvents.HumanEvent, humanEvent, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ namespace Coordinator.Hosting.Durable;
 /// talk to it over gRPC exactly as they would to an external sidecar. This is how
 /// <c>coordinator serve</c> runs the same orchestration code as Azure Functions without Azure tooling.
 /// </summary>
-public static class EmbeddedDurableTask
+public static partial class EmbeddedDurableTask
 {
     /// <summary>Creates the orchestration service of the chosen backend and its storage (idempotent).</summary>
     public static async Task<IOrchestrationService> CreateBackendAsync(DurableBackendOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
@@ -78,7 +78,7 @@ public static class EmbeddedDurableTask
         builder.Services.AddSingleton(endpoint);
         // The dispatchers get a stop-guarded view of the backend; the client side (queries, purge) the backend itself.
         builder.Services.AddSingleton(sp => StopGuardedOrchestrationService.Wrap(
-            backend, e => sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedDurableTask)).LogWarning(e, "The Durable backend failed to stop cleanly")));
+            backend, e => BackendStopFailed(sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedDurableTask)), e)));
         builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
 
@@ -121,6 +121,9 @@ public static class EmbeddedDurableTask
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Durable backend failed to stop cleanly; its leases expire and the next start takes over")]
+    private static partial void BackendStopFailed(ILogger logger, Exception exception);
 
     private static int FreeLoopbackPort()
     {

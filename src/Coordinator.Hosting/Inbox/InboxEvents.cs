@@ -16,7 +16,7 @@ internal sealed record InboxEventOutcome(bool Accepted, string? Reason, bool Pro
 
 /// <summary>
 /// Sends an inbox form's event down the same path as <c>POST /api/instances/{id}/steps/{step}/events</c>:
-/// <see cref="CoordinatorApi.PostEventAsync"/> parses it (<see cref="CoordinatorApi.ParseHumanEvent"/>),
+/// <see cref="CoordinatorApi.ParseHumanEvent"/> parses it and <see cref="CoordinatorApi.SubmitEventAsync"/>
 /// lets the engine validate it against the instance's state and raises it. Then it waits briefly for
 /// the instance to apply the event, so the page the browser is redirected to already shows the result.
 /// </summary>
@@ -31,18 +31,13 @@ internal static class InboxEvents
     {
         var before = await ProgressOfAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
 
-        var apiRequest = new DefaultHttpContext().Request;
-        apiRequest.Scheme = origin.Scheme;
-        apiRequest.Host = origin.Host;
-        var body = JsonSerializer.SerializeToUtf8Bytes(fields);
-        apiRequest.Body = new MemoryStream(body);
-        apiRequest.ContentLength = body.Length;
-        apiRequest.ContentType = "application/json";
-
-        var result = await CoordinatorApi.PostEventAsync(instanceId, stepId, apiRequest, origin.HttpContext.RequestServices.GetRequiredService<WorkflowRegistry>(), client, cancellationToken).ConfigureAwait(false);
-        if (result is not IStatusCodeHttpResult { StatusCode: StatusCodes.Status202Accepted })
+        var parsed = CoordinatorApi.ParseHumanEvent(stepId, JsonSerializer.SerializeToElement(fields));
+        var refused = parsed.Problem
+            ?? await CoordinatorApi.SubmitEventAsync(
+                instanceId, parsed.Event!, origin.HttpContext.RequestServices.GetRequiredService<WorkflowRegistry>(), client, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
         {
-            var reason = result is IValueHttpResult { Value: ProblemDetails problem }
+            var reason = refused is IValueHttpResult { Value: ProblemDetails problem }
                 ? problem.Detail ?? problem.Title
                 : null;
             return new InboxEventOutcome(false, reason ?? "The coordinator refused the event.", Processed: false);
