@@ -92,27 +92,59 @@ public static class CoordinatorApi
             }
         }
 
+        var outcome = await StartAsync(definition, businessKey, context, client, clock, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Accepted)
+            return Invalid(outcome.Problem.Field, outcome.Problem.Message);
+        var statusUri = StatusUri(request, outcome.InstanceId);
+        return outcome.AlreadyExisted
+            ? Results.Ok(new StartInstanceResponse(outcome.InstanceId, statusUri, AlreadyExisted: true))
+            : Results.Accepted(statusUri, new StartInstanceResponse(outcome.InstanceId, statusUri, AlreadyExisted: false));
+    }
+
+    /// <summary>
+    /// Validates a start and starts the instance once: the business key (given, or taken from the
+    /// context field the definition names; at most 200 characters; equal to that field when both are
+    /// given), then the context fields the definition needs. The instance id is a function of
+    /// (workflow, business key), so a second start with the same key finds the first instance
+    /// (<see cref="StartOutcome.AlreadyExisted"/>) instead of starting another. Every channel that
+    /// starts instances (the API, the web inbox) goes through here.
+    /// </summary>
+    public static async Task<StartOutcome> StartAsync(
+        WorkflowDefinition definition, string? businessKey, IReadOnlyDictionary<string, string> context,
+        DurableTaskClient client, HostClock clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(clock);
+        var workflowId = definition.Id;
+        var fields = new Dictionary<string, string>(context, StringComparer.Ordinal);
+
         if (string.IsNullOrWhiteSpace(businessKey) && definition.BusinessKey is { } keyField)
         {
-            if (!context.TryGetValue(keyField, out businessKey) || string.IsNullOrWhiteSpace(businessKey))
-                return Invalid("businessKey", $"Workflow '{workflowId}' names its instances by '{keyField}': send businessKey, or context.{keyField}.");
+            if (!fields.TryGetValue(keyField, out businessKey) || string.IsNullOrWhiteSpace(businessKey))
+                return StartOutcome.Refuse(StartProblemKind.MissingBusinessKey, "businessKey", $"Workflow '{workflowId}' names its instances by '{keyField}': send businessKey, or context.{keyField}.");
         }
         if (businessKey is { Length: > 200 })
-            return Invalid("businessKey", "businessKey must be at most 200 characters.");
+            return StartOutcome.Refuse(StartProblemKind.BusinessKeyTooLong, "businessKey", "businessKey must be at most 200 characters.");
         if (definition.BusinessKey is { } namedField && businessKey is not null)
         {
-            if (context.TryGetValue(namedField, out var inContext) && inContext != businessKey)
-                return Invalid("businessKey", $"businessKey '{businessKey}' differs from context.{namedField} '{inContext}'; they name the same thing, send one or make them equal.");
-            context[namedField] = businessKey;
+            if (fields.TryGetValue(namedField, out var inContext) && inContext != businessKey)
+                return StartOutcome.Refuse(StartProblemKind.BusinessKeyMismatch, "businessKey", $"businessKey '{businessKey}' differs from context.{namedField} '{inContext}'; they name the same thing, send one or make them equal.");
+            fields[namedField] = businessKey;
         }
 
-        var missing = CoordinationEngine.MissingContext(definition, context);
+        var missing = CoordinationEngine.MissingContext(definition, fields);
         if (missing.Count > 0)
-            return Invalid($"context.{missing[0]}", $"The start context lacks {string.Join(", ", missing)}, which workflow '{workflowId}' needs (roles taken from the context, conditions).");
+        {
+            return StartOutcome.Refuse(
+                StartProblemKind.MissingContext, $"context.{missing[0]}",
+                $"The start context lacks {string.Join(", ", missing)}, which workflow '{workflowId}' needs (roles taken from the context, conditions).",
+                missing);
+        }
 
         var instanceId = InstanceIds.For(workflowId, businessKey);
-        var statusUri = StatusUri(request, instanceId);
-        var input = CoordinatorInput.Create(definition, context, clock.TimeScale, businessKey);
+        var input = CoordinatorInput.Create(definition, fields, clock.TimeScale, businessKey);
         // Duplicate starts: the backend refuses a second instance with the same id (dedupe on every
         // status); the striped lock spares this host the race between its own concurrent requests.
         var gate = StartGates[(instanceId.GetHashCode(StringComparison.Ordinal) & int.MaxValue) % StartGates.Length];
@@ -120,7 +152,7 @@ public static class CoordinatorApi
         try
         {
             if (await client.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is not null)
-                return Results.Ok(new StartInstanceResponse(instanceId, statusUri, AlreadyExisted: true));
+                return StartOutcome.Existing(instanceId, businessKey);
             await client.ScheduleNewOrchestrationInstanceAsync(
                 nameof(CoordinatorOrchestrator),
                 input,
@@ -129,13 +161,13 @@ public static class CoordinatorApi
         }
         catch (Exception e) when (IsAlreadyExists(e))
         {
-            return Results.Ok(new StartInstanceResponse(instanceId, statusUri, AlreadyExisted: true));
+            return StartOutcome.Existing(instanceId, businessKey);
         }
         finally
         {
             gate.Release();
         }
-        return Results.Accepted(statusUri, new StartInstanceResponse(instanceId, statusUri, AlreadyExisted: false));
+        return StartOutcome.Started(instanceId, businessKey);
     }
 
     public static async Task<IResult> GetInstanceAsync(string instanceId, WorkflowRegistry registry, DurableTaskClient client, CancellationToken cancellationToken)
