@@ -1,3 +1,4 @@
+using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Inbox;
 using Coordinator.Hosting.SideEffects;
 using Microsoft.AspNetCore.Builder;
@@ -9,17 +10,23 @@ namespace Coordinator.Hosting;
 
 /// <summary>
 /// The local web inbox, the built-in notification channel of the standalone host: <c>GET /</c> shows a
-/// person's steps, decisions and notifications; <c>POST /inbox/events</c> takes the forms (done,
-/// progress note, blocked with reason, decide) through the API's event path and redirects back.
+/// person's steps, decisions and notifications (and, with no person picked, a start form per workflow);
+/// <c>POST /inbox/events</c> takes the forms (done, progress note, blocked with reason, decide) through
+/// the API's event path, <c>POST /inbox/instances</c> the start forms through the API's start path,
+/// and both redirect back.
 /// No API key: it answers only on this machine (see <see cref="InboxSecurity"/>).
 /// </summary>
 public static class InboxEndpoints
 {
     public const string EventsPath = "/inbox/events";
+    public const string InstancesPath = "/inbox/instances";
+
+    /// <summary>The prefix of a start form's context inputs: <c>context.deal_owner</c>.</summary>
+    public const string ContextPrefix = "context.";
     private const int MaxPersonIdLength = 200;
     private static readonly string[] FormTypes = ["done", "progress", "blocked", "decide"];
 
-    /// <summary>Maps the inbox at <c>/</c> and <c>/inbox/events</c>.</summary>
+    /// <summary>Maps the inbox at <c>/</c>, <c>/inbox/events</c> and <c>/inbox/instances</c>.</summary>
     public static RouteGroupBuilder MapInbox(this IEndpointRouteBuilder app)
     {
         var inbox = app.MapGroup("").ExcludeFromDescription().AddEndpointFilter(async (context, next) =>
@@ -30,6 +37,7 @@ public static class InboxEndpoints
                     + "From elsewhere, use the HTTP API under /api with the API key."));
         inbox.MapGet("/", ShowAsync);
         inbox.MapPost(EventsPath, ActAsync);
+        inbox.MapPost(InstancesPath, StartAsync);
         return inbox;
     }
 
@@ -50,12 +58,9 @@ public static class InboxEndpoints
 
     private static async Task<IResult> ActAsync(HttpContext context, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (!context.Request.HasFormContentType)
-            return Page(StatusCodes.Status400BadRequest, "Not a form", "Post the inbox's forms from the inbox page.");
-        var form = await context.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
-        if (!InboxSecurity.IsGenuine(context, form))
-            return Page(StatusCodes.Status403Forbidden, "The form has expired",
-                "The form did not carry this browser's inbox token (cookies cleared, or it was sent from another site). Open the inbox again and repeat the action.");
+        var (form, refused) = await ReadGenuineFormAsync(context, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
+            return refused;
 
         string Field(string name) => form[name].ToString().Trim();
         var person = Field("person");
@@ -82,11 +87,49 @@ public static class InboxEndpoints
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
+    private static async Task<IResult> StartAsync(
+        HttpContext context, WorkflowRegistry registry, DurableTaskClient client, HostClock clock, CancellationToken cancellationToken)
+    {
+        var (form, refused) = await ReadGenuineFormAsync(context, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
+            return refused;
+
+        var workflowId = form["workflow"].ToString().Trim();
+        if (registry.Latest(workflowId) is not { } definition)
+            return Page(StatusCodes.Status400BadRequest, "Unknown workflow", $"This coordinator serves no workflow '{workflowId}'; open the inbox again and use one of its start forms.");
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, values) in form)
+        {
+            if (name.StartsWith(ContextPrefix, StringComparison.Ordinal) && name.Length > ContextPrefix.Length && values.ToString().Trim() is { Length: > 0 } value)
+                fields[name[ContextPrefix.Length..]] = value;
+        }
+
+        var outcome = await InboxStarts.StartAsync(definition, form["businessKey"].ToString().Trim(), fields, client, clock, cancellationToken).ConfigureAwait(false);
+        FlashCookie.Set(context, outcome.Flash);
+        context.Response.Headers.Location = outcome.RedirectTo;
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    /// <summary>Reads a posted form and checks it carries this browser's token; otherwise the page to answer with.</summary>
+    private static async Task<(IFormCollection Form, IResult? Refused)> ReadGenuineFormAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!context.Request.HasFormContentType)
+            return (FormCollection.Empty, Page(StatusCodes.Status400BadRequest, "Not a form", "Post the inbox's forms from the inbox page."));
+        var form = await context.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        if (!InboxSecurity.IsGenuine(context, form))
+        {
+            return (form, Page(StatusCodes.Status403Forbidden, "The form has expired",
+                "The form did not carry this browser's inbox token (cookies cleared, or it was sent from another site). Open the inbox again and repeat the action."));
+        }
+        return (form, null);
+    }
+
     private static string Confirmation(string type, string title, Dictionary<string, string> fields) => type switch
     {
         "done" => $"“{title}” is done.",
         "progress" => $"Progress note added to “{title}”.",
         "blocked" => $"“{title}” is reported blocked ({fields["reason"]}); the people who decide how to go on have been asked.",
+        "decide" when !fields.ContainsKey("option") => $"“{title}” is resumed: it is active again, and its owner can carry on.",
         _ => $"Decision recorded on “{title}”: {fields.GetValueOrDefault("option")}.",
     };
 

@@ -33,7 +33,7 @@ internal static class InboxPage
         if (flash is not null)
             html.Add($"""<div class="flash {(flash.Success ? "flash-ok" : "flash-error")}" role="status">{flash.Message}</div>""");
         if (inbox is null)
-            RenderWelcome(html, workflows);
+            RenderWelcome(html, workflows, token);
         else
             RenderInbox(html, inbox, token);
         html.Add($"""
@@ -80,17 +80,54 @@ internal static class InboxPage
         html.Add($"""</ul></nav>""");
     }
 
-    private static void RenderWelcome(Html html, IReadOnlyList<WorkflowDefinition> workflows)
+    private static void RenderWelcome(Html html, IReadOnlyList<WorkflowDefinition> workflows, string token)
     {
         html.Add($"""
             <h1>Inbox</h1>
             <p class="lead">Pick a person on the left (or type a person id) to see the steps they own, the decisions waiting for them and their notifications, and to act on them.</p>
-            <h2>Workflows served</h2>
-            <ul class="workflows">
+            <h2>Start an instance</h2>
+            <p class="lead">Fill in a workflow's start form and press Start: the inbox of whoever owns the first step opens. The same can be done with <code>POST /api/workflows/{"{id}"}/instances</code> and the API key.</p>
             """);
-        foreach (var workflow in workflows)
-            html.Add($"""<li><strong>{workflow.Title}</strong> <code>{workflow.Id}</code> v{workflow.Version} · {workflow.Steps.Count} steps · start one with <code>POST /api/workflows/{workflow.Id}/instances</code></li>""");
-        html.Add($"""</ul>""");
+        // Starts use the latest loaded version of each workflow, as the API does.
+        foreach (var workflow in workflows.GroupBy(w => w.Id, StringComparer.Ordinal).Select(g => g.MaxBy(w => w.Version)!))
+            RenderStartForm(html, workflow, token);
+    }
+
+    private static void RenderStartForm(Html html, WorkflowDefinition workflow, string token)
+    {
+        var prefix = "start-" + workflow.Id + "-";
+        html.Add($"""
+            <article class="card start" aria-label="{workflow.Title}">
+            <div class="meta"><code>{workflow.Id}</code> v{workflow.Version} · {workflow.Steps.Count} steps</div>
+            <h3>{workflow.Title}</h3>
+            <form method="post" action="{InboxEndpoints.InstancesPath}" aria-label="Start {workflow.Title}">
+            <input type="hidden" name="{InboxSecurity.TokenField}" value="{token}"><input type="hidden" name="workflow" value="{workflow.Id}">
+            <div class="fields">
+            """);
+        var keyId = prefix + "business-key";
+        var keyHint = workflow.BusinessKey is null
+            ? "optional · names the instance; without one it gets a random id"
+            : "required · names the instance; starting the same value twice finds the same instance";
+        html.Add($"""<div class="field"><label for="{keyId}">{workflow.BusinessKey ?? "Business key"}</label><input id="{keyId}" name="businessKey" maxlength="200" autocomplete="off" aria-describedby="{keyId}-hint"><small id="{keyId}-hint">{keyHint}</small></div>""");
+        foreach (var field in InboxStarts.FieldsOf(workflow))
+        {
+            var id = prefix + field.Name;
+            string hint;
+            if (field.Required)
+                hint = field.Roles.Count == 0 ? "required" : $"required · the person id of role {string.Join(", ", field.Roles)}";
+            else
+                hint = "optional · " + string.Join("; ", field.Conditions.Select(c => $"{string.Join(", ", c.Steps)} {(c.Steps.Count == 1 ? "runs" : "run")} only when it is {string.Join(" or ", c.Values)}"));
+            html.Add($"""<div class="field"><label for="{id}">{field.Name}</label><input id="{id}" name="{InboxEndpoints.ContextPrefix + field.Name}" maxlength="{InboxStarts.MaxValueLength}" autocomplete="off" aria-describedby="{id}-hint"{new Markup(field.Conditions.Count > 0 ? " list=\"" + Html.Encode(id + "-values") + "\"" : "")}><small id="{id}-hint">{hint}</small>""");
+            if (field.Conditions.Count > 0)
+            {
+                html.Add($"""<datalist id="{id}-values">""");
+                foreach (var value in field.Conditions.SelectMany(c => c.Values).Distinct(StringComparer.Ordinal))
+                    html.Add($"""<option value="{value}"></option>""");
+                html.Add($"""</datalist>""");
+            }
+            html.Add($"""</div>""");
+        }
+        html.Add($"""</div><button type="submit" class="primary">Start</button></form></article>""");
     }
 
     private static void RenderInbox(Html html, PersonInbox inbox, string token)
@@ -156,9 +193,11 @@ internal static class InboxPage
             html.Add($"""<p class="block">Blocked{(decision.BlockedBy is null ? "" : " by " + decision.BlockedBy)}: {decision.BlockReason}. You decide how to go on:</p>""");
         else
             html.Add($"""<p>Choose one option:</p>""");
-        if (decision.Choices.Count == 0)
+        if (decision.IsBlock && decision.Choices.Count == 0)
         {
-            html.Add($"""<p class="empty">The workflow declares no alternatives for this block, so there is nothing to choose here: resuming it takes a decide event without an option, which the API does not accept yet.</p>""");
+            // A decide event without an option resumes a block that offers no alternatives.
+            OpenForm(html, token, person, decision.Instance.InstanceId, decision.StepId, decision.Title);
+            html.Add($"""<input type="hidden" name="type" value="decide"><p class="empty">The workflow declares no alternatives for this block: once it is cleared up, resume the step and its owner carries on.</p><button type="submit" class="primary">Resume the step</button></form>""");
         }
         else
         {
@@ -298,7 +337,7 @@ internal static class InboxPage
         .block { color:var(--warn); }
         .actions { display:flex; gap:8px; margin-top:10px; }
         .actions form:last-child { flex:1; display:flex; gap:6px; }
-        .card > form { display:flex; gap:6px; margin-top:8px; }
+        .card > form { display:flex; gap:6px; margin-top:8px; align-items:center; }
         .choices { flex:1; }
         .flash { padding:10px 14px; border-radius:8px; margin-bottom:16px; }
         .flash-ok { background:#e3f4ea; color:var(--ok); border:1px solid #b6e0c6; }
@@ -310,7 +349,12 @@ internal static class InboxPage
         .notifications time { color:var(--muted); font-size:12px; margin-right:6px; }
         .notifications .workflow { color:var(--muted); font-size:13px; }
         .detail { color:var(--muted); font-size:13px; margin-left:2px; }
-        .workflows li { margin:6px 0; }
+        .card.start { border-left-color:var(--ok); }
+        .card.start > form { display:block; }
+        .fields { display:grid; grid-template-columns:repeat(auto-fill, minmax(240px, 1fr)); gap:10px 16px; margin:8px 0 12px; }
+        .field label { display:block; font:600 13px ui-monospace,SFMono-Regular,Menlo,monospace; margin-bottom:3px; }
+        .field input { width:100%; }
+        .field small { display:block; font-size:12px; color:var(--muted); margin-top:3px; }
         footer { margin-top:40px; font-size:12px; color:var(--muted); }
         @media (max-width:760px) { .layout { grid-template-columns:1fr; } .people { border-right:0; border-bottom:1px solid var(--line); } }
         """;

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -107,6 +110,96 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
     }
 
     [Fact]
+    public async Task InboxStart_NewcomerFillsTheWelcomeForm_LandsOnTheFirstOwnersInboxAndTheSameKeyTwiceStartsNothingNew()
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/");
+        var form = StartForm(page, "B2B customer onboarding");
+        await form.GetByLabel("deal_id", new() { Exact = true }).FillAsync("DEAL-START-1");
+        await form.GetByLabel("deal_owner", new() { Exact = true }).FillAsync("sales.carol");
+        await form.GetByLabel("segment", new() { Exact = true }).FillAsync("enterprise");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Start" }).ClickAsync();
+
+        // The browser lands on the inbox of the first step's owner, with the step there.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox of sales.carol" })).ToBeVisibleAsync();
+        await Expect(Flash(page)).ToContainTextAsync(
+            "Started B2B customer onboarding for DEAL-START-1 (instance b2b-onboarding.DEAL-START-1). Its first step, “Countersigned contract and order form filed in the CRM”, is with sales.carol.");
+        var contract = Card(page, "b2b-onboarding.DEAL-START-1", "contract");
+        await Expect(contract).ToBeVisibleAsync();
+        await Expect(contract.GetByRole(AriaRole.Button, new() { Name = "Mark done" })).ToBeVisibleAsync();
+
+        // The same business key again: the existing instance is named, nothing new starts.
+        await page.GotoAsync(fixture.BaseUrl + "/");
+        await form.GetByLabel("deal_id", new() { Exact = true }).FillAsync("DEAL-START-1");
+        await form.GetByLabel("deal_owner", new() { Exact = true }).FillAsync("sales.dan");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Start" }).ClickAsync();
+        await Expect(Flash(page)).ToContainTextAsync("B2B customer onboarding DEAL-START-1 already exists and is running: instance b2b-onboarding.DEAL-START-1.");
+        await Expect(Flash(page)).ToHaveClassAsync(new Regex("flash-error"));
+
+        var instances = await fixture.Api.GetFromJsonAsync<JsonElement>("/api/instances?workflow=b2b-onboarding");
+        Assert.Single(instances.EnumerateArray(), i => i.GetProperty("businessKey").GetString() == "DEAL-START-1");
+        var owner = await fixture.Api.GetFromJsonAsync<JsonElement>("/api/instances/b2b-onboarding.DEAL-START-1");
+        Assert.Equal(["sales.carol"], owner.GetProperty("steps")[0].GetProperty("owners").EnumerateArray().Select(o => o.GetString()));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InboxStart_RequiredFieldLeftEmpty_ShowsWhatIsMissingAndStartsNothing()
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/");
+        var form = StartForm(page, "B2B customer onboarding");
+        await form.GetByLabel("deal_id", new() { Exact = true }).FillAsync("DEAL-START-2");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Start" }).ClickAsync();
+
+        await Expect(Flash(page)).ToContainTextAsync(
+            "Not started: B2B customer onboarding needs deal_owner (the person id of role sales). Fill it in and press Start again.");
+        await Expect(Flash(page)).ToHaveClassAsync(new Regex("flash-error"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox", Exact = true })).ToBeVisibleAsync();
+        using var response = await fixture.Api.GetAsync("/api/instances/b2b-onboarding.DEAL-START-2");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InboxDecision_BlockWithoutAlternatives_ProcessOwnerResumesTheStep()
+    {
+        // The contract step declares no on_blocked: its block goes to the process owner (csm.lead), with nothing to choose.
+        var instanceId = await fixture.StartAsync("b2b-onboarding", "DEAL-RESUME-1", new { deal_owner = "sales.erin", segment = "smb" });
+        await EventuallyAsync(async () => await fixture.StepStatusAsync(instanceId, "contract") == "active", "the contract step to be active");
+        await fixture.PostEventAsync(instanceId, "contract", new { type = "blocked", by = "sales.erin", reason = "Customer legal is on holiday" });
+        await EventuallyAsync(async () => await fixture.StepStatusAsync(instanceId, "contract") == "blocked", "the contract step to be blocked");
+
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/?person=csm.lead");
+        var decision = page.GetByRole(AriaRole.Region, new() { Name = "Decisions waiting for you" }).Locator($"[data-step='{instanceId}/contract']");
+        await UntilVisibleAfterReloadAsync(page, decision);
+        await Expect(decision).ToContainTextAsync("Customer legal is on holiday");
+        await Expect(decision).Not.ToContainTextAsync("does not accept");
+        await decision.GetByRole(AriaRole.Button, new() { Name = "Resume the step" }).ClickAsync();
+
+        await Expect(Flash(page)).ToContainTextAsync("“Countersigned contract and order form filed in the CRM” is resumed");
+        await Expect(decision).ToHaveCountAsync(0);
+        Assert.Equal("active", await fixture.StepStatusAsync(instanceId, "contract"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InboxInstances_PostWithoutTheBrowsersToken_ForbiddenAndStartsNothing()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["workflow"] = "b2b-onboarding", ["businessKey"] = "DEAL-FORGED", ["context.deal_owner"] = "sales.alice",
+        });
+        using var response = await http.PostAsync("/inbox/instances", form);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("inbox token", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var instance = await fixture.Api.GetAsync("/api/instances/b2b-onboarding.DEAL-FORGED");
+        Assert.Equal(HttpStatusCode.NotFound, instance.StatusCode);
+    }
+
+    [Fact]
     public async Task InboxEvents_PostWithoutTheBrowsersToken_Forbidden()
     {
         using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
@@ -142,6 +235,8 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
     private static ILocator Card(IPage page, string instanceId, string stepId) => page.Locator($"article[data-step='{instanceId}/{stepId}']");
 
     private static ILocator Flash(IPage page) => page.Locator(".flash");
+
+    private static ILocator StartForm(IPage page, string workflowTitle) => page.GetByRole(AriaRole.Form, new() { Name = "Start " + workflowTitle });
 
     /// <summary>Reloads the page until the locator shows (an instance's first turn, or a step another person just unlocked).</summary>
     private static async Task UntilVisibleAfterReloadAsync(IPage page, ILocator locator)

@@ -1,0 +1,132 @@
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Engine;
+using Coordinator.Hosting.Api;
+using Coordinator.Orchestration;
+using Microsoft.DurableTask.Client;
+
+namespace Coordinator.Hosting.Inbox;
+
+/// <summary>What the inbox does after a start form: the message to show and where to send the browser.</summary>
+internal sealed record InboxStartOutcome(Flash Flash, string RedirectTo);
+
+/// <summary>
+/// Starts an instance from the inbox's welcome page through <see cref="CoordinatorApi.StartAsync"/>
+/// (the API's validation and idempotent start), then waits briefly for the instance's first turn so
+/// the browser can be sent to the inbox of whoever owns the first step.
+/// </summary>
+internal static class InboxStarts
+{
+    /// <summary>The longest context value the form accepts.</summary>
+    public const int MaxValueLength = 1000;
+
+    private static readonly TimeSpan FirstTurnWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The context fields a start form asks for: first those the workflow needs (<see cref="CoordinationEngine.MissingContext"/>
+    /// of an empty context), then those its conditions read (optional). The business key field is asked for separately.
+    /// </summary>
+    public static IReadOnlyList<StartField> FieldsOf(WorkflowDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var fields = new List<StartField>();
+        foreach (var name in CoordinationEngine.MissingContext(definition, new Dictionary<string, string>()))
+        {
+            if (name == definition.BusinessKey)
+                continue;
+            var roles = definition.Roles.Where(r => r.FromContext == name).Select(r => r.Id).ToArray();
+            fields.Add(new StartField(name, Required: true, roles, []));
+        }
+        foreach (var group in definition.Steps.Where(s => s.When?.Field is not null).GroupBy(s => s.When!.Field!, StringComparer.Ordinal))
+        {
+            if (group.Key == definition.BusinessKey || fields.Any(f => f.Name == group.Key))
+                continue;
+            var uses = group.GroupBy(s => string.Join(", ", s.When!.In ?? []), StringComparer.Ordinal)
+                .Select(g => new ConditionUse(g.Select(s => s.Id).ToArray(), g.First().When!.In ?? []))
+                .ToArray();
+            fields.Add(new StartField(group.Key, Required: false, [], uses));
+        }
+        return fields;
+    }
+
+    public static async Task<InboxStartOutcome> StartAsync(
+        WorkflowDefinition definition, string businessKey, IReadOnlyDictionary<string, string> context,
+        DurableTaskClient client, HostClock clock, CancellationToken cancellationToken)
+    {
+        var keyLabel = definition.BusinessKey ?? "Business key";
+        if (context.FirstOrDefault(c => c.Value.Length > MaxValueLength) is { Key: { } tooLong })
+            return Refused($"Not started: {tooLong} is longer than {MaxValueLength} characters; shorten it and press Start again.");
+
+        var outcome = await CoordinatorApi.StartAsync(
+            definition, businessKey.Length == 0 ? null : businessKey, context, client, clock, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Accepted)
+        {
+            var problem = outcome.Problem;
+            return Refused(problem.Kind switch
+            {
+                StartProblemKind.MissingBusinessKey =>
+                    $"Not started: {keyLabel} is empty. Fill it in: it names the instance, and starting the same value twice finds the same instance.",
+                StartProblemKind.BusinessKeyTooLong => $"Not started: {keyLabel} is longer than 200 characters; shorten it and press Start again.",
+                StartProblemKind.MissingContext =>
+                    $"Not started: {definition.Title} needs {string.Join(", ", problem.MissingContext.Select(f => Describe(definition, f)))}. Fill it in and press Start again.",
+                _ => "Not started: " + problem.Message,
+            });
+        }
+
+        var named = outcome.BusinessKey is { Length: > 0 } key ? " " + key : "";
+        if (outcome.AlreadyExisted)
+        {
+            var existing = await client.GetInstanceAsync(outcome.InstanceId, cancellationToken).ConfigureAwait(false);
+            var state = existing is null ? "exists" : "is " + CoordinatorApi.StatusName(existing.RuntimeStatus);
+            return new InboxStartOutcome(
+                new Flash(false, $"{definition.Title}{named} already exists and {state}: instance {outcome.InstanceId}. Nothing new was started; use another {keyLabel} for a new instance."),
+                "/");
+        }
+
+        var started = $"Started {definition.Title}{(named.Length > 0 ? " for" + named : "")} (instance {outcome.InstanceId}).";
+        var status = await WaitForFirstTurnAsync(client, outcome.InstanceId, cancellationToken).ConfigureAwait(false);
+        if (status is null)
+            return new InboxStartOutcome(new Flash(true, started + " Its first turn is still running: pick the owner of its first step on the left in a moment."), "/");
+
+        var active = status.Instance.Steps.Where(s => s.Status == StepStatus.Active && s.Owners.Count > 0).ToArray();
+        if (active.Length == 0)
+            return new InboxStartOutcome(new Flash(true, started + " No step waits for anyone."), "/");
+        string TitleOf(StepState s) => definition.FindStep(s.StepId)?.Title ?? s.StepId;
+        var message = active.Length == 1
+            ? $"{started} Its first step, “{TitleOf(active[0])}”, is with {string.Join(" and ", active[0].Owners)}."
+            : $"{started} Its first steps: {string.Join("; ", active.Select(s => $"“{TitleOf(s)}” with {string.Join(" and ", s.Owners)}"))}.";
+        return new InboxStartOutcome(new Flash(true, message), "/?person=" + Uri.EscapeDataString(active[0].Owners[0]));
+    }
+
+    private static InboxStartOutcome Refused(string message) => new(new Flash(false, message), "/");
+
+    private static string Describe(WorkflowDefinition definition, string field)
+    {
+        var roles = definition.Roles.Where(r => r.FromContext == field).Select(r => r.Id).ToArray();
+        return roles.Length == 0 ? field : $"{field} (the person id of role {string.Join(", ", roles)})";
+    }
+
+    /// <summary>The instance's status after its first turn, or null when it has not finished it within a few seconds.</summary>
+    private static async Task<CoordinatorStatus?> WaitForFirstTurnAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + FirstTurnWait;
+        while (true)
+        {
+            var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+            if (metadata?.ReadCustomStatusAs<CoordinatorStatus>() is { } status)
+                return status;
+            if (DateTimeOffset.UtcNow >= deadline)
+                return null;
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>A context field of a start form.</summary>
+/// <param name="Required">True when the workflow cannot start without it (a role's <c>from_context</c>).</param>
+/// <param name="Roles">The roles whose person the field names.</param>
+/// <param name="Conditions">The steps whose <c>when</c> reads the field, with the values they run for.</param>
+internal sealed record StartField(string Name, bool Required, IReadOnlyList<string> Roles, IReadOnlyList<ConditionUse> Conditions);
+
+/// <summary>Steps that run only when a context field has one of <see cref="Values"/>.</summary>
+internal sealed record ConditionUse(IReadOnlyList<string> Steps, IReadOnlyList<string> Values);
