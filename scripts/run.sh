@@ -42,15 +42,15 @@ step "Azurite (Durable Task storage)"
 urls="${COORDINATOR_URLS:-http://localhost:7071}"
 cat <<MSG
 
-Starting the coordinator. When it prints its ready line, start an instance from another shell:
+Starting the coordinator. When it prints its ready line, open $urls/ (the web inbox): start an
+instance with the form on its welcome page, then play each role. Or start one from another shell:
 
   curl -s -X POST $urls/api/workflows/b2b-onboarding/instances \\
        -H "x-coordinator-key: \$(cat .data/coordinator/api-key)" -H 'content-type: application/json' \\
        -d '{"businessKey":"D-1001","context":{"deal_id":"D-1001","deal_owner":"sales.rep","segment":"enterprise"}}'
 
-then open $urls/ (the web inbox) to play each role, or follow it with
-GET $urls/api/instances/b2b-onboarding.D-1001. The audit rows: GET $urls/api/audit?businessKey=D-1001
-or psql "\$COORDINATOR_AUDITOR_CONNECTION" (see README, "For auditors").
+and follow it in the inbox or with GET $urls/api/instances/b2b-onboarding.D-1001.
+The audit rows: GET $urls/api/audit?businessKey=D-1001 or psql "\$COORDINATOR_AUDITOR_CONNECTION" (see README, "For auditors").
 
 MSG
 exec dotnet "$REPO_ROOT/src/Coordinator.Cli/bin/Release/net10.0/coordinator.dll" serve \
