@@ -39,25 +39,35 @@ public static class CoordinationEngine
         MissingContext(CompiledDefinition.For(definition), context);
 
     /// <summary>Fires every reminder, escalation and summary due at or before <paramref name="now"/>, in time order, each stamped with its own due time.</summary>
-    public static EngineTurn Advance(WorkflowDefinition definition, InstanceState state, DateTimeOffset now)
+    /// <param name="definition">The definition the instance is pinned to.</param>
+    /// <param name="state">The state of the previous turn.</param>
+    /// <param name="now">The time of this turn.</param>
+    /// <param name="foldMissedBefore">
+    /// Null (the default): everything due is sent. Otherwise a reminder that fell due before this instant
+    /// is not sent when a later reminder of the same step is also due by <paramref name="now"/>; the next one
+    /// sent says in its reason how many earlier ones it stands for. Summaries fold the same way; escalation
+    /// levels never do. A host passes it after an outage, so people do not get a burst of stale reminders.
+    /// </param>
+    public static EngineTurn Advance(WorkflowDefinition definition, InstanceState state, DateTimeOffset now, DateTimeOffset? foldMissedBefore = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var run = new InstanceRun(CompiledDefinition.For(definition), state);
-        run.AdvanceTo(now);
+        run.AdvanceTo(now, foldMissedBefore);
         return run.ToTurn();
     }
 
     /// <summary>
-    /// Advances to <paramref name="now"/>, then applies a human event. A rejected event produces one
-    /// <c>event.rejected</c> action with the reason and changes nothing else (beyond the action count).
+    /// Advances to <paramref name="now"/> (folding missed reminders and summaries as <see cref="Advance"/> does
+    /// when <paramref name="foldMissedBefore"/> is given), then applies a human event. A rejected event
+    /// produces one <c>event.rejected</c> action with the reason and changes nothing else (beyond the action count).
     /// </summary>
-    public static EngineTurn Apply(WorkflowDefinition definition, InstanceState state, HumanEvent humanEvent, DateTimeOffset now)
+    public static EngineTurn Apply(WorkflowDefinition definition, InstanceState state, HumanEvent humanEvent, DateTimeOffset now, DateTimeOffset? foldMissedBefore = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(humanEvent);
         var compiled = CompiledDefinition.For(definition);
         var run = new InstanceRun(compiled, state);
-        run.AdvanceTo(now);
+        run.AdvanceTo(now, foldMissedBefore);
         var validation = EventValidator.Validate(compiled, run.ToState(), humanEvent);
         if (validation.Accepted)
             run.Apply(humanEvent, now);

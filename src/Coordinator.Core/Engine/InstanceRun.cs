@@ -80,28 +80,100 @@ internal sealed class InstanceRun
 
     // ---------------------------------------------------------------- timers
 
-    /// <summary>Fires every reminder, escalation and summary due at or before <paramref name="now"/>, earliest first.</summary>
-    public void AdvanceTo(DateTimeOffset now)
+    /// <summary>
+    /// Fires every reminder, escalation and summary due at or before <paramref name="now"/>, earliest first.
+    /// With <paramref name="foldMissedBefore"/>, a reminder (or summary) that fell due before that instant
+    /// is not sent when a later one of the same step (or a later summary) is also due by
+    /// <paramref name="now"/>: it is folded into the next one sent, whose reason says how many it stands for.
+    /// </summary>
+    public void AdvanceTo(DateTimeOffset now, DateTimeOffset? foldMissedBefore = null)
     {
+        // Reminders folded per step (and summaries folded) that the next one sent stands for. The next
+        // one is always sent in this same call: it is due by now, and timers never finish a step.
+        long[]? foldedReminders = null;
+        long foldedSummaries = 0;
+        var foldBefore = foldMissedBefore ?? DateTimeOffset.MinValue;
         while (completedAt is null)
         {
             var (at, kind, index) = NextTimer();
             if (kind == TimerKind.None || at > now)
                 return;
+            var fold = at < foldBefore;
             switch (kind)
             {
                 case TimerKind.Reminder:
-                    FireReminder(index, at);
+                    var skipped = fold ? FoldReminders(index, at, now, foldBefore) : 0;
+                    if (skipped > 0)
+                    {
+                        (foldedReminders ??= new long[steps.Length])[index] += skipped;
+                    }
+                    else
+                    {
+                        FireReminder(index, at, foldedReminders?[index] ?? 0);
+                        if (foldedReminders is not null)
+                            foldedReminders[index] = 0;
+                    }
                     break;
                 case TimerKind.Escalation:
+                    // Every level notifies other people: levels are never folded.
                     FireEscalation(index, at);
                     break;
                 default:
-                    FireSummary(at);
+                    var skippedSummaries = fold ? FoldSummaries(at, now, foldBefore) : 0;
+                    if (skippedSummaries > 0)
+                    {
+                        foldedSummaries += skippedSummaries;
+                    }
+                    else
+                    {
+                        FireSummary(at, foldedSummaries);
+                        foldedSummaries = 0;
+                    }
                     break;
             }
         }
     }
+
+    /// <summary>
+    /// When a later reminder of the step than the one due at <paramref name="at"/> is due by
+    /// <paramref name="now"/>: moves the step's next reminder past the ones before
+    /// <paramref name="before"/> (never past the latest one due) and returns how many it skipped; else 0.
+    /// </summary>
+    private long FoldReminders(int index, DateTimeOffset at, DateTimeOffset now, DateTimeOffset before)
+    {
+        var s = steps[index];
+        var step = definition.Steps[index];
+        var activatedAt = s.ActivatedAt!.Value;
+        var due = s.DueAt!.Value;
+        var latest = ReminderSchedule.LatestAtOrBefore(step, activatedAt, due, at, now)!.Value;
+        if (latest <= at)
+            return 0;
+        var cut = latest < before ? latest : before;
+        var resume = ReminderSchedule.Next(step, activatedAt, due, cut, inclusive: true)!.Value;
+        steps[index] = s with { NextReminderAt = resume };
+        return ReminderSchedule.CountBetween(step, activatedAt, due, at, resume);
+    }
+
+    /// <summary>Like <see cref="FoldReminders"/> for the periodic summary due at <paramref name="at"/>.</summary>
+    private long FoldSummaries(DateTimeOffset at, DateTimeOffset now, DateTimeOffset before)
+    {
+        var every = definition.Definition.Summary!.Every.Ticks;
+        var latest = at + TimeSpan.FromTicks(every * ((now - at).Ticks / every));
+        if (latest <= at)
+            return 0;
+        var cut = latest < before ? latest : before;
+        var skipped = (((cut - at).Ticks - 1) / every) + 1;
+        nextSummaryAt = at + TimeSpan.FromTicks(every * skipped);
+        return skipped;
+    }
+
+    /// <summary>The note on a reminder or summary that stands for earlier ones that were folded into it.</summary>
+    private static string FoldedNote(long folded, string one, string many) => folded switch
+    {
+        0 => "",
+        1 => $" (sent late: 1 earlier {one} folded into this one)",
+        _ => string.Create(CultureInfo.InvariantCulture, $" (sent late: {folded} earlier {many} folded into this one)"),
+    };
 
     public DateTimeOffset? NextWakeUp()
     {
@@ -147,13 +219,13 @@ internal sealed class InstanceRun
         return since + definition.Steps[index].Silence + levels[s.EscalationsFired].After;
     }
 
-    private void FireReminder(int index, DateTimeOffset at)
+    private void FireReminder(int index, DateTimeOffset at, long folded)
     {
         var s = steps[index];
         var due = s.DueAt!.Value;
-        var reason = at < due
+        var reason = (at < due
             ? $"due in {Durations.Format(due - at)}"
-            : at == due ? "due now" : $"overdue by {Durations.Format(at - due)}";
+            : at == due ? "due now" : $"overdue by {Durations.Format(at - due)}") + FoldedNote(folded, "reminder", "reminders");
         Emit(CoordinationActionType.Reminder, at, index, s.Owners, reason: reason, due: due);
         steps[index] = s with
         {
@@ -174,7 +246,7 @@ internal sealed class InstanceRun
         steps[index] = s with { EscalationsFired = s.EscalationsFired + 1 };
     }
 
-    private void FireSummary(DateTimeOffset at)
+    private void FireSummary(DateTimeOffset at, long folded)
     {
         var summary = definition.Definition.Summary!;
         var running = new List<StepSnapshot>();
@@ -186,7 +258,8 @@ internal sealed class InstanceRun
         }
         summariesSent++;
         Emit(CoordinationActionType.Summary, at, -1, ResolveTargets(-1, summary.To),
-            reason: $"summary {summariesSent.ToString(CultureInfo.InvariantCulture)}: {running.Count.ToString(CultureInfo.InvariantCulture)} running step(s)",
+            reason: $"summary {summariesSent.ToString(CultureInfo.InvariantCulture)}: {running.Count.ToString(CultureInfo.InvariantCulture)} running step(s)"
+                + FoldedNote(folded, "summary", "summaries"),
             snapshot: running);
         nextSummaryAt = at + summary.Every;
     }

@@ -34,15 +34,18 @@ internal sealed class EngineDriver
         return Start(TestDefinitions.Onboarding, context);
     }
 
-    public EngineDriver AdvanceTo(TimeSpan offset)
+    /// <summary>Advances to an offset; with <paramref name="foldBefore"/> (an offset too), folds what fell due before it.</summary>
+    public EngineDriver AdvanceTo(TimeSpan offset, TimeSpan? foldBefore = null)
     {
-        Take(CoordinationEngine.Advance(Definition, State, TestDefinitions.T0 + offset));
+        Take(CoordinationEngine.Advance(Definition, State, TestDefinitions.T0 + offset, TestDefinitions.T0 + foldBefore));
         return this;
     }
 
-    public EngineDriver Apply(TimeSpan offset, string step, HumanEventType type, string by, string? reason = null, string? option = null, string? to = null, string? text = null)
+    public EngineDriver Apply(
+        TimeSpan offset, string step, HumanEventType type, string by, string? reason = null, string? option = null, string? to = null, string? text = null, TimeSpan? foldBefore = null)
     {
-        Take(CoordinationEngine.Apply(Definition, State, new HumanEvent(step, type, by, Text: text, Reason: reason, Option: option, To: to), TestDefinitions.T0 + offset));
+        Take(CoordinationEngine.Apply(
+            Definition, State, new HumanEvent(step, type, by, Text: text, Reason: reason, Option: option, To: to), TestDefinitions.T0 + offset, TestDefinitions.T0 + foldBefore));
         return this;
     }
 

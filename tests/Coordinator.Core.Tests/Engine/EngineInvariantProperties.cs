@@ -162,6 +162,74 @@ public sealed class EngineInvariantProperties
         Assert.Equal(actions.Count, actions.Select(a => a.Key).Distinct().Count());
     }
 
+    /// <summary>
+    /// Outages of up to 12 days between random events, each turn folding what fell due before the turn
+    /// itself, an hour or a day before it. Compared with the same turn without folding: every reminder
+    /// (and summary) sent stands for itself and the ones folded into it, the latest one due is always
+    /// sent, nothing due after the fold instant is folded, folding up to the turn sends at most one
+    /// reminder per step, and everything else (escalations, state, next wake-up) is the same.
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public void Engine_RandomOutagesWithFolding_EachReminderSentStandsForTheOnesFoldedIntoIt(int[] raw)
+    {
+        var context = new Dictionary<string, string>(OnboardingContext) { ["segment"] = raw.Length % 2 == 0 ? "enterprise" : "smb" };
+        var turn = CoordinationEngine.Start(Definition, context, T0);
+        var sent = new List<CoordinationAction>();
+        var at = T0;
+        for (var k = 0; k + 3 < raw.Length; k += 4)
+        {
+            (var next, var e) = Decode(raw, k, at, turn.State);
+            at += (next - at) * 3;
+            var foldBefore = at - (Math.Abs(raw[k] / 97 % 3) switch { 0 => TimeSpan.Zero, 1 => H(1), _ => D(1) });
+
+            var folded = CoordinationEngine.Advance(Definition, turn.State, at, foldBefore);
+            AssertFoldedLike(CoordinationEngine.Advance(Definition, turn.State, at), folded, foldBefore, at);
+            turn = CoordinationEngine.Apply(Definition, turn.State, e, at, foldBefore);
+            Assert.Equal(JsonSerializer.Serialize(folded.Actions), JsonSerializer.Serialize(turn.Actions.Take(folded.Actions.Count)));
+            sent.AddRange(turn.Actions);
+        }
+        var end = at + D(30);
+        var last = CoordinationEngine.Advance(Definition, turn.State, end, end);
+        AssertFoldedLike(CoordinationEngine.Advance(Definition, turn.State, end), last, end, end);
+        sent.AddRange(last.Actions);
+
+        // RemindersSent and SummariesSent count what was sent, not what was folded.
+        foreach (var step in last.State.Steps)
+            Assert.Equal(sent.Count(a => a.Type == CoordinationActionType.Reminder && a.StepId == step.StepId), step.RemindersSent);
+        Assert.Equal(sent.Count(a => a.Type == CoordinationActionType.Summary), last.State.SummariesSent);
+    }
+
+    private static void AssertFoldedLike(EngineTurn plain, EngineTurn folded, DateTimeOffset foldBefore, DateTimeOffset now)
+    {
+        static bool Folds(CoordinationAction a) => a.Type is CoordinationActionType.Reminder or CoordinationActionType.Summary;
+        Assert.Equal(
+            plain.Actions.Where(a => !Folds(a)).Select(a => (a.Type, a.At, a.StepId, a.Level, string.Join(",", a.To), a.Reason)),
+            folded.Actions.Where(a => !Folds(a)).Select(a => (a.Type, a.At, a.StepId, a.Level, string.Join(",", a.To), a.Reason)));
+
+        foreach (var group in plain.Actions.Where(Folds).GroupBy(a => (a.Type, a.StepId)))
+        {
+            var all = group.Select(a => a.At).ToList();
+            var kept = folded.Actions.Where(a => (a.Type, a.StepId) == group.Key).ToList();
+            Assert.Equal(all.Count, kept.Sum(a => 1 + ReminderTests.FoldedCount(a.Reason)));
+            Assert.Equal(all[^1], kept[^1].At);
+            Assert.Equal(all.Where(t => t >= foldBefore), kept.Select(a => a.At).Where(t => t >= foldBefore));
+            Assert.All(kept, a => Assert.Contains(a.At, all));
+            if (foldBefore >= now)
+                Assert.Single(kept);
+        }
+        Assert.Equal(plain.Actions.Count(Folds) == 0, folded.Actions.Count(Folds) == 0);
+
+        var counts = folded.State.Steps.ToDictionary(s => s.StepId, s => s.RemindersSent);
+        var expected = plain.State with
+        {
+            Sequence = folded.State.Sequence,
+            SummariesSent = folded.State.SummariesSent,
+            Steps = [.. plain.State.Steps.Select(s => s with { RemindersSent = counts[s.StepId] })],
+        };
+        Assert.Equal(JsonSerializer.Serialize(expected), JsonSerializer.Serialize(folded.State));
+        Assert.Equal(plain.NextWakeUp, folded.NextWakeUp);
+    }
+
     [Fact]
     public void Timeline_LongRandomSequence_AcceptsEventsAndCompletesTheInstance()
     {
