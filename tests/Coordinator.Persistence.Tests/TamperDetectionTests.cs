@@ -96,19 +96,7 @@ public sealed class TamperDetectionTests(PostgresCluster cluster) : IDisposable
     {
         await using var db = await SeededAsync();
         await new AuditAnchorWriter(db.Application, AnchorStore, TimeProvider.System).AnchorAsync();
-        await TamperAsync(db, """
-            UPDATE audit_log SET actor = 'person-mallory' WHERE seq = 42;
-            DO $$
-            DECLARE s bigint;
-            BEGIN
-                FOR s IN 42..100 LOOP
-                    UPDATE audit_log a SET prev_hash = (SELECT hash FROM audit_log WHERE seq = s - 1) WHERE seq = s;
-                    UPDATE audit_log a SET hash = audit_row_hash(a) WHERE seq = s;
-                END LOOP;
-            END $$;
-            ALTER TABLE audit_chain_head DISABLE TRIGGER USER;
-            UPDATE audit_chain_head SET hash = (SELECT hash FROM audit_log WHERE seq = 100);
-            """);
+        await db.ExecuteAsync(ChainForgery.EditAndRehash("UPDATE audit_log SET actor = 'person-mallory' WHERE seq = 42", 42, Rows));
 
         var result = await Verifier(db).VerifyAsync();
 

@@ -12,12 +12,10 @@ namespace Coordinator.Persistence.Audit;
 /// </summary>
 public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchorStore anchors)
 {
-    private const string ExportSql = """
-        COPY (SELECT seq, at, instance_id, workflow_id, workflow_version, business_key, step_id, action, actor,
-                     verdict, detail::text, idempotency_key, prev_hash, hash
-              FROM audit_log ORDER BY seq) TO STDOUT (FORMAT BINARY)
-        """;
+    private const string ExportSql =
+        "COPY (SELECT " + AuditRowContent.SelectColumns + ", prev_hash, hash FROM audit_log ORDER BY seq) TO STDOUT (FORMAT BINARY)";
 
+    // The row's columns in the order of AuditRowContent.SelectColumns (read by AuditRowContent.Read), then the links.
     private const string InstanceSql = """
         SELECT a.seq, a.at, a.instance_id, a.workflow_id, a.workflow_version, a.business_key, a.step_id, a.action,
                a.actor, a.verdict, a.detail::text, a.idempotency_key, a.prev_hash, a.hash,
@@ -83,7 +81,7 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
         long rows = 0;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var row = ReadRow(reader);
+            var row = AuditRowContent.Read(reader);
             var prevHash = reader.GetFieldValue<byte[]>(12);
             var hash = reader.GetFieldValue<byte[]>(13);
             var beforeHash = reader.IsDBNull(14) ? null : reader.GetFieldValue<byte[]>(14);
@@ -150,20 +148,6 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
 
         return await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false);
     }
-
-    private static AuditRowContent ReadRow(NpgsqlDataReader reader) => new(
-        reader.GetInt64(0),
-        reader.GetDateTime(1),
-        reader.GetString(2),
-        reader.GetString(3),
-        reader.GetInt32(4),
-        reader.IsDBNull(5) ? null : reader.GetString(5),
-        reader.IsDBNull(6) ? null : reader.GetString(6),
-        reader.GetString(7),
-        reader.GetString(8),
-        reader.GetString(9),
-        reader.GetString(10),
-        reader.GetString(11));
 
     private static string AlteredMessage(long seq) =>
         $"Row seq {seq} was altered: its stored hash does not match the hash recomputed from its content.";

@@ -7,11 +7,7 @@ namespace Coordinator.Persistence.Audit;
 /// <summary>Streams audit rows in sequence order (what the exports and <c>GET /api/audit</c> serve).</summary>
 public sealed class AuditReader(NpgsqlDataSource dataSource)
 {
-    private const string Columns = """
-        SELECT seq, at, instance_id, workflow_id, workflow_version, business_key, step_id, action, actor, verdict,
-               detail::text, idempotency_key, prev_hash, hash
-        FROM audit_log
-        """;
+    private const string Columns = "SELECT " + AuditRowContent.SelectColumns + ", prev_hash, hash FROM audit_log";
 
     public async IAsyncEnumerable<AuditRecord> ReadAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -25,21 +21,8 @@ public sealed class AuditReader(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new AuditRecord(
-                reader.GetInt64(0),
-                new DateTimeOffset(reader.GetDateTime(1), TimeSpan.Zero),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetInt32(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.GetString(7),
-                reader.GetString(8),
-                reader.GetString(9),
-                reader.GetString(10),
-                reader.GetString(11),
-                Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(12)),
-                Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(13)));
+            var row = AuditRowContent.Read(reader);
+            yield return AuditRecord.From(row, reader.GetFieldValue<byte[]>(12), reader.GetFieldValue<byte[]>(13));
         }
     }
 }

@@ -18,4 +18,21 @@ public sealed record AuditRecord(
     string Detail,
     string IdempotencyKey,
     string PrevHash,
-    string Hash);
+    string Hash)
+{
+    internal static AuditRecord From(in AuditRowContent row, byte[] prevHash, byte[] hash) => new(
+        row.Seq,
+        new DateTimeOffset(row.At, TimeSpan.Zero),
+        row.InstanceId,
+        row.WorkflowId,
+        row.WorkflowVersion,
+        row.BusinessKey,
+        row.StepId,
+        row.Action,
+        row.Actor,
+        row.Verdict,
+        row.Detail,
+        row.IdempotencyKey,
+        Convert.ToHexStringLower(prevHash),
+        Convert.ToHexStringLower(hash));
+}

@@ -185,20 +185,7 @@ public sealed class BlobAuditAnchorStoreTests(PostgresCluster cluster, Throwaway
         await using var db = await SeededAsync();
         var store = new BlobAuditAnchorStore(await NewContainerAsync());
         await new AuditAnchorWriter(db.Application, store, TimeProvider.System).AnchorAsync();
-        await db.ExecuteAsync("""
-            ALTER TABLE audit_log DISABLE TRIGGER USER;
-            UPDATE audit_log SET actor = 'person-mallory' WHERE seq = 42;
-            DO $$
-            DECLARE s bigint;
-            BEGIN
-                FOR s IN 42..100 LOOP
-                    UPDATE audit_log a SET prev_hash = (SELECT hash FROM audit_log WHERE seq = s - 1) WHERE seq = s;
-                    UPDATE audit_log a SET hash = audit_row_hash(a) WHERE seq = s;
-                END LOOP;
-            END $$;
-            ALTER TABLE audit_chain_head DISABLE TRIGGER USER;
-            UPDATE audit_chain_head SET hash = (SELECT hash FROM audit_log WHERE seq = 100);
-            """);
+        await db.ExecuteAsync(ChainForgery.EditAndRehash("UPDATE audit_log SET actor = 'person-mallory' WHERE seq = 42", 42, 100));
 
         var result = await new AuditChainVerifier(db.Auditor, store).VerifyAsync();
 
