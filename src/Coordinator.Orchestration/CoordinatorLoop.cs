@@ -13,6 +13,17 @@ namespace Coordinator.Orchestration;
 /// </summary>
 internal sealed class CoordinatorLoop
 {
+    /// <summary>
+    /// How late, in real time, a reminder or summary must be before a turn folds it into a later one
+    /// of the same step (see <see cref="CoordinationEngine.Advance"/>). A punctual turn runs within
+    /// seconds of its timer, even on a busy machine; the first turn after an outage of the host (or a
+    /// long pause) runs minutes to days late and would otherwise send every missed reminder at once.
+    /// One real minute separates the two with a wide margin. It is real time because lateness is: at
+    /// time scale N it is N minutes of workflow time, so a punctual turn never folds even when one
+    /// overdue period lasts a real second.
+    /// </summary>
+    internal static readonly TimeSpan FoldGrace = TimeSpan.FromMinutes(1);
+
     private readonly TaskOrchestrationContext context;
     private readonly CoordinatorInput input;
     private readonly WorkflowDefinition definition;
@@ -66,7 +77,10 @@ internal sealed class CoordinatorLoop
             state = carried.State;
             progress = carried.Progress;
             clock = new WorkflowClock(state.StartedAt, input.TimeScale);
-            return CoordinationEngine.Advance(definition, state, ReadClock());
+
+            // A generation may start long after the previous one ended (an outage): fold like any turn.
+            var now = ReadClock();
+            return CoordinationEngine.Advance(definition, state, now, FoldMissedBefore(clock, now));
         }
 
         // Workflow time and real time coincide at the start.
@@ -98,7 +112,10 @@ internal sealed class CoordinatorLoop
             using var timerCancellation = new CancellationTokenSource();
             var timer = context.CreateTimer(clock.ToRealTime(wake).UtcDateTime, timerCancellation.Token);
             if (await Task.WhenAny(pendingEvent, timer) == timer)
-                return CoordinationEngine.Advance(definition, state, ReadClock(atLeast: wake));
+            {
+                var now = ReadClock(atLeast: wake);
+                return CoordinationEngine.Advance(definition, state, now, FoldMissedBefore(clock, now));
+            }
             timerCancellation.Cancel();
         }
         var humanEvent = await pendingEvent;
@@ -109,15 +126,16 @@ internal sealed class CoordinatorLoop
     private EngineTurn Apply(HumanEvent? humanEvent)
     {
         var now = ReadClock();
+        var foldMissedBefore = FoldMissedBefore(clock, now);
         if (humanEvent is null)
         {
             Log.EmptyEventIgnored(Logger(), context.InstanceId, CoordinatorEvents.HumanEvent);
-            return CoordinationEngine.Advance(definition, state, now);
+            return CoordinationEngine.Advance(definition, state, now, foldMissedBefore);
         }
 
         // Payloads come from outside: missing ids become empty ones, which the engine rejects with a reason.
         humanEvent = humanEvent with { StepId = humanEvent.StepId ?? "", By = humanEvent.By ?? "" };
-        var turn = CoordinationEngine.Apply(definition, state, humanEvent, now);
+        var turn = CoordinationEngine.Apply(definition, state, humanEvent, now, foldMissedBefore);
         var rejection = turn.Actions.FirstOrDefault(static a => a.Type == CoordinationActionType.EventRejected);
         if (rejection is not null)
             Log.EventRejected(Logger(), context.InstanceId, humanEvent.Type.ToString(), humanEvent.StepId, humanEvent.By, rejection.Reason);
@@ -204,6 +222,17 @@ internal sealed class CoordinatorLoop
             now = floor;
         progress = progress with { WorkflowNow = now };
         return now;
+    }
+
+    /// <summary>
+    /// The instant before which a turn at <paramref name="workflowNow"/> folds missed reminders and
+    /// summaries: <see cref="FoldGrace"/> of real time before it, in workflow time. Pure: depends only
+    /// on the clock (origin and scale from the input) and the replayed workflow time.
+    /// </summary>
+    internal static DateTimeOffset FoldMissedBefore(WorkflowClock clock, DateTimeOffset workflowNow)
+    {
+        var grace = clock.ToWorkflowDuration(FoldGrace);
+        return workflowNow - DateTimeOffset.MinValue <= grace ? DateTimeOffset.MinValue : workflowNow - grace;
     }
 
     private ILogger Logger() => context.CreateReplaySafeLogger<CoordinatorOrchestrator>();

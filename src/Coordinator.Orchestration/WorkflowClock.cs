@@ -20,4 +20,16 @@ public readonly record struct WorkflowClock(DateTimeOffset Origin, double Scale)
     /// </summary>
     public DateTimeOffset ToRealTime(DateTimeOffset workflow) =>
         Origin + TimeSpan.FromTicks(checked((long)Math.Ceiling((workflow - Origin).Ticks / Scale)));
+
+    /// <summary>
+    /// The workflow time that passes during <paramref name="real"/> (rounded down to a tick;
+    /// <see cref="TimeSpan.MaxValue"/> when it does not fit).
+    /// </summary>
+    public TimeSpan ToWorkflowDuration(TimeSpan real)
+    {
+        var ticks = Math.Floor(real.Ticks * Scale);
+        if (ticks >= TimeSpan.MaxValue.Ticks)
+            return TimeSpan.MaxValue;
+        return ticks <= TimeSpan.MinValue.Ticks ? TimeSpan.MinValue : TimeSpan.FromTicks((long)ticks);
+    }
 }

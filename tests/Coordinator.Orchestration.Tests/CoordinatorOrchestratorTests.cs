@@ -229,4 +229,34 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
         Assert.Contains(delivered, n => n.Action.Type == CoordinationActionType.InstanceStarted);
         Assert.All(durable.Notifications.Sent.AttemptsWithPrefix(id + ":"), pair => Assert.Equal(1, pair.Value));
     }
+
+    [Fact]
+    public async Task RunAsync_GenerationStartingTenDaysLate_FoldsMissedRemindersAndSummariesAndFiresTheEscalation()
+    {
+        // The previous generation of a real-time instance ended ten and a half days ago, before the host
+        // went down: its state still waits for the first reminder (start + 1d). The next generation's
+        // first turn is days more than the grace late, so it folds.
+        var now = DateTimeOffset.UtcNow;
+        var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero) - TimeSpan.FromDays(10.5);
+        var first = CoordinationEngine.Start(TestWorkflows.DailyReminders, TestWorkflows.NoContext, start);
+        var input = CoordinatorInput.Create(TestWorkflows.DailyReminders, TestWorkflows.NoContext) with
+        {
+            Retry = DurableHostFixture.FastRetry,
+            CarryOver = new CoordinatorCarryOver(first.State, new CoordinatorProgress(start, Turns: 1, ActionCount: first.Actions.Count)),
+        };
+
+        var id = await durable.StartAsync(input);
+        var status = await durable.WaitForStatusAsync(id, static s => s.Progress.Turns >= 2, "the first turn after the outage");
+
+        Assert.Equal(
+            [
+                (CoordinationActionType.Escalation, start + TimeSpan.FromDays(2), "no activity for 2d", "lee.lead"),
+                (CoordinationActionType.Summary, start + TimeSpan.FromDays(9), "summary 1: 1 running step(s) (sent late: 2 earlier summaries folded into this one)", "pat.owner"),
+                (CoordinationActionType.Reminder, start + TimeSpan.FromDays(10), "overdue by 1w2d (sent late: 9 earlier reminders folded into this one)", "ann.worker"),
+            ],
+            durable.Notifications.For(id).Select(n => (n.Action.Type, n.Action.At, n.Action.Reason, string.Join(",", n.Recipients))));
+        Assert.Equal(1, status.Instance.FindStep("report")!.RemindersSent);
+        Assert.Equal(1, status.Instance.SummariesSent);
+        Assert.Equal(start + TimeSpan.FromDays(11), status.NextWakeUp);
+    }
 }

@@ -25,6 +25,19 @@ public sealed class WorkflowClockTests
         Assert.Equal(Origin.AddMinutes(1), clock.ToRealTime(Origin.AddHours(1)));
     }
 
+    [Fact]
+    public void ToWorkflowDuration_ScaleSixty_IsAnHourPerRealMinute()
+    {
+        Assert.Equal(TimeSpan.FromHours(1), new WorkflowClock(Origin, 60).ToWorkflowDuration(TimeSpan.FromMinutes(1)));
+        Assert.Equal(TimeSpan.FromMinutes(1), new WorkflowClock(Origin, 1).ToWorkflowDuration(TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public void ToWorkflowDuration_TooLongToRepresent_IsTheMaximum()
+    {
+        Assert.Equal(TimeSpan.MaxValue, new WorkflowClock(Origin, 1e300).ToWorkflowDuration(TimeSpan.FromMinutes(1)));
+    }
+
     [Property(MaxTest = 500)]
     public Property ToRealTime_AnyScaleAndWakeUp_TimerNeverFiresBeforeTheWorkflowTimeIsReached()
     {

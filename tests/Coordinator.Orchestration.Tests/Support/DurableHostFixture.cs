@@ -75,7 +75,14 @@ public sealed class DurableHostFixture : IAsyncLifetime
             TurnsPerGeneration = turnsPerGeneration,
             Retry = FastRetry,
         };
-        instanceId ??= $"{definition.Id}-{Guid.NewGuid():N}";
+        return await StartAsync(input, instanceId);
+    }
+
+    /// <summary>Starts a coordinator instance with a prepared input (for instance one that carries an engine state over) and returns its id.</summary>
+    public async Task<string> StartAsync(CoordinatorInput input, string? instanceId = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        instanceId ??= $"{input.Definition.Id}-{Guid.NewGuid():N}";
         return await Client.ScheduleNewOrchestrationInstanceAsync(CoordinatorOrchestrator.Name, input, new StartOrchestrationOptions(instanceId));
     }
 

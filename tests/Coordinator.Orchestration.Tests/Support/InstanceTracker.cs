@@ -30,6 +30,13 @@ public sealed class InstanceTracker(DurableHostFixture fixture)
         return id;
     }
 
+    public async Task<string> StartAsync(CoordinatorInput input)
+    {
+        var id = await fixture.StartAsync(input);
+        started.Add(id);
+        return id;
+    }
+
     public Task<CoordinatorStatus> WaitForStatusAsync(string instanceId, Func<CoordinatorStatus, bool> condition, string what) =>
         fixture.WaitForStatusAsync(instanceId, condition, what);
 

@@ -103,6 +103,26 @@ public static class TestWorkflows
         """);
 
     /// <summary>
+    /// One step due after a day with daily overdue reminders, escalating to the lead after two silent
+    /// days, and a summary every three days: the outage test runs it in real time (time scale 1).
+    /// </summary>
+    public static WorkflowDefinition DailyReminders { get; } = Load("daily-reminders.yaml", """
+        id: daily-reminders
+        title: Daily reminders
+        steps:
+          - id: report
+            title: Monthly report
+            owner: team
+            due: 1d
+            reminders: { overdue_every: 1d }
+            escalation:
+              silence: 2d
+              levels:
+                - { after: 0h, notify: [lead] }
+        summary: { to: [process_owner], every: 3d }
+        """);
+
+    /// <summary>
     /// Everything at once, with a bounded number of timer actions (no overdue or summary repeats, so
     /// a slow machine cannot make the timers pile up): intake, then legal and setup in parallel (setup
     /// can be blocked), joined by a go/no-go decision routing to ship or rework. Every step escalates
