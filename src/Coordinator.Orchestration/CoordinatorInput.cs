@@ -39,6 +39,14 @@ public sealed record CoordinatorInput
     public CoordinatorCarryOver? CarryOver { get; init; }
 
     /// <summary>
+    /// Whether turns that run late fold missed reminders and summaries (see
+    /// <see cref="CoordinatorLoop.FoldGrace"/>). Set for every instance started by this version;
+    /// false (absent) in the input of instances started before folding existed, so their replay
+    /// makes the same decisions as when they first ran. <c>ContinueAsNew</c> keeps it.
+    /// </summary>
+    public bool FoldLateTimers { get; init; }
+
+    /// <summary>
     /// The input for a new instance. The business key is taken from the start context field the
     /// definition names in <c>business_key</c>, unless given.
     /// </summary>
@@ -57,6 +65,7 @@ public sealed record CoordinatorInput
             Context = context,
             BusinessKey = businessKey,
             TimeScale = timeScale,
+            FoldLateTimers = true,
         };
     }
 

@@ -80,7 +80,7 @@ internal sealed class CoordinatorLoop
 
             // A generation may start long after the previous one ended (an outage): fold like any turn.
             var now = ReadClock();
-            return CoordinationEngine.Advance(definition, state, now, FoldMissedBefore(clock, now));
+            return CoordinationEngine.Advance(definition, state, now, FoldBefore(now));
         }
 
         // Workflow time and real time coincide at the start.
@@ -114,7 +114,7 @@ internal sealed class CoordinatorLoop
             if (await Task.WhenAny(pendingEvent, timer) == timer)
             {
                 var now = ReadClock(atLeast: wake);
-                return CoordinationEngine.Advance(definition, state, now, FoldMissedBefore(clock, now));
+                return CoordinationEngine.Advance(definition, state, now, FoldBefore(now));
             }
             timerCancellation.Cancel();
         }
@@ -126,7 +126,7 @@ internal sealed class CoordinatorLoop
     private EngineTurn Apply(HumanEvent? humanEvent)
     {
         var now = ReadClock();
-        var foldMissedBefore = FoldMissedBefore(clock, now);
+        var foldMissedBefore = FoldBefore(now);
         if (humanEvent is null)
         {
             Log.EmptyEventIgnored(Logger(), context.InstanceId, CoordinatorEvents.HumanEvent);
@@ -223,6 +223,9 @@ internal sealed class CoordinatorLoop
         progress = progress with { WorkflowNow = now };
         return now;
     }
+
+    /// <summary>The fold instant of a turn at <paramref name="now"/>; null (fold nothing) for instances started before folding existed.</summary>
+    private DateTimeOffset? FoldBefore(DateTimeOffset now) => input.FoldLateTimers ? FoldMissedBefore(clock, now) : null;
 
     /// <summary>
     /// The instant before which a turn at <paramref name="workflowNow"/> folds missed reminders and

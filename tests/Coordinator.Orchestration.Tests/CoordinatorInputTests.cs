@@ -27,6 +27,19 @@ public sealed class CoordinatorInputTests
         Assert.Equal(input.Definition.ContentHash, read.Definition.ContentHash);
         Assert.Equal(120, read.TimeScale);
         Assert.Equal(input.Retry, read.Retry);
+        Assert.True(read.FoldLateTimers);
+    }
+
+    [Fact]
+    public void Deserialize_InputStoredBeforeFoldingExisted_DoesNotFold()
+    {
+        var stored = JsonDataConverter.Default.Serialize(CoordinatorInput.Create(TestWorkflows.ParallelJoin, TestWorkflows.NoContext))!
+            .Replace(",\"FoldLateTimers\":true", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("FoldLateTimers", stored, StringComparison.Ordinal);
+
+        var read = JsonDataConverter.Default.Deserialize<CoordinatorInput>(stored)!;
+
+        Assert.False(read.FoldLateTimers);
     }
 
     [Theory]

@@ -259,4 +259,29 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
         Assert.Equal(1, status.Instance.SummariesSent);
         Assert.Equal(start + TimeSpan.FromDays(11), status.NextWakeUp);
     }
+
+    [Fact]
+    public async Task RunAsync_InstanceStartedBeforeFoldingExisted_SendsEveryMissedReminderAsItDidThen()
+    {
+        // An input without FoldLateTimers (as stored by a version without folding): the late first
+        // turn of the next generation must decide as that version did, or its replay would diverge.
+        var now = DateTimeOffset.UtcNow;
+        var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero) - TimeSpan.FromDays(10.5);
+        var first = CoordinationEngine.Start(TestWorkflows.DailyReminders, TestWorkflows.NoContext, start);
+        var input = CoordinatorInput.Create(TestWorkflows.DailyReminders, TestWorkflows.NoContext) with
+        {
+            Retry = DurableHostFixture.FastRetry,
+            CarryOver = new CoordinatorCarryOver(first.State, new CoordinatorProgress(start, Turns: 1, ActionCount: first.Actions.Count)),
+            FoldLateTimers = false,
+        };
+
+        var id = await durable.StartAsync(input);
+        var status = await durable.WaitForStatusAsync(id, static s => s.Progress.Turns >= 2, "the first turn after the outage");
+
+        var reminders = durable.Notifications.For(id).Where(n => n.Action.Type == CoordinationActionType.Reminder).ToList();
+        Assert.Equal(Enumerable.Range(1, 10).Select(day => start + TimeSpan.FromDays(day)), reminders.Select(r => r.Action.At));
+        Assert.DoesNotContain(reminders, r => r.Action.Reason!.Contains("folded", StringComparison.Ordinal));
+        Assert.Equal(10, status.Instance.FindStep("report")!.RemindersSent);
+        Assert.Equal(3, status.Instance.SummariesSent);
+    }
 }
