@@ -25,6 +25,16 @@ internal sealed class AzuriteProcess : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>Processor time Azurite has used so far (user + system).</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<AzuriteProcess> StartAsync(string? binary, CancellationToken cancellationToken)
     {
         binary ??= DefaultBinary();

@@ -99,6 +99,13 @@ internal sealed class BareDurableSide : IWorkflowDriver
     public Task SendDoneAsync(string instanceId, int step, CancellationToken cancellationToken) =>
         _client.RaiseEventAsync(instanceId, BareOrchestration.EventName, "done", cancellationToken);
 
+    public async Task<string> HistoryAsync(string instanceId)
+    {
+        var client = ((DurableTask.Core.IOrchestrationServiceClient)_backend);
+        var state = await client.GetOrchestrationStateAsync(instanceId, allExecutions: false).ConfigureAwait(false);
+        return await client.GetOrchestrationHistoryAsync(instanceId, state[0].OrchestrationInstance.ExecutionId).ConfigureAwait(false);
+    }
+
     /// <summary>Stops the host; with <paramref name="deleteTaskHub"/>, removes its task hub from storage.</summary>
     public async Task StopAsync(bool deleteTaskHub)
     {

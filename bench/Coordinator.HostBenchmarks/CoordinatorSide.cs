@@ -98,6 +98,13 @@ internal sealed class CoordinatorSide : IWorkflowDriver
             throw await Unexpected(response, $"'done' on step {stepId} of {instanceId}", cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<string> HistoryAsync(string instanceId)
+    {
+        var client = ((IOrchestrationServiceClient)_server.Services.GetService(typeof(IOrchestrationServiceClient))!);
+        var state = await client.GetOrchestrationStateAsync(instanceId, allExecutions: false).ConfigureAwait(false);
+        return await client.GetOrchestrationHistoryAsync(instanceId, state[0].OrchestrationInstance.ExecutionId).ConfigureAwait(false);
+    }
+
     /// <summary>Stops the server; with <paramref name="deleteTaskHub"/>, removes its task hub from storage.</summary>
     public async Task StopAsync(bool deleteTaskHub)
     {

@@ -20,12 +20,46 @@ internal interface IWorkflowDriver
     Task<InstanceProgress> ReadAsync(string instanceId, CancellationToken cancellationToken);
 
     Task SendDoneAsync(string instanceId, int step, CancellationToken cancellationToken);
+
+    /// <summary>The backend's orchestration history of an instance, as JSON (for <c>--timeline</c>).</summary>
+    Task<string> HistoryAsync(string instanceId);
 }
 
 /// <summary>What one side measured.</summary>
 internal sealed record LoadResult(int Instances, TimeSpan Elapsed, IReadOnlyList<TimeSpan> EventToNextStep)
 {
     public double InstancesPerSecond => Instances / Elapsed.TotalSeconds;
+
+    /// <summary>How long each status read took (the driver's GET or client call).</summary>
+    public IReadOnlyList<TimeSpan> ReadCalls { get; init; } = [];
+
+    /// <summary>How long each event took to be accepted (the driver's POST or RaiseEvent call).</summary>
+    public IReadOnlyList<TimeSpan> EventCalls { get; init; } = [];
+
+    /// <summary>The id of the last instance that completed (for <c>--timeline</c>).</summary>
+    public string? LastInstanceId { get; init; }
+
+    /// <summary>Processor time of the benchmark process (host, workers, driver) while measuring.</summary>
+    public TimeSpan HostCpu { get; init; }
+
+    /// <summary>Processor time of the private Azurite while measuring; null with <c>--storage</c>.</summary>
+    public TimeSpan? StorageCpu { get; init; }
+
+    /// <summary>Several measurements as one: instances and time added up, latency samples pooled.</summary>
+    public static LoadResult Combine(IEnumerable<LoadResult> results)
+    {
+        var all = results.ToArray();
+        return new LoadResult(
+            all.Sum(r => r.Instances),
+            TimeSpan.FromTicks(all.Sum(r => r.Elapsed.Ticks)),
+            [.. all.SelectMany(r => r.EventToNextStep)])
+        {
+            ReadCalls = [.. all.SelectMany(r => r.ReadCalls)],
+            EventCalls = [.. all.SelectMany(r => r.EventCalls)],
+            HostCpu = TimeSpan.FromTicks(all.Sum(r => r.HostCpu.Ticks)),
+            StorageCpu = all.All(r => r.StorageCpu is not null) ? TimeSpan.FromTicks(all.Sum(r => r.StorageCpu!.Value.Ticks)) : null,
+        };
+    }
 }
 
 /// <summary>
@@ -35,10 +69,16 @@ internal sealed record LoadResult(int Instances, TimeSpan Elapsed, IReadOnlyList
 /// </summary>
 internal sealed class LoadRunner(IWorkflowDriver driver, int concurrency, TimeSpan pollInterval, TextWriter progress, string label)
 {
+    private ConcurrentBag<TimeSpan> _reads = [];
+    private ConcurrentBag<TimeSpan> _events = [];
+
     public async Task<LoadResult> RunAsync(string keyPrefix, int instances, CancellationToken cancellationToken)
     {
         var latencies = new ConcurrentBag<TimeSpan>();
+        _reads = [];
+        _events = [];
         var completed = 0;
+        string? lastInstanceId = null;
         var clock = Stopwatch.StartNew();
         using var reporterStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reporter = ReportProgressAsync(() => Volatile.Read(ref completed), instances, clock, reporterStop.Token);
@@ -49,7 +89,8 @@ internal sealed class LoadRunner(IWorkflowDriver driver, int concurrency, TimeSp
                 new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
                 async (index, token) =>
                 {
-                    await DriveOneAsync($"{keyPrefix}-{index.ToString(CultureInfo.InvariantCulture)}", latencies, token).ConfigureAwait(false);
+                    var instanceId = await DriveOneAsync($"{keyPrefix}-{index.ToString(CultureInfo.InvariantCulture)}", latencies, token).ConfigureAwait(false);
+                    Volatile.Write(ref lastInstanceId, instanceId);
                     Interlocked.Increment(ref completed);
                 }).ConfigureAwait(false);
             clock.Stop();
@@ -60,10 +101,10 @@ internal sealed class LoadRunner(IWorkflowDriver driver, int concurrency, TimeSp
             await reporter.ConfigureAwait(false);
         }
         progress.WriteLine($"  [{label}] {instances}/{instances} completed in {clock.Elapsed.TotalSeconds:F1} s");
-        return new LoadResult(instances, clock.Elapsed, [.. latencies]);
+        return new LoadResult(instances, clock.Elapsed, [.. latencies]) { LastInstanceId = lastInstanceId, ReadCalls = [.. _reads], EventCalls = [.. _events] };
     }
 
-    private async Task DriveOneAsync(string key, ConcurrentBag<TimeSpan> latencies, CancellationToken cancellationToken)
+    private async Task<string> DriveOneAsync(string key, ConcurrentBag<TimeSpan> latencies, CancellationToken cancellationToken)
     {
         var instanceId = await driver.StartAsync(key, cancellationToken).ConfigureAwait(false);
         long? eventSentAt = null;
@@ -73,10 +114,13 @@ internal sealed class LoadRunner(IWorkflowDriver driver, int concurrency, TimeSp
             await PollUntilAsync(instanceId, p => p.WaitingAt == waitingStep, $"step {step + 1} to wait for its event", cancellationToken).ConfigureAwait(false);
             if (eventSentAt is { } sent)
                 latencies.Add(Stopwatch.GetElapsedTime(sent));
-            eventSentAt = Stopwatch.GetTimestamp();
+            var sentAt = Stopwatch.GetTimestamp();
+            eventSentAt = sentAt;
             await driver.SendDoneAsync(instanceId, step, cancellationToken).ConfigureAwait(false);
+            _events.Add(Stopwatch.GetElapsedTime(sentAt));
         }
         await PollUntilAsync(instanceId, p => p.Completed, "completion", cancellationToken).ConfigureAwait(false);
+        return instanceId;
     }
 
     private async Task PollUntilAsync(string instanceId, Func<InstanceProgress, bool> reached, string what, CancellationToken cancellationToken)
@@ -85,7 +129,9 @@ internal sealed class LoadRunner(IWorkflowDriver driver, int concurrency, TimeSp
         {
             while (true)
             {
+                var readAt = Stopwatch.GetTimestamp();
                 var state = await driver.ReadAsync(instanceId, cancellationToken).ConfigureAwait(false);
+                _reads.Add(Stopwatch.GetElapsedTime(readAt));
                 if (reached(state))
                     return;
                 if (state.Completed)
