@@ -15,7 +15,7 @@ internal static class Timeline
             return;
         var history = await driver.HistoryAsync(instanceId).ConfigureAwait(false);
         output.WriteLine();
-        output.WriteLine($"Timeline of {label} instance {instanceId} (ms since start, +ms since the event before):");
+        output.WriteLine($"Timeline of {label} instance {instanceId}, history {history.Length:N0} characters as stored (ms since start, +ms since the event before):");
         using var document = JsonDocument.Parse(history);
         DateTimeOffset? first = null, previous = null;
         foreach (var item in document.RootElement.EnumerateArray())
