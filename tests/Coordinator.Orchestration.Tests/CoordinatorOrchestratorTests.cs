@@ -233,19 +233,8 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
     [Fact]
     public async Task RunAsync_GenerationStartingTenDaysLate_FoldsMissedRemindersAndSummariesAndFiresTheEscalation()
     {
-        // The previous generation of a real-time instance ended ten and a half days ago, before the host
-        // went down: its state still waits for the first reminder (start + 1d). The next generation's
-        // first turn is days more than the grace late, so it folds.
-        var now = DateTimeOffset.UtcNow;
-        var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero) - TimeSpan.FromDays(10.5);
-        var first = CoordinationEngine.Start(TestWorkflows.DailyReminders, TestWorkflows.NoContext, start);
-        var input = CoordinatorInput.Create(TestWorkflows.DailyReminders, TestWorkflows.NoContext) with
-        {
-            Retry = DurableHostFixture.FastRetry,
-            CarryOver = new CoordinatorCarryOver(first.State, new CoordinatorProgress(start, Turns: 1, ActionCount: first.Actions.Count)),
-        };
-
-        var id = await durable.StartAsync(input);
+        // The next generation's first turn is days more than the grace late, so it folds.
+        var (id, start) = await StartGenerationTenDaysLateAsync(foldLateTimers: true);
         var status = await durable.WaitForStatusAsync(id, static s => s.Progress.Turns >= 2, "the first turn after the outage");
 
         Assert.Equal(
@@ -265,17 +254,7 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
     {
         // An input without FoldLateTimers (as stored by a version without folding): the late first
         // turn of the next generation must decide as that version did, or its replay would diverge.
-        var now = DateTimeOffset.UtcNow;
-        var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero) - TimeSpan.FromDays(10.5);
-        var first = CoordinationEngine.Start(TestWorkflows.DailyReminders, TestWorkflows.NoContext, start);
-        var input = CoordinatorInput.Create(TestWorkflows.DailyReminders, TestWorkflows.NoContext) with
-        {
-            Retry = DurableHostFixture.FastRetry,
-            CarryOver = new CoordinatorCarryOver(first.State, new CoordinatorProgress(start, Turns: 1, ActionCount: first.Actions.Count)),
-            FoldLateTimers = false,
-        };
-
-        var id = await durable.StartAsync(input);
+        var (id, start) = await StartGenerationTenDaysLateAsync(foldLateTimers: false);
         var status = await durable.WaitForStatusAsync(id, static s => s.Progress.Turns >= 2, "the first turn after the outage");
 
         var reminders = durable.Notifications.For(id).Where(n => n.Action.Type == CoordinationActionType.Reminder).ToList();
@@ -283,5 +262,23 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
         Assert.DoesNotContain(reminders, r => r.Action.Reason!.Contains("folded", StringComparison.Ordinal));
         Assert.Equal(10, status.Instance.FindStep("report")!.RemindersSent);
         Assert.Equal(3, status.Instance.SummariesSent);
+    }
+
+    /// <summary>
+    /// Starts the next generation of a real-time instance whose previous one ended ten and a half days
+    /// ago, before the host went down: its state still waits for the first reminder (start + 1d).
+    /// </summary>
+    private async Task<(string Id, DateTimeOffset Start)> StartGenerationTenDaysLateAsync(bool foldLateTimers)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero) - TimeSpan.FromDays(10.5);
+        var first = CoordinationEngine.Start(TestWorkflows.DailyReminders, TestWorkflows.NoContext, start);
+        var input = CoordinatorInput.Create(TestWorkflows.DailyReminders, TestWorkflows.NoContext) with
+        {
+            Retry = DurableHostFixture.FastRetry,
+            CarryOver = new CoordinatorCarryOver(first.State, new CoordinatorProgress(start, Turns: 1, ActionCount: first.Actions.Count)),
+            FoldLateTimers = foldLateTimers,
+        };
+        return (await durable.StartAsync(input), start);
     }
 }
