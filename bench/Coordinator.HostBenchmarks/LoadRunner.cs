@@ -69,14 +69,17 @@ internal sealed record LoadResult(int Instances, TimeSpan Elapsed, IReadOnlyList
 /// </summary>
 internal sealed class LoadRunner(IWorkflowDriver driver, int concurrency, TimeSpan pollInterval, TextWriter progress, string label)
 {
-    private ConcurrentBag<TimeSpan> _reads = [];
-    private ConcurrentBag<TimeSpan> _events = [];
+    /// <summary>What one run collects, shared by its concurrent instances.</summary>
+    private sealed class Samples
+    {
+        public ConcurrentBag<TimeSpan> EventToNextStep { get; } = [];
+        public ConcurrentBag<TimeSpan> Reads { get; } = [];
+        public ConcurrentBag<TimeSpan> Events { get; } = [];
+    }
 
     public async Task<LoadResult> RunAsync(string keyPrefix, int instances, CancellationToken cancellationToken)
     {
-        var latencies = new ConcurrentBag<TimeSpan>();
-        _reads = [];
-        _events = [];
+        var samples = new Samples();
         var completed = 0;
         string? lastInstanceId = null;
         var clock = Stopwatch.StartNew();
@@ -89,7 +92,7 @@ internal sealed class LoadRunner(IWorkflowDriver driver, int concurrency, TimeSp
                 new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
                 async (index, token) =>
                 {
-                    var instanceId = await DriveOneAsync($"{keyPrefix}-{index.ToString(CultureInfo.InvariantCulture)}", latencies, token).ConfigureAwait(false);
+                    var instanceId = await DriveOneAsync($"{keyPrefix}-{index.ToString(CultureInfo.InvariantCulture)}", samples, token).ConfigureAwait(false);
                     Volatile.Write(ref lastInstanceId, instanceId);
                     Interlocked.Increment(ref completed);
                 }).ConfigureAwait(false);
@@ -101,29 +104,34 @@ internal sealed class LoadRunner(IWorkflowDriver driver, int concurrency, TimeSp
             await reporter.ConfigureAwait(false);
         }
         progress.WriteLine($"  [{label}] {instances}/{instances} completed in {clock.Elapsed.TotalSeconds:F1} s");
-        return new LoadResult(instances, clock.Elapsed, [.. latencies]) { LastInstanceId = lastInstanceId, ReadCalls = [.. _reads], EventCalls = [.. _events] };
+        return new LoadResult(instances, clock.Elapsed, [.. samples.EventToNextStep])
+        {
+            LastInstanceId = lastInstanceId,
+            ReadCalls = [.. samples.Reads],
+            EventCalls = [.. samples.Events],
+        };
     }
 
-    private async Task<string> DriveOneAsync(string key, ConcurrentBag<TimeSpan> latencies, CancellationToken cancellationToken)
+    private async Task<string> DriveOneAsync(string key, Samples samples, CancellationToken cancellationToken)
     {
         var instanceId = await driver.StartAsync(key, cancellationToken).ConfigureAwait(false);
         long? eventSentAt = null;
         for (var step = 0; step < driver.Steps; step++)
         {
             var waitingStep = step;
-            await PollUntilAsync(instanceId, p => p.WaitingAt == waitingStep, $"step {step + 1} to wait for its event", cancellationToken).ConfigureAwait(false);
+            await PollUntilAsync(instanceId, p => p.WaitingAt == waitingStep, $"step {step + 1} to wait for its event", samples, cancellationToken).ConfigureAwait(false);
             if (eventSentAt is { } sent)
-                latencies.Add(Stopwatch.GetElapsedTime(sent));
+                samples.EventToNextStep.Add(Stopwatch.GetElapsedTime(sent));
             var sentAt = Stopwatch.GetTimestamp();
             eventSentAt = sentAt;
             await driver.SendDoneAsync(instanceId, step, cancellationToken).ConfigureAwait(false);
-            _events.Add(Stopwatch.GetElapsedTime(sentAt));
+            samples.Events.Add(Stopwatch.GetElapsedTime(sentAt));
         }
-        await PollUntilAsync(instanceId, p => p.Completed, "completion", cancellationToken).ConfigureAwait(false);
+        await PollUntilAsync(instanceId, p => p.Completed, "completion", samples, cancellationToken).ConfigureAwait(false);
         return instanceId;
     }
 
-    private async Task PollUntilAsync(string instanceId, Func<InstanceProgress, bool> reached, string what, CancellationToken cancellationToken)
+    private async Task PollUntilAsync(string instanceId, Func<InstanceProgress, bool> reached, string what, Samples samples, CancellationToken cancellationToken)
     {
         try
         {
@@ -131,7 +139,7 @@ internal sealed class LoadRunner(IWorkflowDriver driver, int concurrency, TimeSp
             {
                 var readAt = Stopwatch.GetTimestamp();
                 var state = await driver.ReadAsync(instanceId, cancellationToken).ConfigureAwait(false);
-                _reads.Add(Stopwatch.GetElapsedTime(readAt));
+                samples.Reads.Add(Stopwatch.GetElapsedTime(readAt));
                 if (reached(state))
                     return;
                 if (state.Completed)

@@ -22,9 +22,6 @@ internal sealed record InboxEventOutcome(bool Accepted, string? Reason, bool Pro
 /// </summary>
 internal static class InboxEvents
 {
-    private static readonly TimeSpan ApplyWait = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
     public static async Task<InboxEventOutcome> SendAsync(
         HttpRequest origin, DurableTaskClient client, string instanceId, string stepId,
         IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
@@ -46,24 +43,19 @@ internal static class InboxEvents
     }
 
     private static async Task<InboxEventOutcome> WaitUntilAppliedAsync(
-        DurableTaskClient client, string instanceId, CoordinatorProgress? before, CancellationToken cancellationToken)
-    {
-        var deadline = DateTimeOffset.UtcNow + ApplyWait;
-        while (DateTimeOffset.UtcNow < deadline)
+        DurableTaskClient client, string instanceId, CoordinatorProgress? before, CancellationToken cancellationToken) =>
+        await InstanceWatch.UntilAsync(client, instanceId, metadata =>
         {
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-            var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
             if (metadata is null || metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending))
                 return new InboxEventOutcome(true, null, Processed: true);
             var now = metadata.ReadCustomStatusAs<CoordinatorStatus>()?.Progress;
             if (now is null || now.EventsProcessed <= (before?.EventsProcessed ?? 0))
-                continue;
+                return null;
             return now.EventsRejected > (before?.EventsRejected ?? 0)
                 ? new InboxEventOutcome(false, "The instance changed before the event arrived and the coordinator rejected it; look at the step again.", Processed: true)
                 : new InboxEventOutcome(true, null, Processed: true);
-        }
-        return new InboxEventOutcome(true, null, Processed: false);
-    }
+        }, cancellationToken).ConfigureAwait(false)
+        ?? new InboxEventOutcome(true, null, Processed: false);
 
     private static async Task<CoordinatorProgress?> ProgressOfAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
     {

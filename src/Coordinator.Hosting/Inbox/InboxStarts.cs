@@ -19,9 +19,6 @@ internal static class InboxStarts
     /// <summary>The longest context value the form accepts.</summary>
     public const int MaxValueLength = 1000;
 
-    private static readonly TimeSpan FirstTurnWait = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
     /// <summary>
     /// The context fields a start form asks for: first those the workflow needs (<see cref="CoordinationEngine.MissingContext"/>
     /// of an empty context), then those its conditions read (optional). The business key field is asked for separately.
@@ -107,19 +104,8 @@ internal static class InboxStarts
     }
 
     /// <summary>The instance's status after its first turn, or null when it has not finished it within a few seconds.</summary>
-    private static async Task<CoordinatorStatus?> WaitForFirstTurnAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
-    {
-        var deadline = DateTimeOffset.UtcNow + FirstTurnWait;
-        while (true)
-        {
-            var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-            if (metadata?.ReadCustomStatusAs<CoordinatorStatus>() is { } status)
-                return status;
-            if (DateTimeOffset.UtcNow >= deadline)
-                return null;
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private static Task<CoordinatorStatus?> WaitForFirstTurnAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken) =>
+        InstanceWatch.UntilAsync(client, instanceId, static metadata => metadata?.ReadCustomStatusAs<CoordinatorStatus>(), cancellationToken);
 }
 
 /// <summary>A context field of a start form.</summary>
