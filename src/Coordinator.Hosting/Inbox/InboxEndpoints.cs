@@ -11,6 +11,7 @@ namespace Coordinator.Hosting;
 /// <summary>
 /// The local web inbox, the built-in notification channel of the standalone host: <c>GET /</c> shows a
 /// person's steps, decisions and notifications (and, with no person picked, a start form per workflow);
+/// <c>GET /?started={instanceId}</c> follows a just-started instance until its first step is assigned;
 /// <c>POST /inbox/events</c> takes the forms (done, progress note, blocked with reason, decide) through
 /// the API's event path, <c>POST /inbox/instances</c> the start forms through the API's start path,
 /// and both redirect back.
@@ -24,6 +25,7 @@ public static class InboxEndpoints
     /// <summary>The prefix of a start form's context inputs: <c>context.deal_owner</c>.</summary>
     public const string ContextPrefix = "context.";
     private const int MaxPersonIdLength = 200;
+    private const int MaxInstanceIdLength = 300;
     private static readonly string[] FormTypes = ["done", "progress", "blocked", "decide"];
 
     /// <summary>Maps the inbox at <c>/</c>, <c>/inbox/events</c> and <c>/inbox/instances</c>.</summary>
@@ -47,12 +49,26 @@ public static class InboxEndpoints
         var person = context.Request.Query["person"].ToString().Trim();
         if (person.Length > MaxPersonIdLength)
             person = person[..MaxPersonIdLength];
+        var flash = FlashCookie.Take(context);
+        int? reloadAfterSeconds = null;
+        if (person.Length == 0 && context.Request.Query[InboxStarts.FollowParameter].ToString().Trim() is { Length: > 0 and <= MaxInstanceIdLength } started)
+        {
+            var follow = await InboxStarts.FollowAsync(registry, client, started, cancellationToken).ConfigureAwait(false);
+            if (follow.RedirectTo is { } target)
+            {
+                FlashCookie.Set(context, follow.Flash);
+                context.Response.Headers.Location = target;
+                return Results.StatusCode(StatusCodes.Status303SeeOther);
+            }
+            flash ??= follow.Flash;
+            reloadAfterSeconds = follow.KeepWaiting ? InboxStarts.FollowReloadSeconds : null;
+        }
         var directory = await InboxDirectory.LoadAsync(client, registry, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<Core.Ports.Notification> recent = person.Length == 0 ? [] : await notifications.ForAsync(person, 50, cancellationToken).ConfigureAwait(false);
         var inbox = person.Length == 0
             ? null
             : new PersonInbox(person, directory.Knows(person), directory.StepsOf(person), directory.DecisionsOf(person), recent);
-        var html = InboxPage.Render(directory.People, inbox, registry.All, FlashCookie.Take(context), InboxSecurity.TokenFor(context));
+        var html = InboxPage.Render(directory.People, inbox, registry.All, flash, InboxSecurity.TokenFor(context), reloadAfterSeconds);
         return Page(StatusCodes.Status200OK, html, context);
     }
 

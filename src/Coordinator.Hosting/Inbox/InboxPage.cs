@@ -12,7 +12,8 @@ internal static class InboxPage
     public const int NotificationsShown = 25;
 
     public static string Render(
-        IReadOnlyList<KnownPerson> people, PersonInbox? inbox, IReadOnlyList<WorkflowDefinition> workflows, Flash? flash, string token)
+        IReadOnlyList<KnownPerson> people, PersonInbox? inbox, IReadOnlyList<WorkflowDefinition> workflows, Flash? flash, string token,
+        int? reloadAfterSeconds = null)
     {
         var html = new Html();
         html.Add($"""
@@ -21,6 +22,11 @@ internal static class InboxPage
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
+
+            """);
+        if (reloadAfterSeconds is { } seconds)
+            html.Add($"""<meta http-equiv="refresh" content="{seconds}">""");
+        html.Add($"""
             <title>{(inbox is null ? "Inbox" : "Inbox of " + inbox.PersonId)} · Coordinator</title>
             <style>{new Markup(Styles)}</style>
             </head>

@@ -9,6 +9,9 @@ namespace Coordinator.Hosting.Inbox;
 /// <summary>What the inbox does after a start form: the message to show and where to send the browser.</summary>
 internal sealed record InboxStartOutcome(Flash Flash, string RedirectTo);
 
+/// <summary>What the follow page of a just-started instance does: redirect, or show the message (and reload when <paramref name="KeepWaiting"/>).</summary>
+internal sealed record StartFollowUp(Flash Flash, string? RedirectTo, bool KeepWaiting);
+
 /// <summary>
 /// Starts an instance from the inbox's welcome page through <see cref="CoordinatorApi.StartAsync"/>
 /// (the API's validation and idempotent start), then waits briefly for the instance's first turn so
@@ -80,15 +83,65 @@ internal static class InboxStarts
                 "/");
         }
 
-        var started = $"Started {definition.Title}{(named.Length > 0 ? " for" + named : "")} (instance {outcome.InstanceId}).";
         var status = await WaitForFirstTurnAsync(client, outcome.InstanceId, cancellationToken).ConfigureAwait(false);
         if (status is null)
-            return new InboxStartOutcome(new Flash(true, started + " Its first turn is still running: pick the owner of its first step on the left in a moment."), "/");
+        {
+            return new InboxStartOutcome(
+                new Flash(true, StartedMessage(definition.Title, outcome.BusinessKey, outcome.InstanceId)
+                    + " Its first turn is still running: this page opens the inbox of its first step's owner as soon as that step is assigned."),
+                FollowUrl(outcome.InstanceId));
+        }
+        return FirstTurnOutcome(definition.Title, outcome.BusinessKey, outcome.InstanceId, status, definition);
+    }
 
+    /// <summary>The query parameter of the page that follows a just-started instance: <c>/?started=b2b-onboarding.DEAL-1</c>.</summary>
+    public const string FollowParameter = "started";
+
+    /// <summary>How often the follow page reloads itself while the instance's first turn runs.</summary>
+    public const int FollowReloadSeconds = 2;
+
+    public static string FollowUrl(string instanceId) => $"/?{FollowParameter}={Uri.EscapeDataString(instanceId)}";
+
+    /// <summary>
+    /// The follow page of an instance started from the inbox whose first turn outlasted the start's wait:
+    /// once the first turn has run, where to send the browser; until then, a message and <see cref="StartFollowUp.KeepWaiting"/>.
+    /// </summary>
+    public static async Task<StartFollowUp> FollowAsync(WorkflowRegistry registry, DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    {
+        var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (metadata is null)
+            return new StartFollowUp(new Flash(false, $"There is no instance {instanceId}. Start one with a form below."), null, KeepWaiting: false);
+        if (metadata.ReadCustomStatusAs<CoordinatorStatus>() is { } status)
+        {
+            var state = status.Instance;
+            var definition = registry.Find(state.DefinitionId, state.DefinitionVersion, state.DefinitionHash);
+            var businessKey = definition?.BusinessKey is { } field ? state.Context.GetValueOrDefault(field) : null;
+            var outcome = FirstTurnOutcome(definition?.Title ?? state.DefinitionId, businessKey, instanceId, status, definition);
+            return new StartFollowUp(outcome.Flash, outcome.RedirectTo, KeepWaiting: false);
+        }
+        if (metadata.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated or OrchestrationRuntimeStatus.Completed)
+        {
+            var why = metadata.FailureDetails?.ErrorMessage is { Length: > 0 } error ? $" ({error})" : "";
+            return new StartFollowUp(
+                new Flash(false, $"Instance {instanceId} ended ({CoordinatorApi.StatusName(metadata.RuntimeStatus)}) before finishing its first turn{why}. GET /api/instances/{instanceId} shows what is known."),
+                null, KeepWaiting: false);
+        }
+        return new StartFollowUp(
+            new Flash(true, $"Instance {instanceId} is starting: its first turn is still running. This page reloads every {FollowReloadSeconds} seconds and opens the inbox of its first step's owner as soon as that step is assigned."),
+            null, KeepWaiting: true);
+    }
+
+    private static string StartedMessage(string title, string? businessKey, string instanceId) =>
+        $"Started {title}{(businessKey is { Length: > 0 } key ? " for " + key : "")} (instance {instanceId}).";
+
+    /// <summary>After the first turn: the inbox of the first active step's owner, with a message naming the active steps.</summary>
+    private static InboxStartOutcome FirstTurnOutcome(string title, string? businessKey, string instanceId, CoordinatorStatus status, WorkflowDefinition? definition)
+    {
+        var started = StartedMessage(title, businessKey, instanceId);
         var active = status.Instance.Steps.Where(s => s.Status == StepStatus.Active && s.Owners.Count > 0).ToArray();
         if (active.Length == 0)
             return new InboxStartOutcome(new Flash(true, started + " No step waits for anyone."), "/");
-        string TitleOf(StepState s) => definition.FindStep(s.StepId)?.Title ?? s.StepId;
+        string TitleOf(StepState s) => definition?.FindStep(s.StepId)?.Title ?? s.StepId;
         var message = active.Length == 1
             ? $"{started} Its first step, “{TitleOf(active[0])}”, is with {string.Join(" and ", active[0].Owners)}."
             : $"{started} Its first steps: {string.Join("; ", active.Select(s => $"“{TitleOf(s)}” with {string.Join(" and ", s.Owners)}"))}.";

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Coordinator.Hosting.SideEffects;
 using Coordinator.Hosting.Tests.Support;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Coordinator.Testing;
 
@@ -103,6 +105,30 @@ public sealed class ServeEndToEndTests(ThrowawayAzurite azurite) : IAsyncLifetim
         {
             foreach (var response in responses)
                 response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task InboxFollowPage_InstanceWhoseFirstTurnHasNotRun_SaysItIsStartingAndReloadsItself()
+    {
+        // Scheduled an hour ahead, the instance stays pending: what the inbox's follow page sees while a first turn runs late.
+        var client = _server.Server.Services.GetRequiredService<DurableTaskClient>();
+        var instanceId = await client.ScheduleNewOrchestrationInstanceAsync(
+            new TaskName("NotYetRunning"), input: null, new StartOrchestrationOptions { InstanceId = "follow-pending-1", StartAt = DateTimeOffset.UtcNow.AddHours(1) });
+        try
+        {
+            Assert.Equal(OrchestrationRuntimeStatus.Pending, (await client.GetInstanceAsync(instanceId))!.RuntimeStatus);
+            using var response = await _server.Http.GetAsync("/?started=" + instanceId);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.Contains("<meta http-equiv=\"refresh\" content=\"2\">", html, StringComparison.Ordinal);
+            Assert.Contains(
+                "Instance follow-pending-1 is starting: its first turn is still running. This page reloads every 2 seconds and opens the inbox of its first step&#x27;s owner as soon as that step is assigned.",
+                html, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await client.TerminateInstanceAsync(instanceId);
         }
     }
 

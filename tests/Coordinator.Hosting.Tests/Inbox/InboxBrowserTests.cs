@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -123,8 +126,10 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         await form.GetByLabel("segment", new() { Exact = true }).FillAsync("enterprise");
         await form.GetByRole(AriaRole.Button, new() { Name = "Start" }).ClickAsync();
 
-        // The browser lands on the inbox of the first step's owner, with the step there.
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox of sales.carol" })).ToBeVisibleAsync();
+        // The browser lands on the inbox of the first step's owner, with the step there: at once when the
+        // first turn runs within the start's wait, else through the follow page, which reloads until it has.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox of sales.carol" }))
+            .ToBeVisibleAsync(new() { Timeout = (float)Patience.TotalMilliseconds });
         await Expect(Flash(page)).ToContainTextAsync(
             "Started B2B customer onboarding for DEAL-START-1 (instance b2b-onboarding.DEAL-START-1). Its first step, “Countersigned contract and order form filed in the CRM”, is with sales.carol.");
         var contract = Card(page, "b2b-onboarding.DEAL-START-1", "contract");
@@ -143,6 +148,41 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         Assert.Single(instances.EnumerateArray(), i => i.GetProperty("businessKey").GetString() == "DEAL-START-1");
         var owner = await fixture.Api.GetFromJsonAsync<JsonElement>("/api/instances/b2b-onboarding.DEAL-START-1");
         Assert.Equal(["sales.carol"], owner.GetProperty("steps")[0].GetProperty("owners").EnumerateArray().Select(o => o.GetString()));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InboxFollow_InstanceThatFailedOrDoesNotExist_SaysSoAndStopsReloading()
+    {
+        var client = fixture.Server.Services.GetRequiredService<DurableTaskClient>();
+        var failed = await client.ScheduleNewOrchestrationInstanceAsync(new TaskName("NoSuchOrchestration"), input: null, new StartOrchestrationOptions { InstanceId = "follow-failed-1" });
+        using (var timeout = new CancellationTokenSource(Patience))
+            Assert.Equal(OrchestrationRuntimeStatus.Failed, (await client.WaitForInstanceCompletionAsync(failed, timeout.Token)).RuntimeStatus);
+
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/?started=" + failed);
+        await Expect(Flash(page)).ToContainTextAsync("Instance follow-failed-1 ended (failed) before finishing its first turn");
+        await Expect(Flash(page)).ToHaveClassAsync(new Regex("flash-error"));
+        await Expect(page.Locator("meta[http-equiv='refresh']")).ToHaveCountAsync(0);
+
+        await page.GotoAsync(fixture.BaseUrl + "/?started=b2b-onboarding.NO-SUCH-DEAL");
+        await Expect(Flash(page)).ToContainTextAsync("There is no instance b2b-onboarding.NO-SUCH-DEAL.");
+        await Expect(page.Locator("meta[http-equiv='refresh']")).ToHaveCountAsync(0);
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InboxFollow_InstanceWhoseFirstTurnHasRun_OpensTheFirstOwnersInbox()
+    {
+        var instanceId = await fixture.StartAsync("b2b-onboarding", "DEAL-FOLLOW-1", new { deal_owner = "sales.erin", segment = "smb" });
+        await EventuallyAsync(async () => await fixture.StepStatusAsync(instanceId, "contract") == "active", "the contract step to be active");
+
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/?started=" + Uri.EscapeDataString(instanceId));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox of sales.erin" })).ToBeVisibleAsync();
+        await Expect(Flash(page)).ToContainTextAsync(
+            "Started B2B customer onboarding for DEAL-FOLLOW-1 (instance b2b-onboarding.DEAL-FOLLOW-1). Its first step, “Countersigned contract and order form filed in the CRM”, is with sales.erin.");
+        await Expect(Card(page, instanceId, "contract")).ToBeVisibleAsync();
         await page.CloseAsync();
     }
 
@@ -182,8 +222,9 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         await decision.GetByRole(AriaRole.Button, new() { Name = "Resume the step" }).ClickAsync();
 
         await Expect(Flash(page)).ToContainTextAsync("“Countersigned contract and order form filed in the CRM” is resumed");
+        await UntilAfterReloadAsync(page, decision, WaitForSelectorState.Detached);
         await Expect(decision).ToHaveCountAsync(0);
-        Assert.Equal("active", await fixture.StepStatusAsync(instanceId, "contract"));
+        await EventuallyAsync(async () => await fixture.StepStatusAsync(instanceId, "contract") == "active", "the contract step to be active again");
         await page.CloseAsync();
     }
 
