@@ -16,18 +16,40 @@ public sealed class CoordinatorInputTests
         Assert.Equal(CoordinatorInput.DefaultTurnsPerGeneration, input.TurnsPerGeneration);
     }
 
-    [Fact]
-    public void Serialize_InputThroughTheDurableDataConverter_KeepsTheDefinitionContent()
+    /// <summary>The SDK's default converter (the Functions host, older instances) and the standalone host's.</summary>
+    public static TheoryData<string> Converters => ["default", "coordinator"];
+
+    internal static JsonDataConverter ConverterNamed(string name) =>
+        name == "coordinator" ? CoordinatorDataConverter.Instance : JsonDataConverter.Default;
+
+    [Theory]
+    [MemberData(nameof(Converters))]
+    public void Serialize_InputThroughTheDurableDataConverter_KeepsTheDefinitionContent(string converter)
     {
         var input = CoordinatorInput.Create(TestWorkflows.Everything, new Dictionary<string, string> { ["ref"] = "R-9" }, timeScale: 120);
 
-        var read = JsonDataConverter.Default.Deserialize<CoordinatorInput>(JsonDataConverter.Default.Serialize(input))!;
+        var read = ConverterNamed(converter).Deserialize<CoordinatorInput>(ConverterNamed(converter).Serialize(input))!;
 
         Assert.Equal(DefinitionJson.Canonical(input.Definition), DefinitionJson.Canonical(read.Definition));
         Assert.Equal(input.Definition.ContentHash, read.Definition.ContentHash);
         Assert.Equal(120, read.TimeScale);
         Assert.Equal(input.Retry, read.Retry);
         Assert.True(read.FoldLateTimers);
+    }
+
+    [Fact]
+    public void CoordinatorDataConverter_Input_WritesNoNullsAndReadsWhatTheDefaultConverterWrote()
+    {
+        var input = CoordinatorInput.Create(TestWorkflows.Everything, new Dictionary<string, string> { ["ref"] = "R-9" }, timeScale: 120);
+        var withNulls = JsonDataConverter.Default.Serialize(input)!;
+        var withoutNulls = CoordinatorDataConverter.Instance.Serialize(input)!;
+
+        Assert.Contains(":null", withNulls, StringComparison.Ordinal);
+        Assert.DoesNotContain(":null", withoutNulls, StringComparison.Ordinal);
+        Assert.True(withoutNulls.Length < withNulls.Length * 0.9, $"{withoutNulls.Length} characters without nulls against {withNulls.Length} with them");
+        // An instance started before the host left nulls out replays with the same input.
+        var read = CoordinatorDataConverter.Instance.Deserialize<CoordinatorInput>(withNulls)!;
+        Assert.Equal(withoutNulls, CoordinatorDataConverter.Instance.Serialize(read));
     }
 
     [Fact]

@@ -95,6 +95,9 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
         Assert.Equal(["wait", "workaround"], request.Action.Options!.Select(o => o.Id));
         var blockNotice = Assert.Single(durable.Notifications.For(id), n => n.Action.Type == CoordinationActionType.StepBlocked);
         Assert.Equal(["lee.lead"], blockNotice.Recipients);
+        // Stored through the standalone host's converter: the status of a blocked step (many optional members unset) holds no nulls.
+        var stored = await durable.Client.GetInstanceAsync(id, getInputsAndOutputs: true);
+        Assert.DoesNotContain(":null", stored!.SerializedCustomStatus, StringComparison.Ordinal);
 
         var resumed = await durable.RaiseAndWaitAsync(id, new HumanEvent("setup", HumanEventType.Decide, "pat.owner", Option: "wait"));
         setup = resumed.Instance.FindStep("setup")!;

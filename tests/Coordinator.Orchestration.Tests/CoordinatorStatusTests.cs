@@ -20,14 +20,16 @@ public sealed class CoordinatorStatusTests
         return state;
     }
 
-    [Fact]
-    public void ReadCustomStatus_StatusThroughTheDurableDataConverter_ValidatesEventsLikeTheEngineState()
+    [Theory]
+    [MemberData(nameof(CoordinatorInputTests.Converters), MemberType = typeof(CoordinatorInputTests))]
+    public void ReadCustomStatus_StatusThroughTheDurableDataConverter_ValidatesEventsLikeTheEngineState(string converterName)
     {
         var definition = TestWorkflows.Everything;
         var state = BusyState();
         var status = new CoordinatorStatus(state, new CoordinatorProgress(Start.AddHours(7), Turns: 4), Start.AddHours(8), 60);
+        var converter = CoordinatorInputTests.ConverterNamed(converterName);
 
-        var read = JsonDataConverter.Default.Deserialize<CoordinatorStatus>(JsonDataConverter.Default.Serialize(status))!;
+        var read = converter.Deserialize<CoordinatorStatus>(converter.Serialize(status))!;
 
         Assert.Equal(JsonSerializer.Serialize(state), JsonSerializer.Serialize(read.Instance));
         Assert.Equal(StepStatus.Blocked, read.Instance.FindStep("setup")!.Status);

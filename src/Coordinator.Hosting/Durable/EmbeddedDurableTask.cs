@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
+using Coordinator.Orchestration;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -90,8 +91,13 @@ public static partial class EmbeddedDurableTask
         {
             worker.UseGrpc(workerChannel);
             worker.AddTasks(registerTasks);
+            worker.Configure(options => options.DataConverter = CoordinatorDataConverter.Instance);
         });
-        builder.Services.AddDurableTaskClient(client => client.UseGrpc(clientChannel));
+        builder.Services.AddDurableTaskClient(client =>
+        {
+            client.UseGrpc(clientChannel);
+            client.Configure(options => options.DataConverter = CoordinatorDataConverter.Instance);
+        });
         return endpoint;
     }
 

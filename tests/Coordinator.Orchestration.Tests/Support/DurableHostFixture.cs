@@ -4,13 +4,14 @@ using Coordinator.Core.Ports;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Coordinator.Orchestration.Tests.Support;
 
 /// <summary>
 /// One in-process Durable Task host (real gRPC sidecar, in-memory backend, real replay) shared by the
-/// durable tests, with recording ports. Tests tell their instances apart by instance id.
+/// durable tests, with recording ports and the standalone host's data converter. Tests tell their instances apart by instance id.
 /// </summary>
 public sealed class DurableHostFixture : IAsyncLifetime
 {
@@ -41,6 +42,9 @@ public sealed class DurableHostFixture : IAsyncLifetime
                     services.AddSingleton<IAuditLog>(Audit);
                     services.AddSingleton<ICrmUpdater>(Crm);
                     services.AddSingleton<IMemoryStore>(Memory);
+                    // What coordinator serve stores (see CoordinatorDataConverter).
+                    services.ConfigureAll<DurableTaskWorkerOptions>(options => options.DataConverter = CoordinatorDataConverter.Instance);
+                    services.ConfigureAll<DurableTaskClientOptions>(options => options.DataConverter = CoordinatorDataConverter.Instance);
                 },
             });
     }
