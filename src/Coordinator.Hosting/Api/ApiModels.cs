@@ -48,11 +48,13 @@ public enum StartProblemKind
 }
 
 /// <summary>An instance as the API shows it.</summary>
+/// <param name="Context">The start context the instance was started with (roles' people, conditions, other details).</param>
 public sealed record InstanceView(
     string InstanceId,
     string WorkflowId,
     int WorkflowVersion,
     string? BusinessKey,
+    IReadOnlyDictionary<string, string> Context,
     string Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset LastUpdatedAt,

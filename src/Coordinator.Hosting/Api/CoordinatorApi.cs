@@ -242,7 +242,7 @@ public static class CoordinatorApi
             return NotFound("Unknown instance", $"There is no instance '{instanceId}'.");
         if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Running && metadata.RuntimeStatus != OrchestrationRuntimeStatus.Pending)
             return Conflict($"Instance '{instanceId}' is {StatusName(metadata.RuntimeStatus)}; it takes no more events.");
-        var (definition, _, status) = FactsOf(metadata, registry);
+        var (definition, _, _, status) = FactsOf(metadata, registry);
         if (status is null)
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Instance is starting",
                 detail: $"Instance '{instanceId}' has not finished its first turn yet; retry in a moment.");
@@ -308,22 +308,23 @@ public static class CoordinatorApi
     /// definition comes from the registry when the status names a loaded (id, version, hash), which
     /// spares deserializing the instance input on every call; otherwise from the input itself.
     /// </summary>
-    private static (WorkflowDefinition Definition, string? BusinessKey, CoordinatorStatus? Status) FactsOf(OrchestrationMetadata metadata, WorkflowRegistry? registry)
+    private static (WorkflowDefinition Definition, string? BusinessKey, IReadOnlyDictionary<string, string> Context, CoordinatorStatus? Status) FactsOf(
+        OrchestrationMetadata metadata, WorkflowRegistry? registry)
     {
         var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
         if (status is { Instance: var state } && registry?.Find(state.DefinitionId, state.DefinitionVersion, state.DefinitionHash) is { } known)
         {
             var businessKey = known.BusinessKey is { } field && state.Context.TryGetValue(field, out var value) ? value : null;
-            return (known, businessKey, status);
+            return (known, businessKey, state.Context, status);
         }
         var input = metadata.ReadInputAs<CoordinatorInput>()!;
-        return (input.Definition, input.BusinessKey, status);
+        return (input.Definition, input.BusinessKey, input.Context, status);
     }
 
     public static InstanceView ToView(OrchestrationMetadata metadata, WorkflowRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        var (definition, businessKey, status) = FactsOf(metadata, registry);
+        var (definition, businessKey, context, status) = FactsOf(metadata, registry);
         var steps = definition.Steps.Select(step =>
         {
             var s = status?.Instance.FindStep(step.Id);
@@ -333,7 +334,7 @@ public static class CoordinatorApi
                 s?.BlockReason, s?.Outcome);
         }).ToArray();
         return new InstanceView(
-            metadata.InstanceId, definition.Id, definition.Version, businessKey, StatusName(metadata.RuntimeStatus),
+            metadata.InstanceId, definition.Id, definition.Version, businessKey, context, StatusName(metadata.RuntimeStatus),
             metadata.CreatedAt, metadata.LastUpdatedAt, status?.Progress.WorkflowNow, status?.NextWakeUp, steps);
     }
 

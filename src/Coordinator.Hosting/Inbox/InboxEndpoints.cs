@@ -120,7 +120,8 @@ public static class InboxEndpoints
                 fields[name[ContextPrefix.Length..]] = value;
         }
 
-        var outcome = await InboxStarts.StartAsync(definition, form["businessKey"].ToString().Trim(), fields, client, clock, cancellationToken).ConfigureAwait(false);
+        var outcome = await InboxStarts.StartAsync(
+            definition, form["businessKey"].ToString().Trim(), fields, form[InboxStarts.MoreDetailsField].ToString(), client, clock, cancellationToken).ConfigureAwait(false);
         FlashCookie.Set(context, outcome.Flash);
         context.Response.Headers.Location = outcome.RedirectTo;
         return Results.StatusCode(StatusCodes.Status303SeeOther);

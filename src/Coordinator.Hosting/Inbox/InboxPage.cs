@@ -133,6 +133,8 @@ internal static class InboxPage
             }
             html.Add($"""</div>""");
         }
+        var moreId = prefix + "more-details";
+        html.Add($"""<div class="field wide"><label for="{moreId}">More details</label><textarea id="{moreId}" name="{InboxStarts.MoreDetailsField}" rows="2" maxlength="{InboxStarts.MaxMoreDetailsLength}" aria-describedby="{moreId}-hint"></textarea><small id="{moreId}-hint">optional · other start context the instance keeps (GET /api/instances shows it), one name: value per line, such as system: payments-core</small></div>""");
         html.Add($"""</div><button type="submit" class="primary">Start</button></form></article>""");
     }
 
@@ -315,7 +317,7 @@ internal static class InboxPage
         .people .badge { grid-row:1 / span 2; grid-column:2; align-self:center; background:var(--accent); color:#fff; border-radius:10px; padding:0 8px; font-size:12px; }
         .pick label { display:block; font-size:12px; color:var(--muted); margin-bottom:4px; }
         .row { display:flex; gap:6px; }
-        input { font:inherit; padding:6px 8px; border:1px solid #cfd6e2; border-radius:6px; min-width:0; flex:1; }
+        input, textarea { font:inherit; padding:6px 8px; border:1px solid #cfd6e2; border-radius:6px; min-width:0; flex:1; }
         button { font:inherit; padding:6px 12px; border:1px solid #cfd6e2; border-radius:6px; background:#fff; cursor:pointer; white-space:nowrap; }
         button:hover { background:var(--bg); }
         button.primary { background:var(--ok); border-color:var(--ok); color:#fff; }
@@ -359,7 +361,9 @@ internal static class InboxPage
         .card.start > form { display:block; }
         .fields { display:grid; grid-template-columns:repeat(auto-fill, minmax(240px, 1fr)); gap:10px 16px; margin:8px 0 12px; }
         .field label { display:block; font:600 13px ui-monospace,SFMono-Regular,Menlo,monospace; margin-bottom:3px; }
-        .field input { width:100%; }
+        .field input, .field textarea { width:100%; }
+        .field.wide { grid-column:1 / -1; }
+        .field.wide label { font-family:inherit; }
         .field small { display:block; font-size:12px; color:var(--muted); margin-top:3px; }
         footer { margin-top:40px; font-size:12px; color:var(--muted); }
         @media (max-width:760px) { .layout { grid-template-columns:1fr; } .people { border-right:0; border-bottom:1px solid var(--line); } }

@@ -49,11 +49,27 @@ internal static class InboxStarts
         return fields;
     }
 
+    /// <summary>The form field of the "More details" box: other start context, one <c>name: value</c> per line.</summary>
+    public const string MoreDetailsField = "moreDetails";
+
+    /// <summary>The longest "More details" text the form accepts.</summary>
+    public const int MaxMoreDetailsLength = 4000;
+
+    private const int MaxFieldNameLength = 100;
+
+    /// <param name="context">The form's own fields (empty ones left out).</param>
+    /// <param name="moreDetails">The "More details" box: other context fields, one <c>name: value</c> per line.</param>
     public static async Task<InboxStartOutcome> StartAsync(
-        WorkflowDefinition definition, string businessKey, IReadOnlyDictionary<string, string> context,
+        WorkflowDefinition definition, string businessKey, IReadOnlyDictionary<string, string> context, string moreDetails,
         DurableTaskClient client, HostClock clock, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(moreDetails);
         var keyLabel = definition.BusinessKey ?? "Business key";
+        var (merged, badDetails) = WithMoreDetails(context, moreDetails, keyLabel, definition.BusinessKey);
+        if (badDetails is not null)
+            return Refused("Not started: " + badDetails + " Fix it and press Start again.");
+        context = merged;
         if (context.FirstOrDefault(c => c.Value.Length > MaxValueLength) is { Key: { } tooLong })
             return Refused($"Not started: {tooLong} is longer than {MaxValueLength} characters; shorten it and press Start again.");
 
@@ -146,6 +162,43 @@ internal static class InboxStarts
             ? $"{started} Its first step, “{TitleOf(active[0])}”, is with {string.Join(" and ", active[0].Owners)}."
             : $"{started} Its first steps: {string.Join("; ", active.Select(s => $"“{TitleOf(s)}” with {string.Join(" and ", s.Owners)}"))}.";
         return new InboxStartOutcome(new Flash(true, message), "/?person=" + Uri.EscapeDataString(active[0].Owners[0]));
+    }
+
+    /// <summary>
+    /// The form's fields plus those of the "More details" box (<c>name: value</c> lines, blank lines
+    /// ignored), or what is wrong with the box: a line without a colon, a bad name, an empty value,
+    /// a field given twice.
+    /// </summary>
+    public static (IReadOnlyDictionary<string, string> Context, string? Problem) WithMoreDetails(
+        IReadOnlyDictionary<string, string> context, string moreDetails, string keyLabel, string? keyField)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(moreDetails);
+        if (moreDetails.Length > MaxMoreDetailsLength)
+            return (context, $"More details is longer than {MaxMoreDetailsLength} characters; record long texts as a progress note instead.");
+        var merged = new Dictionary<string, string>(context, StringComparer.Ordinal);
+        var lines = moreDetails.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.Length == 0)
+                continue;
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var where = $"line {i + 1} of More details (“{line}”)";
+            if (colon <= 0)
+                return (context, $"{where} is not a name: value pair, such as system: payments-core.");
+            var name = line[..colon].Trim();
+            var value = line[(colon + 1)..].Trim();
+            if (name.Length > MaxFieldNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+                return (context, $"{where} names the field “{name}”; a field name is at most {MaxFieldNameLength} letters, digits, _, - or . without spaces.");
+            if (value.Length == 0)
+                return (context, $"{where} gives {name} no value.");
+            if (name == keyField)
+                return (context, $"{where} gives {name}, which is the {keyLabel} field above; fill it in there.");
+            if (!merged.TryAdd(name, value))
+                return (context, $"{where} gives {name} a second time; keep one value.");
+        }
+        return (merged, null);
     }
 
     private static InboxStartOutcome Refused(string message) => new(new Flash(false, message), "/");

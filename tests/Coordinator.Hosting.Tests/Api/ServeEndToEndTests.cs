@@ -33,6 +33,10 @@ public sealed class ServeEndToEndTests(ThrowawayAzurite azurite) : IAsyncLifetim
         using var start = await _server.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", OnboardingStart("D-2001"));
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         var instanceId = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
+        // The start context shows at once (read from the input until the first turn publishes the status).
+        Assert.Equal(
+            new Dictionary<string, string> { ["deal_id"] = "D-2001", ["deal_owner"] = "sales.rep", ["segment"] = "enterprise" },
+            (await _server.GetInstanceAsync(instanceId)).GetProperty("context").Deserialize<Dictionary<string, string>>());
 
         var posted = new HashSet<string>(StringComparer.Ordinal);
         var blockedOnce = false;

@@ -187,6 +187,45 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
     }
 
     [Fact]
+    public async Task InboxStart_MoreDetails_AreKeptInTheInstancesContext()
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/");
+        var form = StartForm(page, "Change management on a critical system");
+        await form.GetByLabel("change_id", new() { Exact = true }).FillAsync("CHG-DETAILS-1");
+        await form.GetByLabel("requested_by", new() { Exact = true }).FillAsync("ops.engineer");
+        await form.GetByLabel("More details").FillAsync("system: payments-core\nrisk_class: high");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Start" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox of ops.engineer" }))
+            .ToBeVisibleAsync(new() { Timeout = (float)Patience.TotalMilliseconds });
+        var instance = await fixture.Api.GetFromJsonAsync<JsonElement>("/api/instances/it-change-management.CHG-DETAILS-1");
+        Assert.Equal(
+            new Dictionary<string, string> { ["change_id"] = "CHG-DETAILS-1", ["requested_by"] = "ops.engineer", ["system"] = "payments-core", ["risk_class"] = "high" },
+            instance.GetProperty("context").Deserialize<Dictionary<string, string>>());
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InboxStart_MoreDetailsLineWithoutAColon_ShowsTheLineAndStartsNothing()
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/");
+        var form = StartForm(page, "Change management on a critical system");
+        await form.GetByLabel("change_id", new() { Exact = true }).FillAsync("CHG-DETAILS-2");
+        await form.GetByLabel("requested_by", new() { Exact = true }).FillAsync("ops.engineer");
+        await form.GetByLabel("More details").FillAsync("system: payments-core\nhigh risk");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Start" }).ClickAsync();
+
+        await Expect(Flash(page)).ToContainTextAsync(
+            "Not started: line 2 of More details (“high risk”) is not a name: value pair, such as system: payments-core. Fix it and press Start again.");
+        await Expect(Flash(page)).ToHaveClassAsync(new Regex("flash-error"));
+        using var response = await fixture.Api.GetAsync("/api/instances/it-change-management.CHG-DETAILS-2");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task InboxStart_RequiredFieldLeftEmpty_ShowsWhatIsMissingAndStartsNothing()
     {
         var page = await fixture.Browser.NewPageAsync();
