@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Coordinator.Orchestration;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
-using Coordinator.Orchestration;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

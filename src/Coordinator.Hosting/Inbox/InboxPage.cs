@@ -22,7 +22,6 @@ internal static class InboxPage
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-
             """);
         if (reloadAfterSeconds is { } seconds)
             html.Add($"""<meta http-equiv="refresh" content="{seconds}">""");
