@@ -4,8 +4,8 @@ using System.Text.Json;
 using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Durable;
 using Coordinator.Hosting.Tests.Support;
-using Microsoft.Playwright;
 using Coordinator.Testing;
+using Microsoft.Playwright;
 
 namespace Coordinator.Hosting.Tests.Inbox;
 
@@ -60,6 +60,10 @@ public sealed class InboxFixture : IAsyncLifetime
             ],
         });
         Browser.SetDefaultTimeout(30_000);
+
+        // Assertions wait as long as actions do: after a click, the inbox itself may wait up to 5 s for
+        // the coordinator before it answers, and a busy CI machine adds to that.
+        Assertions.SetDefaultExpectTimeout(30_000);
     }
 
     public async Task DisposeAsync()
