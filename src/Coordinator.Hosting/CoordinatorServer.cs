@@ -58,7 +58,9 @@ public static class CoordinatorServer
                 endpoint.Listen(kestrel);
         });
         builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning)
+            // The ready line names the public URLs; ASP.NET's own start-up lines would also list the sidecar's loopback port.
+            .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
         var hostOptions = builder.Configuration.GetSection(CoordinatorHostOptions.Section).Get<CoordinatorHostOptions>() ?? new CoordinatorHostOptions();
         var durableOptions = builder.Configuration.GetSection(DurableBackendOptions.Section).Get<DurableBackendOptions>() ?? new DurableBackendOptions();
@@ -155,7 +157,7 @@ public static class CoordinatorServer
         await EmbeddedDurableTask.WaitUntilReachableAsync(
             app.Services.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>(), TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         var urls = publicEndpoints.Select(e => e.Url).ToArray();
-        var ready = $"Coordinator ready on {string.Join(", ", urls)} — API {urls.FirstOrDefault()}/api, OpenAPI {urls.FirstOrDefault()}/api/openapi.json; "
+        var ready = $"Coordinator ready on {string.Join(", ", urls)} — web inbox {urls.FirstOrDefault()}/, API {urls.FirstOrDefault()}/api, OpenAPI {urls.FirstOrDefault()}/api/openapi.json; "
             + $"backend {(settings.Backend == DurableBackendKind.AzureStorage ? "azure-storage (durable)" : "memory (NOT durable)")}; audit {auditDescription}; "
             + $"time scale {timeScale}x; API key {(generatedKey ? apiKey.Value + $" (kept in {Path.Combine(dataPath, "api-key")})" : "from configuration")}";
         return new RunningServer(app, ready, apiKey, urls);

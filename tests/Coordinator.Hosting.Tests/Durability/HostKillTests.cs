@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Coordinator.Core.Engine;
 using Coordinator.Hosting.Tests.Support;
-using Xunit.Abstractions;
 using Coordinator.Testing;
+using Xunit.Abstractions;
 
 namespace Coordinator.Hosting.Tests.Durability;
 
@@ -24,6 +24,9 @@ public sealed class HostKillTests(ThrowawayAzurite azurite, PostgresFixture post
         var clock = Stopwatch.StartNew();
         await deployment.StartAsync();
         output.WriteLine($"first start: ready after {clock.Elapsed.TotalSeconds:F1} s (pid {deployment.Process!.Id})");
+        var baseUrl = deployment.Http.BaseAddress!.ToString().TrimEnd('/');
+        Assert.Contains($"web inbox {baseUrl}/, API {baseUrl}/api", deployment.Process.ReadyLine, StringComparison.Ordinal);
+        Assert.Contains("backend azure-storage (durable); audit PostgreSQL audit registry", deployment.Process.ReadyLine, StringComparison.Ordinal);
 
         var instanceId = await deployment.StartOnboardingAsync("D-9001");
         clock.Restart();

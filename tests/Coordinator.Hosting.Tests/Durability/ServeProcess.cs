@@ -28,6 +28,9 @@ internal sealed class ServeProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The line <c>serve</c> printed when it was ready (its URLs, backend, audit store and time scale).</summary>
+    public string ReadyLine { get; private set; } = "";
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <c>coordinator serve</c> with the arguments and environment and waits for its ready line.</summary>
@@ -61,7 +64,7 @@ internal sealed class ServeProcess : IDisposable
 
         try
         {
-            await serve._ready.Task.WaitAsync(timeout);
+            serve.ReadyLine = await serve._ready.Task.WaitAsync(timeout);
         }
         catch (TimeoutException)
         {
