@@ -18,6 +18,7 @@ internal sealed class InboxDirectory
     private readonly Dictionary<string, SortedSet<string>> _roles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<OwnedStep>> _steps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<PendingDecision>> _decisions = new(StringComparer.Ordinal);
+    private readonly List<RunningInstance> _running = [];
 
     private InboxDirectory(WorkflowRegistry registry)
     {
@@ -36,6 +37,9 @@ internal sealed class InboxDirectory
         _roles.OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => new KnownPerson(p.Key, [.. p.Value], StepsOf(p.Key).Count + DecisionsOf(p.Key).Count))
             .ToArray();
+
+    /// <summary>The running instances read, newest first, with whom each waits on.</summary>
+    public IReadOnlyList<RunningInstance> Running => [.. _running.OrderByDescending(r => r.StartedAt).ThenBy(r => r.Instance.InstanceId, StringComparer.Ordinal)];
 
     public bool Knows(string personId) => _roles.ContainsKey(personId);
 
@@ -73,13 +77,21 @@ internal sealed class InboxDirectory
     private void Add(OrchestrationMetadata metadata, DateTimeOffset now)
     {
         var input = metadata.ReadInputAs<CoordinatorInput>();
-        var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
-        if (input is null || status is null)
-            return; // Still starting: its first turn has not set the status yet.
-
+        if (input is null)
+            return;
         var definition = input.Definition;
+        var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
+        if (status is null)
+        {
+            // Still starting: its first turn has not set the status yet.
+            _running.Add(new RunningInstance(new InboxInstance(metadata.InstanceId, definition.Id, definition.Title, input.BusinessKey, now), metadata.CreatedAt, []));
+            return;
+        }
+
         var workflowNow = new WorkflowClock(status.Instance.StartedAt, status.TimeScale).ToWorkflowTime(now);
         var instance = new InboxInstance(metadata.InstanceId, definition.Id, definition.Title, input.BusinessKey, workflowNow);
+        var waitingItems = new List<WaitingItem>();
+        _running.Add(new RunningInstance(instance, metadata.CreatedAt, waitingItems));
         foreach (var role in definition.Roles)
         {
             if (role.FromContext is { } field && input.Context.TryGetValue(field, out var person) && !string.IsNullOrWhiteSpace(person))
@@ -103,7 +115,11 @@ internal sealed class InboxDirectory
 
         foreach (var waiting in CoordinationEngine.WaitingOn(definition, status.Instance))
         {
-            if (waiting.Status != StepStatus.Blocked || definition.FindStep(waiting.StepId) is not { } declared)
+            if (definition.FindStep(waiting.StepId) is not { } declared)
+                continue;
+            var shownStatus = waiting.Status == StepStatus.Blocked ? "blocked" : declared.Type == StepType.Decision ? "decision" : "active";
+            waitingItems.Add(new WaitingItem(waiting.StepId, declared.Title, shownStatus, waiting.WaitingOn, waiting.Due));
+            if (waiting.Status != StepStatus.Blocked)
                 continue;
             var snapshot = status.Instance.FindStep(waiting.StepId);
             var alternatives = declared.OnBlocked?.Alternatives ?? [];

@@ -68,7 +68,7 @@ public static class InboxEndpoints
         var inbox = person.Length == 0
             ? null
             : new PersonInbox(person, directory.Knows(person), directory.StepsOf(person), directory.DecisionsOf(person), recent);
-        var html = InboxPage.Render(directory.People, inbox, registry.All, flash, InboxSecurity.TokenFor(context), reloadAfterSeconds);
+        var html = InboxPage.Render(directory.People, inbox, registry.All, inbox is null ? directory.Running : [], flash, InboxSecurity.TokenFor(context), reloadAfterSeconds);
         return Page(StatusCodes.Status200OK, html, context);
     }
 

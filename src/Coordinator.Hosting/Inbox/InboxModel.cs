@@ -33,5 +33,14 @@ internal sealed record PersonInbox(
     IReadOnlyList<PendingDecision> Decisions,
     IReadOnlyList<Notification> Notifications);
 
+/// <summary>A running instance as the welcome page lists it: who it waits on now.</summary>
+/// <param name="StartedAt">When the instance was created (real time).</param>
+/// <param name="Waiting">Its running steps, in definition order; empty while its first turn has not run.</param>
+internal sealed record RunningInstance(InboxInstance Instance, DateTimeOffset StartedAt, IReadOnlyList<WaitingItem> Waiting);
+
+/// <summary>A running step and the people it waits on: its owners, or the deciders while it is blocked.</summary>
+/// <param name="Status">"active", "blocked" or "decision" (an active decision step).</param>
+internal sealed record WaitingItem(string StepId, string Title, string Status, IReadOnlyList<string> People, DateTimeOffset? Due);
+
 /// <summary>A one-time message shown after a form was handled (POST-redirect-GET).</summary>
 internal sealed record Flash(bool Success, string Message);

@@ -11,9 +11,12 @@ internal static class InboxPage
     /// <summary>How many notifications the page lists.</summary>
     public const int NotificationsShown = 25;
 
+    /// <summary>The most running instances the welcome page lists (newest first).</summary>
+    public const int RunningShown = 50;
+
     public static string Render(
-        IReadOnlyList<KnownPerson> people, PersonInbox? inbox, IReadOnlyList<WorkflowDefinition> workflows, Flash? flash, string token,
-        int? reloadAfterSeconds = null)
+        IReadOnlyList<KnownPerson> people, PersonInbox? inbox, IReadOnlyList<WorkflowDefinition> workflows, IReadOnlyList<RunningInstance> running,
+        Flash? flash, string token, int? reloadAfterSeconds = null)
     {
         var html = new Html();
         html.Add($"""
@@ -38,7 +41,7 @@ internal static class InboxPage
         if (flash is not null)
             html.Add($"""<div class="flash {(flash.Success ? "flash-ok" : "flash-error")}" role="status">{flash.Message}</div>""");
         if (inbox is null)
-            RenderWelcome(html, workflows, token);
+            RenderWelcome(html, workflows, running, token);
         else
             RenderInbox(html, inbox, token);
         html.Add($"""
@@ -85,17 +88,62 @@ internal static class InboxPage
         html.Add($"""</ul></nav>""");
     }
 
-    private static void RenderWelcome(Html html, IReadOnlyList<WorkflowDefinition> workflows, string token)
+    private static void RenderWelcome(Html html, IReadOnlyList<WorkflowDefinition> workflows, IReadOnlyList<RunningInstance> running, string token)
     {
         html.Add($"""
             <h1>Inbox</h1>
-            <p class="lead">Pick a person on the left (or type a person id) to see the steps they own, the decisions waiting for them and their notifications, and to act on them.</p>
+            <p class="lead">Pick a person on the left (or type a person id, or follow a name under Running instances) to see the steps they own, the decisions waiting for them and their notifications, and to act on them.</p>
+            """);
+        RenderRunning(html, running);
+        html.Add($"""
             <h2>Start an instance</h2>
             <p class="lead">Fill in a workflow's start form and press Start: the inbox of whoever owns the first step opens. The same can be done with <code>POST /api/workflows/{"{id}"}/instances</code> and the API key.</p>
             """);
         // Starts use the latest loaded version of each workflow, as the API does.
         foreach (var workflow in workflows.GroupBy(w => w.Id, StringComparer.Ordinal).Select(g => g.MaxBy(w => w.Version)!))
             RenderStartForm(html, workflow, token);
+    }
+
+    /// <summary>The running instances, newest first, each with the steps it waits on and whose inbox they are in.</summary>
+    private static void RenderRunning(Html html, IReadOnlyList<RunningInstance> running)
+    {
+        html.Add($"""<section aria-labelledby="running-title"><h2 id="running-title">Running instances <span class="count">{running.Count}</span></h2>""");
+        if (running.Count == 0)
+        {
+            html.Add($"""<p class="empty">No instance is running. Start one with a form below.</p></section>""");
+            return;
+        }
+        html.Add($"""<table class="running"><thead><tr><th scope="col">Instance</th><th scope="col">Waiting on</th></tr></thead><tbody>""");
+        foreach (var entry in running.Take(RunningShown))
+        {
+            var instance = entry.Instance;
+            html.Add($"""<tr data-instance="{instance.InstanceId}"><td><span class="workflow">{instance.WorkflowTitle}</span>{(instance.BusinessKey is null ? "" : " · ")}<span class="key">{instance.BusinessKey}</span><div class="instance">{instance.InstanceId}</div></td><td>""");
+            if (entry.Waiting.Count == 0)
+            {
+                html.Add($"""<span class="empty">Starting: its first turn is still running.</span>""");
+            }
+            else
+            {
+                html.Add($"""<ul class="waiting">""");
+                foreach (var item in entry.Waiting)
+                {
+                    html.Add($"""<li data-step="{item.StepId}"><span class="pill pill-{item.Status}">{item.Status}</span> {item.Title} — {(item.Status == "blocked" ? "decision by " : "")}""");
+                    for (var i = 0; i < item.People.Count; i++)
+                        html.Add($"""{(i == 0 ? "" : ", ")}<a href="/?person={Uri.EscapeDataString(item.People[i])}">{item.People[i]}</a>""");
+                    if (item.People.Count == 0)
+                        html.Add($"""<span class="empty">nobody</span>""");
+                    if (item.Due is { } due)
+                        html.Add($""" <span class="{(due < instance.WorkflowNow ? "overdue" : "due")}">({DueText(due, instance.WorkflowNow)})</span>""");
+                    html.Add($"""</li>""");
+                }
+                html.Add($"""</ul>""");
+            }
+            html.Add($"""</td></tr>""");
+        }
+        html.Add($"""</tbody></table>""");
+        if (running.Count > RunningShown)
+            html.Add($"""<p class="empty">The {RunningShown} newest of {running.Count} are shown; GET /api/instances?status=running lists them all.</p>""");
+        html.Add($"""</section>""");
     }
 
     private static void RenderStartForm(Html html, WorkflowDefinition workflow, string token)
@@ -228,10 +276,7 @@ internal static class InboxPage
             <div class="facts"><span>step <code>{stepId}</code></span>
             """);
         if (due is { } deadline)
-        {
-            var overdue = deadline < instance.WorkflowNow;
-            html.Add($"""<span class="{(overdue ? "overdue" : "")}">due {When(deadline)} ({(overdue ? "overdue by " + Durations(instance.WorkflowNow - deadline) : "in " + Durations(deadline - instance.WorkflowNow))})</span>""");
-        }
+            html.Add($"""<span class="{(deadline < instance.WorkflowNow ? "overdue" : "")}">{DueText(deadline, instance.WorkflowNow)}</span>""");
         if (escalationLevel > 0)
             html.Add($"""<span class="overdue">escalated (level {escalationLevel})</span>""");
         html.Add($"""<span class="instance" title="instance id">{instance.InstanceId}</span></div>""");
@@ -278,6 +323,10 @@ internal static class InboxPage
             _ => $"{action.Type.WireName()} {step}",
         };
     }
+
+    /// <summary>"due Sun 6 Dec 2026, 15:26 UTC (in 4d 19h)" or "(overdue by 2h)", against the instance's workflow time.</summary>
+    private static string DueText(DateTimeOffset due, DateTimeOffset workflowNow) =>
+        $"due {When(due)} ({(due < workflowNow ? "overdue by " + Durations(workflowNow - due) : "in " + Durations(due - workflowNow))})";
 
     private static string When(DateTimeOffset at) => at.UtcDateTime.ToString("ddd d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
@@ -356,6 +405,16 @@ internal static class InboxPage
         .notifications time { color:var(--muted); font-size:12px; margin-right:6px; }
         .notifications .workflow { color:var(--muted); font-size:13px; }
         .detail { color:var(--muted); font-size:13px; margin-left:2px; }
+        table.running { width:100%; border-collapse:collapse; background:var(--card); border:1px solid var(--line); border-radius:8px; font-size:14px; }
+        table.running th { text-align:left; font-size:12px; text-transform:uppercase; letter-spacing:.6px; color:var(--muted); padding:8px 12px; border-bottom:1px solid var(--line); }
+        table.running td { padding:8px 12px; border-bottom:1px solid var(--line); vertical-align:top; }
+        table.running .workflow { color:var(--muted); }
+        table.running .key { font-weight:600; }
+        table.running .instance { font-size:11px; color:var(--muted); }
+        table.running .due { color:var(--muted); font-size:13px; }
+        ul.waiting { list-style:none; margin:0; padding:0; }
+        ul.waiting li { margin:2px 0; }
+        ul.waiting .pill { margin-left:0; margin-right:4px; }
         .card.start { border-left-color:var(--ok); }
         .card.start > form { display:block; }
         .fields { display:grid; grid-template-columns:repeat(auto-fill, minmax(240px, 1fr)); gap:10px 16px; margin:8px 0 12px; }

@@ -24,8 +24,8 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         // The account executive (known from the running instance's context) picks herself and sees her step.
         await page.GotoAsync(fixture.BaseUrl + "/");
         var contract = Card(page, instanceId, "contract");
-        await UntilVisibleAfterReloadAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "sales.alice" }));
-        await page.GetByRole(AriaRole.Link, new() { Name = "sales.alice" }).ClickAsync();
+        await UntilVisibleAfterReloadAsync(page, PersonLink(page, "sales.alice"));
+        await PersonLink(page, "sales.alice").ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox of sales.alice" })).ToBeVisibleAsync();
         await Expect(contract).ToContainTextAsync("Countersigned contract and order form filed in the CRM");
         await Expect(contract).ToContainTextAsync("DEAL-INBOX-1");
@@ -42,7 +42,7 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         await Expect(contract).ToHaveCountAsync(0);
 
         // Billing gets the next step and finishes it; IT set-up appears for the engineer.
-        await page.GetByRole(AriaRole.Link, new() { Name = "billing.specialist" }).ClickAsync();
+        await PersonLink(page, "billing.specialist").ClickAsync();
         var billing = Card(page, instanceId, "billing-setup");
         await UntilVisibleAfterReloadAsync(page, billing);
         await Expect(billing).ToContainTextAsync("Billing account, invoicing schedule and payment terms set up");
@@ -50,7 +50,7 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         await Expect(Flash(page)).ToContainTextAsync("is done");
 
         // The IT engineer reports a block; the text is shown as text, never as markup.
-        await page.GetByRole(AriaRole.Link, new() { Name = "it.engineer" }).ClickAsync();
+        await PersonLink(page, "it.engineer").ClickAsync();
         var itSetup = Card(page, instanceId, "it-setup");
         await UntilVisibleAfterReloadAsync(page, itSetup);
         const string reason = "Customer has not chosen an <b>IdP</b> & SSO";
@@ -63,7 +63,7 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         await Expect(itSetup.GetByRole(AriaRole.Button, new() { Name = "Mark done" })).ToHaveCountAsync(0);
 
         // The IT lead (decision_by) sees the decision with the alternatives and chooses one.
-        await page.GetByRole(AriaRole.Link, new() { Name = "it.lead" }).ClickAsync();
+        await PersonLink(page, "it.lead").ClickAsync();
         var decisions = page.GetByRole(AriaRole.Region, new() { Name = "Decisions waiting for you" });
         var decision = decisions.Locator($"[data-step='{instanceId}/it-setup']");
         await UntilVisibleAfterReloadAsync(page, decision);
@@ -76,7 +76,7 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         await Expect(decision).ToHaveCountAsync(0);
 
         // Back with the engineer, the step is active again.
-        await page.GetByRole(AriaRole.Link, new() { Name = "it.engineer" }).ClickAsync();
+        await PersonLink(page, "it.engineer").ClickAsync();
         await UntilVisibleAfterReloadAsync(page, itSetup.GetByRole(AriaRole.Button, new() { Name = "Mark done" }));
         Assert.Equal("active", await fixture.StepStatusAsync(instanceId, "it-setup"));
 
@@ -148,6 +148,34 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
         Assert.Single(instances.EnumerateArray(), i => i.GetProperty("businessKey").GetString() == "DEAL-START-1");
         var owner = await fixture.Api.GetFromJsonAsync<JsonElement>("/api/instances/b2b-onboarding.DEAL-START-1");
         Assert.Equal(["sales.carol"], owner.GetProperty("steps")[0].GetProperty("owners").EnumerateArray().Select(o => o.GetString()));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InboxWelcome_RunningInstance_ListsWhoItWaitsOnAndLinksToTheirInbox()
+    {
+        var instanceId = await fixture.StartAsync("b2b-onboarding", "DEAL-RUNNING-1", new { deal_owner = "sales.frank", segment = "smb" });
+        await EventuallyAsync(async () => await fixture.StepStatusAsync(instanceId, "contract") == "active", "the contract step to be active");
+
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/");
+        var running = page.GetByRole(AriaRole.Region, new() { Name = "Running instances" });
+        var row = running.Locator($"tr[data-instance='{instanceId}']");
+        await Expect(row).ToContainTextAsync("B2B customer onboarding · DEAL-RUNNING-1");
+        var contract = row.Locator("li[data-step='contract']");
+        await Expect(contract).ToContainTextAsync("active Countersigned contract and order form filed in the CRM — sales.frank (due ");
+        await Expect(contract.GetByRole(AriaRole.Link)).ToHaveCountAsync(1);
+
+        // Blocked without alternatives: the process owner decides, and the row says so.
+        await fixture.PostEventAsync(instanceId, "contract", new { type = "blocked", by = "sales.frank", reason = "Waiting for the purchase order" });
+        await EventuallyAsync(async () => await fixture.StepStatusAsync(instanceId, "contract") == "blocked", "the contract step to be blocked");
+        await page.ReloadAsync();
+        await Expect(contract).ToContainTextAsync("blocked Countersigned contract and order form filed in the CRM — decision by csm.lead");
+
+        await contract.GetByRole(AriaRole.Link, new() { Name = "csm.lead" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox of csm.lead" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Decisions waiting for you" }).Locator($"[data-step='{instanceId}/contract']"))
+            .ToContainTextAsync("Waiting for the purchase order");
         await page.CloseAsync();
     }
 
@@ -316,6 +344,10 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
     }
 
     private static ILocator Card(IPage page, string instanceId, string stepId) => page.Locator($"article[data-step='{instanceId}/{stepId}']");
+
+    /// <summary>A person in the People list on the left.</summary>
+    private static ILocator PersonLink(IPage page, string personId) =>
+        page.GetByRole(AriaRole.Navigation, new() { Name = "People" }).GetByRole(AriaRole.Link, new() { Name = personId });
 
     private static ILocator Flash(IPage page) => page.Locator(".flash");
 
