@@ -1,8 +1,10 @@
 using Coordinator.Hosting;
 using Coordinator.Hosting.Api;
+using Coordinator.Persistence.Audit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coordinator.Functions;
 
@@ -12,7 +14,7 @@ namespace Coordinator.Functions;
 /// <c>api</c> prefix of host.json; function keys (<c>?code=</c> or <c>x-functions-key</c>) take the
 /// place of the standalone host's <c>x-coordinator-key</c>.
 /// </summary>
-public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock)
+public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, IServiceProvider services)
 {
     [Function("ListWorkflows")]
     public IResult ListWorkflows(
@@ -42,4 +44,11 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "instances/{instanceId}/steps/{stepId}/events")] HttpRequest request,
         string instanceId, string stepId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         CoordinatorApi.PostEventAsync(instanceId, stepId, request, registry, client, cancellationToken);
+
+    /// <summary>The audit rows of an instance or business key; the exporter is registered only with a PostgreSQL registry (else 503).</summary>
+    [Function("ExportAudit")]
+    public Task<IResult> ExportAudit(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "audit")] HttpRequest request, CancellationToken cancellationToken) =>
+        AuditEndpoints.ExportAsync(
+            request.Query["instanceId"], request.Query["businessKey"], request.Query["format"], services.GetService<AuditExporter>(), request.HttpContext.Response, cancellationToken);
 }

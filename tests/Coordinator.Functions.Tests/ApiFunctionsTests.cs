@@ -185,6 +185,17 @@ public sealed class ApiFunctionsTests(FunctionsAppFixture app)
     }
 
     [Fact]
+    public async Task ExportAudit_NoPostgresRegistry_Returns503SayingWhatToConfigure()
+    {
+        var request = app.Request("GET", "/api/audit", query: "?instanceId=draft-review.T-1");
+
+        var response = await HttpCall.RunAsync(await app.Api.ExportAudit(request, CancellationToken.None), request);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, response.StatusCode);
+        Assert.Contains("ConnectionStrings__Coordinator", response.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CoordinatorOrchestrator_EveryStepDone_CompletesWithTheResultAndRefusesFurtherEvents()
     {
         var ticket = Ticket();

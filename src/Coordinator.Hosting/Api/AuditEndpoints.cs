@@ -10,15 +10,20 @@ namespace Coordinator.Hosting.Api;
 public static class AuditEndpoints
 {
     public static RouteHandlerBuilder MapAuditExport(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/audit", ExportAsync)
+        app.MapGet("/api/audit", (string? instanceId, string? businessKey, string? format, HttpContext http, CancellationToken cancellationToken) =>
+                ExportAsync(instanceId, businessKey, format, http.RequestServices.GetService<AuditExporter>(), http.Response, cancellationToken))
             .AddEndpointFilter<ApiKeyFilter>()
             .WithName("ExportAudit")
             .WithSummary("The audit rows of one instance (instanceId) or business key (businessKey), as JSON (default) or CSV.");
 
-    public static async Task<IResult> ExportAsync(string? instanceId, string? businessKey, string? format, HttpContext http, CancellationToken cancellationToken)
+    /// <summary>
+    /// The handler both hosts call: streams the rows into <paramref name="response"/>; a problem when the
+    /// query is bad (400) or when <paramref name="exporter"/> is null because no PostgreSQL registry is configured (503).
+    /// </summary>
+    public static async Task<IResult> ExportAsync(
+        string? instanceId, string? businessKey, string? format, AuditExporter? exporter, HttpResponse response, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        var exporter = http.RequestServices.GetService<AuditExporter>();
+        ArgumentNullException.ThrowIfNull(response);
         if (exporter is null)
         {
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Audit registry not configured",
@@ -35,8 +40,8 @@ public static class AuditEndpoints
         if (exportFormat is null)
             return CoordinatorApi.Invalid("format", $"Unknown format '{format}'; use json or csv.");
         var query = string.IsNullOrWhiteSpace(instanceId) ? AuditQuery.ForBusinessKey(businessKey!) : AuditQuery.ForInstance(instanceId);
-        http.Response.ContentType = exportFormat == AuditExportFormat.Csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8";
-        await exporter.ExportAsync(query, exportFormat.Value, http.Response.Body, cancellationToken).ConfigureAwait(false);
+        response.ContentType = exportFormat == AuditExportFormat.Csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8";
+        await exporter.ExportAsync(query, exportFormat.Value, response.Body, cancellationToken).ConfigureAwait(false);
         return Results.Empty;
     }
 }

@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Coordinator.Hosting.Tests.Support;
-using Xunit.Abstractions;
 using Coordinator.Testing;
+using Xunit.Abstractions;
 
 namespace Coordinator.Hosting.Tests.Durability;
 
@@ -23,6 +27,20 @@ public sealed class AuditCompletenessTests(ThrowawayAzurite azurite, PostgresFix
         await DurabilityAssertions.AssertEveryNotificationDeliveredOnceAsync(deployment, instanceId);
         var rows = await deployment.AuditRowsAsync(instanceId);
         Assert.Contains(rows, r => r.Action == "decision.made" && r.StepId == "it-setup");
+
+        // What an auditor downloads through the API is exactly those rows, in order, as JSON and as CSV.
+        var json = await deployment.Http.GetFromJsonAsync<JsonElement>($"/api/audit?instanceId={Uri.EscapeDataString(instanceId)}");
+        Assert.Equal(rows.Select(r => (r.Seq, r.Action, r.IdempotencyKey)),
+            json.EnumerateArray().Select(r => (r.GetProperty("seq").GetInt64(), r.GetProperty("action").GetString()!, r.GetProperty("idempotency_key").GetString()!)));
+        using (var csv = await deployment.Http.GetAsync("/api/audit?businessKey=D-9002&format=csv"))
+        {
+            Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+            var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            Assert.StartsWith("seq,at,instance_id,", lines[0], StringComparison.Ordinal);
+            Assert.Equal(rows.Select(r => r.Seq.ToString(CultureInfo.InvariantCulture)), lines.Skip(1).Select(l => l[..l.IndexOf(',', StringComparison.Ordinal)]));
+        }
+        using (var badFormat = await deployment.Http.GetAsync($"/api/audit?instanceId={Uri.EscapeDataString(instanceId)}&format=xml"))
+            Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
         output.WriteLine($"{rows.Count} audit rows, {(await deployment.Inbox.OfInstanceAsync(instanceId)).Count} notifications; {clock.Elapsed.TotalSeconds:F1} s");
     }
 }

@@ -1,0 +1,108 @@
+using System.Globalization;
+using Coordinator.Core.Ports;
+using Coordinator.Functions.Tests.Support;
+using Coordinator.Persistence.Migrations;
+using Coordinator.Testing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Coordinator.Functions.Tests;
+
+/// <summary>The Functions app composed with a real PostgreSQL audit registry (a throwaway cluster) holding a few rows.</summary>
+public sealed class AuditRegistryFixture : IAsyncLifetime
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+    private readonly ThrowawayPostgres _postgres = new();
+    private ServiceProvider? _services;
+
+    public IServiceProvider Services => _services ?? throw new InvalidOperationException("The fixture is not initialized.");
+
+    public async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        var database = await _postgres.CreateDatabaseAsync();
+        await using (var owner = NpgsqlDataSource.Create(_postgres.ConnectionString(database, ThrowawayPostgres.Superuser)))
+            await new MigrationRunner(owner).ApplyAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Coordinator"] = _postgres.ConnectionString(database, ThrowawayPostgres.ApplicationRole),
+            ["Coordinator:DefinitionsPath"] = "test-definitions",
+        }).Build();
+        _services = new ServiceCollection().AddLogging().AddCoordinatorFunctions(configuration).BuildServiceProvider();
+        await _services.GetRequiredService<IAuditLog>().AppendAsync(
+            [Entry("draft-review.T-7", "T-7", 1, "instance.started"), Entry("draft-review.T-7", "T-7", 2, "step.activated"), Entry("draft-review.T-8", "T-8", 1, "instance.started")]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+            await _services.DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
+
+    private static AuditEntry Entry(string instanceId, string businessKey, int sequence, string action) => new()
+    {
+        IdempotencyKey = string.Create(CultureInfo.InvariantCulture, $"{instanceId}/{sequence}"),
+        At = At.AddMinutes(sequence),
+        InstanceId = instanceId,
+        WorkflowId = "draft-review",
+        WorkflowVersion = 1,
+        BusinessKey = businessKey,
+        Action = action,
+        Actor = AuditEntry.CoordinatorActor,
+    };
+}
+
+/// <summary>The audit export trigger of the Functions app, called directly, over a real PostgreSQL audit registry.</summary>
+public sealed class AuditExportFunctionTests(AuditRegistryFixture registry) : IClassFixture<AuditRegistryFixture>
+{
+    [Fact]
+    public async Task ExportAudit_ByInstanceAsJson_ReturnsThatInstancesRowsInOrder()
+    {
+        var (status, contentType, body) = await ExportAsync("?instanceId=draft-review.T-7");
+
+        Assert.Equal(StatusCodes.Status200OK, status);
+        Assert.StartsWith("application/json", contentType, StringComparison.Ordinal);
+        using var rows = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal(["instance.started", "step.activated"], rows.RootElement.EnumerateArray().Select(r => r.GetProperty("action").GetString()));
+        Assert.All(rows.RootElement.EnumerateArray(), r => Assert.Equal(64, r.GetProperty("hash").GetString()!.Length));
+    }
+
+    [Fact]
+    public async Task ExportAudit_ByBusinessKeyAsCsv_ReturnsTheHeaderAndOneLinePerRow()
+    {
+        var (status, contentType, body) = await ExportAsync("?businessKey=T-8&format=csv");
+
+        Assert.Equal(StatusCodes.Status200OK, status);
+        Assert.StartsWith("text/csv", contentType, StringComparison.Ordinal);
+        var lines = body.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("seq,at,instance_id,workflow_id,", lines[0], StringComparison.Ordinal);
+        Assert.Contains(",draft-review.T-8,draft-review,1,T-8,", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExportAudit_NeitherInstanceNorBusinessKey_Returns400NamingInstanceId()
+    {
+        var request = HttpCall.Request(registry.Services, "GET", "/api/audit");
+        var api = ActivatorUtilities.CreateInstance<ApiFunctions>(registry.Services);
+
+        var response = await HttpCall.RunAsync(await api.ExportAudit(request, CancellationToken.None), request);
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
+        Assert.Contains("exactly one of instanceId and businessKey", response.ErrorFor("instanceId"), StringComparison.Ordinal);
+    }
+
+    private async Task<(int Status, string? ContentType, string Body)> ExportAsync(string query)
+    {
+        var request = HttpCall.Request(registry.Services, "GET", "/api/audit", query: query);
+        var api = ActivatorUtilities.CreateInstance<ApiFunctions>(registry.Services);
+        var result = await api.ExportAudit(request, CancellationToken.None);
+        await result.ExecuteAsync(request.HttpContext);
+        var response = request.HttpContext.Response;
+        response.Body.Position = 0;
+        return (response.StatusCode, response.ContentType, await new StreamReader(response.Body).ReadToEndAsync());
+    }
+}
