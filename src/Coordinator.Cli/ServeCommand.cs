@@ -57,7 +57,9 @@ internal static class ServeCommand
                 Console.WriteLine(server.ReadyLine);
                 Console.WriteLine("Press Ctrl+C to stop.");
                 await server.WaitForShutdownAsync(cancellationToken);
+                Console.WriteLine("Stopping: letting running turns finish and releasing the Durable backend ...");
             }
+            Console.WriteLine("Stopped.");
             return 0;
         });
         return command;

@@ -135,7 +135,7 @@ public static class CoordinatorServer
         builder.Services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<LoggedSideEffects>());
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddOpenApi();
+        builder.Services.AddCoordinatorOpenApi();
         // No server-wide body limit: it would also cap the embedded sidecar's gRPC messages. The API
         // reads bodies through CoordinatorApi.ReadJsonObjectAsync, which refuses more than 256 KiB (413).
         var sidecar = builder.AddEmbeddedDurableTask(backend, registry => registry.AddCoordinatorTasks());
@@ -147,7 +147,7 @@ public static class CoordinatorServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapEmbeddedDurableTask(sidecar);
-        app.MapOpenApi("/api/openapi.json");
+        app.MapOpenApi(ApiDocument.Path);
         app.MapCoordinatorApi();
         app.MapAuditExport();
         app.MapInbox();

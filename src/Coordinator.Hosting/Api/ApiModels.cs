@@ -1,7 +1,27 @@
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using Coordinator.Core.Engine;
 
 namespace Coordinator.Hosting.Api;
+
+/// <summary>The body of a start request (the handler reads it field by field, refusing unknown fields; this record documents it).</summary>
+public sealed record StartInstanceRequest(
+    [property: Description("Names the instance (claim number, deal id), at most 200 characters; optional when context holds the workflow's business_key field. The same key twice finds the same instance.")]
+    string? BusinessKey = null,
+    [property: Description("Start context, field name to value: the person ids of roles taken from the context, the fields step conditions read, other details.")]
+    IReadOnlyDictionary<string, string>? Context = null);
+
+/// <summary>The body of a step event (read field by field, unknown fields refused; this record documents it).</summary>
+public sealed record StepEventRequest(
+    [property: Description("done, progress, blocked, decide or reassign.")] string Type,
+    [property: Description("The person id of who reports the event; the engine checks they may act on the step (409 otherwise).")] string By,
+    [property: Description("A progress note (progress), at most 4000 characters.")] string? Text = null,
+    [property: Description("What blocks the step (blocked: required).")] string? Reason = null,
+    [property: Description("The chosen option of a decision step or alternative of a block (decide); without it, a block with no alternatives is resumed.")] string? Option = null,
+    [property: Description("The person id of the new owner (reassign: required).")] string? To = null);
+
+/// <summary>The answer to an accepted step event: the coordinator takes it up in the instance's next turn.</summary>
+public sealed record StepEventAccepted(string InstanceId, string StepId, string Type, bool Accepted);
 
 /// <summary>The answer to a start request.</summary>
 public sealed record StartInstanceResponse(string InstanceId, string StatusUri, bool AlreadyExisted);

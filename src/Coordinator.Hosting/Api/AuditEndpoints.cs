@@ -14,7 +14,9 @@ public static class AuditEndpoints
                 ExportAsync(instanceId, businessKey, format, http.RequestServices.GetService<AuditExporter>(), http.Response, cancellationToken))
             .AddEndpointFilter<ApiKeyFilter>()
             .WithName("ExportAudit")
-            .WithSummary("The audit rows of one instance (instanceId) or business key (businessKey), as JSON (default) or CSV.");
+            .WithSummary("The audit rows of one instance (instanceId) or business key (businessKey), as JSON (default) or CSV.")
+            .Produces(StatusCodes.Status200OK)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status503ServiceUnavailable).DescribedAsApi();
 
     /// <summary>
     /// The handler both hosts call: streams the rows into <paramref name="response"/>; a problem when the

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Coordinator.Hosting.Durable;
+using Coordinator.Testing;
+
+namespace Coordinator.Hosting.Tests.Api;
+
+/// <summary>The OpenAPI document <c>coordinator serve</c> publishes at <c>/api/openapi.json</c>: enough to generate a client from.</summary>
+public sealed class OpenApiDocumentTests : IAsyncLifetime
+{
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "coordinator-openapi-" + Guid.NewGuid().ToString("N"));
+    private RunningServer? _server;
+    private HttpClient? _http;
+
+    public async Task InitializeAsync()
+    {
+        var url = $"http://127.0.0.1:{ThrowawayAzurite.FreePort()}";
+        _server = await CoordinatorServer.StartAsync(new ServeSettings
+        {
+            Urls = url, Backend = DurableBackendKind.Memory, DefinitionsPath = RepositoryPaths.Definitions, DataPath = _dataPath,
+        });
+        _http = new HttpClient { BaseAddress = new Uri(url) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_server is not null)
+            await _server.DisposeAsync();
+        Directory.Delete(_dataPath, recursive: true);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_WithoutKey_DescribesEveryOperationItsBodiesAnswersAndTheApiKey()
+    {
+        using var document = JsonDocument.Parse(await _http!.GetStringAsync("/api/openapi.json"));
+        var root = document.RootElement;
+
+        Assert.Equal("Coordinator API", root.GetProperty("info").GetProperty("title").GetString());
+        var scheme = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal(("apiKey", "header", "x-coordinator-key"),
+            (scheme.GetProperty("type").GetString(), scheme.GetProperty("in").GetString(), scheme.GetProperty("name").GetString()));
+        Assert.True(root.GetProperty("security")[0].TryGetProperty("ApiKey", out _), "the API key is not required globally");
+
+        var operations = root.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(op => (Path: path.Name, Method: op.Name, Operation: op.Value)))
+            .ToDictionary(o => o.Operation.GetProperty("operationId").GetString()!);
+        Assert.Equal(
+            ["ExportAudit", "GetInstance", "ListInstances", "ListWorkflows", "PostStepEvent", "StartInstance"],
+            operations.Keys.Order(StringComparer.Ordinal));
+        Assert.All(operations.Values, o => Assert.True(o.Operation.GetProperty("responses").TryGetProperty("401", out _), $"{o.Method} {o.Path} lacks its 401"));
+
+        var start = operations["StartInstance"];
+        Assert.Equal(("/api/workflows/{workflowId}/instances", "post"), (start.Path, start.Method));
+        Assert.Equal("#/components/schemas/StartInstanceRequest", BodySchemaRef(start.Operation));
+        Assert.Equal(["200", "202", "400", "401", "404", "413"], Responses(start.Operation));
+        Assert.Equal("#/components/schemas/StartInstanceResponse",
+            start.Operation.GetProperty("responses").GetProperty("202").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+
+        var stepEvent = operations["PostStepEvent"];
+        Assert.Equal("#/components/schemas/StepEventRequest", BodySchemaRef(stepEvent.Operation));
+        Assert.Equal(["202", "400", "401", "404", "409", "413", "503"], Responses(stepEvent.Operation));
+        var eventSchema = root.GetProperty("components").GetProperty("schemas").GetProperty("StepEventRequest");
+        Assert.Equal(["type", "by"], eventSchema.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Contains("reassign", eventSchema.GetProperty("properties").GetProperty("type").GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(["200", "401", "404"], Responses(operations["GetInstance"].Operation));
+        var stepView = root.GetProperty("components").GetProperty("schemas").GetProperty("StepView").GetProperty("properties");
+        Assert.All(new[] { "status", "owners", "dueAt", "nextReminderAt", "escalationLevel" }, p => Assert.True(stepView.TryGetProperty(p, out _), $"StepView lacks {p}"));
+    }
+
+    private static string? BodySchemaRef(JsonElement operation) =>
+        operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString();
+
+    private static string[] Responses(JsonElement operation) =>
+        [.. operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal)];
+}
