@@ -70,4 +70,27 @@ public sealed class HostKillTests(ThrowawayAzurite azurite, PostgresFixture post
             $"audit rows {rows.Count}, reminders audited {rows.Count(r => r.Action == CoordinationActionType.Reminder.WireName())} ({remindersAtKill.Length} before the kill), "
             + $"notifications {notifications.Count} ({notifiedAtKill} before the kill), repeated deliveries refused after the restart {redelivered}; total {total.Elapsed.TotalSeconds:F1} s");
     }
+
+    [Fact]
+    public async Task ServeStoppedGracefully_Restarted_ExitsCleanlyAndTheInstanceCompletesWithEveryNotificationOnce()
+    {
+        await using var deployment = await CoordinatorDeployment.CreateAsync(azurite, postgres, TimeScale);
+        await deployment.StartAsync();
+        var instanceId = await deployment.StartOnboardingAsync("D-9003");
+        await deployment.WaitForAsync(
+            async () => (await deployment.Inbox.OfInstanceAsync(instanceId)).Any(n => n.Action.Type == CoordinationActionType.Reminder) ? true : (bool?)null,
+            TimeSpan.FromSeconds(90),
+            "a reminder of the contract step in the inbox");
+
+        var clock = Stopwatch.StartNew();
+        var exitCode = await deployment.Process!.StopGracefullyAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"SIGTERM: exited with {exitCode} after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Stopped.", deployment.Process.Output);
+
+        await deployment.StartAsync();
+        var final = await deployment.DriveToCompletionAsync(instanceId, blockItSetup: false, TimeSpan.FromMinutes(3));
+        await DurabilityAssertions.AssertEveryNotificationDeliveredOnceAsync(deployment, instanceId);
+        await DurabilityAssertions.AssertCompletedWithEveryAuditRowOnceAsync(deployment, instanceId, final);
+    }
 }

@@ -87,6 +87,31 @@ internal sealed class ServeProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>
+    /// Asks the process to stop as Ctrl+C or a service manager would (SIGTERM) and waits for it to exit;
+    /// returns its exit code. Throws when it has not exited within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<int> StopGracefullyAsync(TimeSpan timeout)
+    {
+        if (SendSignal(_process.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"Could not send SIGTERM to pid {_process.Id}.");
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"coordinator serve did not exit within {timeout} of SIGTERM:\n{Tail()}");
+        }
+        return _process.ExitCode;
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     /// <summary>The last lines of output, for failure messages.</summary>
     public string Tail(int lines = 200) => string.Join('\n', Output.TakeLast(lines));
 
