@@ -45,6 +45,12 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, ISe
         string instanceId, string stepId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         CoordinatorApi.PostEventAsync(instanceId, stepId, request, registry, client, cancellationToken);
 
+    /// <summary>The OpenAPI document of this API (the one <c>coordinator serve</c> publishes, with function keys); no key needed.</summary>
+    [Function("OpenApiDocument")]
+    public IResult OpenApiDocument(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request) =>
+        Results.Text(ApiDocument.ForFunctions(), "application/json");
+
     /// <summary>The audit rows of an instance or business key; the exporter is registered only with a PostgreSQL registry (else 503).</summary>
     [Function("ExportAudit")]
     public Task<IResult> ExportAudit(

@@ -1,6 +1,8 @@
+using System.Reflection;
 using Coordinator.Functions.Tests.Support;
 using Coordinator.Orchestration;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 
 namespace Coordinator.Functions.Tests;
@@ -182,6 +184,29 @@ public sealed class ApiFunctionsTests(FunctionsAppFixture app)
         var response = await PostEventAsync("draft-review.nobody", "draft", """{ "type": "done", "by": "ann.author" }""");
 
         Assert.Equal(StatusCodes.Status404NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_Always_DescribesEveryHttpFunctionAtItsRouteWithFunctionKeys()
+    {
+        var request = app.Request("GET", "/api/openapi.json");
+
+        var response = await HttpCall.RunAsync(app.Api.OpenApiDocument(request), request);
+
+        Assert.Equal(StatusCodes.Status200OK, response.StatusCode);
+        var schemes = response.Body.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal(["FunctionKey"], schemes.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("x-functions-key", schemes.GetProperty("FunctionKey").GetProperty("name").GetString());
+        var documented = response.Body.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(op => (op.Value.GetProperty("operationId").GetString()!, op.Name, path.Name)))
+            .Order().ToArray();
+        // Every HTTP function but the document itself, by its name, method and route under the api prefix.
+        var functions = typeof(ApiFunctions).GetMethods()
+            .Select(m => (Function: m.GetCustomAttribute<FunctionAttribute>(), Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(t => t is not null)))
+            .Where(f => f.Function is not null && f.Trigger is not null && f.Function.Name != "OpenApiDocument")
+            .Select(f => (f.Function!.Name, f.Trigger!.Methods!.Single(), "/api/" + f.Trigger.Route))
+            .Order().ToArray();
+        Assert.Equal(functions, documented);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
@@ -40,6 +42,45 @@ public static class ApiDocument
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, document)] = [] }];
             return Task.CompletedTask;
         }));
+
+    /// <summary>The resource name of the published document (<c>Api/openapi.json</c>, what <c>serve</c> generates, checked by a test).</summary>
+    private const string PublishedResource = "Coordinator.Hosting.Api.openapi.json";
+
+    /// <summary>
+    /// The published document, as <c>coordinator serve</c> generates it (without its <c>servers</c>): the
+    /// contract of the API, kept in the repository at <c>src/Coordinator.Hosting/Api/openapi.json</c>.
+    /// </summary>
+    public static string Published()
+    {
+        using var stream = typeof(ApiDocument).Assembly.GetManifestResourceStream(PublishedResource)
+            ?? throw new InvalidOperationException($"The embedded resource {PublishedResource} is missing from {typeof(ApiDocument).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// The published document as the Azure Functions app serves it: the same operations and schemas,
+    /// with function keys (header <c>x-functions-key</c>) in place of the coordinator's API key.
+    /// </summary>
+    public static string ForFunctions()
+    {
+        var document = JsonNode.Parse(Published())!.AsObject();
+        document["info"]!["description"] = "Start workflow instances, follow their steps and report what people did (done, progress, blocked, decide, reassign). "
+            + "Every route but this document needs a function key, in the x-functions-key header or the code query parameter. "
+            + "Errors are RFC 7807 problem details; a 400 names the field at fault in errors.";
+        document["components"]!["securitySchemes"] = new JsonObject
+        {
+            ["FunctionKey"] = new JsonObject
+            {
+                ["type"] = "apiKey",
+                ["description"] = "An Azure Functions function or host key of the app.",
+                ["name"] = "x-functions-key",
+                ["in"] = "header",
+            },
+        };
+        document["security"] = new JsonArray(new JsonObject { ["FunctionKey"] = new JsonArray() });
+        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
 
     /// <summary>The answers every API operation may give: problem details for 401 (no or wrong key).</summary>
     internal static RouteHandlerBuilder DescribedAsApi(this RouteHandlerBuilder endpoint) =>

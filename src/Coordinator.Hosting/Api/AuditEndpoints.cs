@@ -13,7 +13,7 @@ public static class AuditEndpoints
         app.MapGet("/api/audit", (string? instanceId, string? businessKey, string? format, HttpContext http, CancellationToken cancellationToken) =>
                 ExportAsync(instanceId, businessKey, format, http.RequestServices.GetService<AuditExporter>(), http.Response, cancellationToken))
             .AddEndpointFilter<ApiKeyFilter>()
-            .WithName("ExportAudit")
+            .WithName("ExportAudit").WithTags("Audit")
             .WithSummary("The audit rows of one instance (instanceId) or business key (businessKey), as JSON (default) or CSV.")
             .Produces(StatusCodes.Status200OK)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status503ServiceUnavailable).DescribedAsApi();

@@ -33,21 +33,21 @@ public static class CoordinatorApi
     {
         var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
         api.MapGet("/workflows", (WorkflowRegistry registry) => Results.Ok(ListWorkflows(registry)))
-            .WithName("ListWorkflows").WithSummary("The workflows this coordinator serves (latest versions first loaded).")
+            .WithName("ListWorkflows").WithTags("Workflows").WithSummary("The workflows this coordinator serves (latest versions first loaded).")
             .Produces<IReadOnlyList<WorkflowView>>().DescribedAsApi();
         api.MapPost("/workflows/{workflowId}/instances", StartInstanceAsync)
-            .WithName("StartInstance").WithSummary("Starts an instance; the same business key twice returns the existing instance (200).")
+            .WithName("StartInstance").WithTags("Instances").WithSummary("Starts an instance; the same business key twice returns the existing instance (200).")
             .TakesJson<StartInstanceRequest>()
             .Produces<StartInstanceResponse>(StatusCodes.Status202Accepted).Produces<StartInstanceResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound).DescribedAsApi();
         api.MapGet("/instances", ListInstancesAsync)
-            .WithName("ListInstances").WithSummary("Lists instances (at most 1000), optionally filtered by workflow and status.")
+            .WithName("ListInstances").WithTags("Instances").WithSummary("Lists instances (at most 1000), optionally filtered by workflow and status.")
             .Produces<IReadOnlyList<InstanceSummary>>().ProducesValidationProblem().DescribedAsApi();
         api.MapGet("/instances/{instanceId}", GetInstanceAsync)
-            .WithName("GetInstance").WithSummary("An instance with every step's status, owner, times, next reminder and escalation level.")
+            .WithName("GetInstance").WithTags("Instances").WithSummary("An instance with every step's status, owner, times, next reminder and escalation level.")
             .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound).DescribedAsApi();
         api.MapPost("/instances/{instanceId}/steps/{stepId}/events", PostEventAsync)
-            .WithName("PostStepEvent").WithSummary("Reports done, progress, blocked, decide or reassign on a step; 409 when the engine rejects it.")
+            .WithName("PostStepEvent").WithTags("Step events").WithSummary("Reports done, progress, blocked, decide or reassign on a step; 409 when the engine rejects it.")
             .TakesJson<StepEventRequest>()
             .Produces<StepEventAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)

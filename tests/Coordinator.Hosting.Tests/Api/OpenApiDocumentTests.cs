@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Durable;
 using Coordinator.Testing;
 
@@ -66,6 +68,21 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.Equal(["200", "401", "404"], Responses(operations["GetInstance"].Operation));
         var stepView = root.GetProperty("components").GetProperty("schemas").GetProperty("StepView").GetProperty("properties");
         Assert.All(new[] { "status", "owners", "dueAt", "nextReminderAt", "escalationLevel" }, p => Assert.True(stepView.TryGetProperty(p, out _), $"StepView lacks {p}"));
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_Served_EqualsThePublishedDocumentTheFunctionsAppServes()
+    {
+        var served = JsonNode.Parse(await _http!.GetStringAsync("/api/openapi.json"))!.AsObject();
+        served.Remove("servers");
+        var publishedPath = Path.Combine(RepositoryPaths.Root, "src", "Coordinator.Hosting", "Api", "openapi.json");
+        var update = Environment.GetEnvironmentVariable("COORDINATOR_UPDATE_OPENAPI") == "1";
+        if (update)
+            await File.WriteAllTextAsync(publishedPath, served.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+
+        var published = update ? served : JsonNode.Parse(ApiDocument.Published());
+        Assert.True(JsonNode.DeepEquals(served, published),
+            $"The API's OpenAPI document changed but {publishedPath} did not. Run this test with COORDINATOR_UPDATE_OPENAPI=1 to rewrite it, review the difference and commit it.");
     }
 
     private static string? BodySchemaRef(JsonElement operation) =>
