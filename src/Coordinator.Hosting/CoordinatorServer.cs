@@ -147,7 +147,7 @@ public static class CoordinatorServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapEmbeddedDurableTask(sidecar);
-        app.MapOpenApi(ApiDocument.Path);
+        app.MapOpenApi(ApiDocument.DocumentPath);
         app.MapCoordinatorApi();
         app.MapAuditExport();
         app.MapInbox();

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -15,8 +16,12 @@ namespace Coordinator.Hosting.Api;
 /// </summary>
 public static class ApiDocument
 {
-    public const string Path = "/api/openapi.json";
+    /// <summary>Where both hosts serve the document.</summary>
+    public const string DocumentPath = "/api/openapi.json";
     public const string SecuritySchemeName = "ApiKey";
+
+    /// <summary>How the published document is written: indented, and readable (<c>problem+json</c>, not <c>problem\u002Bjson</c>).</summary>
+    public static JsonSerializerOptions WriteOptions { get; } = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Registers the document generator with the coordinator's title, description and security scheme.</summary>
     public static IServiceCollection AddCoordinatorOpenApi(this IServiceCollection services) =>
@@ -79,7 +84,7 @@ public static class ApiDocument
             },
         };
         document["security"] = new JsonArray(new JsonObject { ["FunctionKey"] = new JsonArray() });
-        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return document.ToJsonString(WriteOptions);
     }
 
     /// <summary>The answers every API operation may give: problem details for 401 (no or wrong key).</summary>

@@ -78,7 +78,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         var publishedPath = Path.Combine(RepositoryPaths.Root, "src", "Coordinator.Hosting", "Api", "openapi.json");
         var update = Environment.GetEnvironmentVariable("COORDINATOR_UPDATE_OPENAPI") == "1";
         if (update)
-            await File.WriteAllTextAsync(publishedPath, served.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            await File.WriteAllTextAsync(publishedPath, served.ToJsonString(ApiDocument.WriteOptions) + "\n");
 
         var published = update ? served : JsonNode.Parse(ApiDocument.Published());
         Assert.True(JsonNode.DeepEquals(served, published),
