@@ -19,6 +19,9 @@ public sealed class AuditRegistryFixture : IAsyncLifetime
 
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("The fixture is not initialized.");
 
+    /// <summary>The HTTP functions, created from the app's composition as the worker would.</summary>
+    public ApiFunctions Api { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         await _postgres.InitializeAsync();
@@ -31,6 +34,7 @@ public sealed class AuditRegistryFixture : IAsyncLifetime
             ["Coordinator:DefinitionsPath"] = "test-definitions",
         }).Build();
         _services = new ServiceCollection().AddLogging().AddCoordinatorFunctions(configuration).BuildServiceProvider();
+        Api = ActivatorUtilities.CreateInstance<ApiFunctions>(_services);
         await _services.GetRequiredService<IAuditLog>().AppendAsync(
             [Entry("draft-review.T-7", "T-7", 1, "instance.started"), Entry("draft-review.T-7", "T-7", 2, "step.activated"), Entry("draft-review.T-8", "T-8", 1, "instance.started")]);
     }
@@ -87,9 +91,8 @@ public sealed class AuditExportFunctionTests(AuditRegistryFixture registry) : IC
     public async Task ExportAudit_NeitherInstanceNorBusinessKey_Returns400NamingInstanceId()
     {
         var request = HttpCall.Request(registry.Services, "GET", "/api/audit");
-        var api = ActivatorUtilities.CreateInstance<ApiFunctions>(registry.Services);
 
-        var response = await HttpCall.RunAsync(await api.ExportAudit(request, CancellationToken.None), request);
+        var response = await HttpCall.RunAsync(await registry.Api.ExportAudit(request, CancellationToken.None), request);
 
         Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
         Assert.Contains("exactly one of instanceId and businessKey", response.ErrorFor("instanceId"), StringComparison.Ordinal);
@@ -98,11 +101,7 @@ public sealed class AuditExportFunctionTests(AuditRegistryFixture registry) : IC
     private async Task<(int Status, string? ContentType, string Body)> ExportAsync(string query)
     {
         var request = HttpCall.Request(registry.Services, "GET", "/api/audit", query: query);
-        var api = ActivatorUtilities.CreateInstance<ApiFunctions>(registry.Services);
-        var result = await api.ExportAudit(request, CancellationToken.None);
-        await result.ExecuteAsync(request.HttpContext);
-        var response = request.HttpContext.Response;
-        response.Body.Position = 0;
-        return (response.StatusCode, response.ContentType, await new StreamReader(response.Body).ReadToEndAsync());
+        var (response, body) = await HttpCall.RunForTextAsync(await registry.Api.ExportAudit(request, CancellationToken.None), request);
+        return (response.StatusCode, response.ContentType, body);
     }
 }

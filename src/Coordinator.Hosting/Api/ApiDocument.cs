@@ -31,9 +31,7 @@ public static class ApiDocument
             {
                 Title = "Coordinator API",
                 Version = "v1",
-                Description = "Start workflow instances, follow their steps and report what people did (done, progress, blocked, decide, reassign). "
-                    + "Every route needs the API key in the x-coordinator-key header; coordinator serve prints it at start-up. "
-                    + "Errors are RFC 7807 problem details; a 400 names the field at fault in errors.",
+                Description = Describe("Every route needs the API key in the x-coordinator-key header; coordinator serve prints it at start-up."),
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -67,12 +65,19 @@ public static class ApiDocument
     /// The published document as the Azure Functions app serves it: the same operations and schemas,
     /// with function keys (header <c>x-functions-key</c>) in place of the coordinator's API key.
     /// </summary>
-    public static string ForFunctions()
+    public static string ForFunctions() => FunctionsDocument.Value;
+
+    private static readonly Lazy<string> FunctionsDocument = new(WithFunctionKeys);
+
+    /// <summary>The document's description: what the API does, how it is keyed (per host), how it answers errors.</summary>
+    private static string Describe(string keys) =>
+        "Start workflow instances, follow their steps and report what people did (done, progress, blocked, decide, reassign). "
+        + keys + " Errors are RFC 7807 problem details; a 400 names the field at fault in errors.";
+
+    private static string WithFunctionKeys()
     {
         var document = JsonNode.Parse(Published())!.AsObject();
-        document["info"]!["description"] = "Start workflow instances, follow their steps and report what people did (done, progress, blocked, decide, reassign). "
-            + "Every route but this document needs a function key, in the x-functions-key header or the code query parameter. "
-            + "Errors are RFC 7807 problem details; a 400 names the field at fault in errors.";
+        document["info"]!["description"] = Describe("Every route but this document needs a function key, in the x-functions-key header or the code query parameter.");
         document["components"]!["securitySchemes"] = new JsonObject
         {
             ["FunctionKey"] = new JsonObject

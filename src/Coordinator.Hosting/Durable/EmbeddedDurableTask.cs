@@ -13,9 +13,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing.Sidecar;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
-using Microsoft.DurableTask.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Hosting.Durable;
@@ -95,6 +93,7 @@ public static partial class EmbeddedDurableTask
             worker.AddTasks(registerTasks);
             worker.Configure(options => options.DataConverter = CoordinatorDataConverter.Instance);
         });
+        builder.Services.AddHostedService<WorkerStopsFirst>();
         builder.Services.AddDurableTaskClient(client =>
         {
             client.UseGrpc(clientChannel);
@@ -103,41 +102,11 @@ public static partial class EmbeddedDurableTask
         return endpoint;
     }
 
-    /// <summary>
-    /// Maps the sidecar's gRPC service, reachable only on its own loopback port, and has the worker
-    /// let go of the sidecar as soon as the host begins to stop.
-    /// </summary>
-    /// <remarks>
-    /// The web server is registered after the worker, so it stops first; a graceful stop waits for open
-    /// requests, and the worker's work-item stream stays open until the worker stops. Without this,
-    /// every stop lasted the host's whole shutdown timeout (30 s).
-    /// </remarks>
+    /// <summary>Maps the sidecar's gRPC service, reachable only on its own loopback port.</summary>
     public static IEndpointConventionBuilder MapEmbeddedDurableTask(this IEndpointRouteBuilder app, SidecarEndpoint endpoint)
     {
-        ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(endpoint);
-        var services = app.ServiceProvider;
-        var workers = services.GetServices<IHostedService>().OfType<DurableTaskWorker>().ToArray();
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedDurableTask));
-        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
-        {
-            foreach (var worker in workers)
-                _ = StopWorkerAsync(worker, logger);
-        });
         return app.MapGrpcService<TaskHubGrpcServer>().RequireHost($"*:{endpoint.Port}");
-    }
-
-    /// <summary>Stops a worker early (its token is cancelled at once); the host stops it again later, which is harmless.</summary>
-    private static async Task StopWorkerAsync(DurableTaskWorker worker, ILogger logger)
-    {
-        try
-        {
-            await worker.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            WorkerStopFailed(logger, e);
-        }
     }
 
     /// <summary>Waits until the client reaches the sidecar (the host is ready for API calls).</summary>
@@ -159,9 +128,6 @@ public static partial class EmbeddedDurableTask
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The Durable worker failed to stop cleanly; its unfinished work items return to the backend's queues")]
-    private static partial void WorkerStopFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The Durable backend failed to stop cleanly; its leases expire and the next start takes over")]
     private static partial void BackendStopFailed(ILogger logger, Exception exception);

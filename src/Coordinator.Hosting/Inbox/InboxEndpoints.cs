@@ -28,6 +28,9 @@ public static class InboxEndpoints
     private const int MaxInstanceIdLength = 300;
     private static readonly string[] FormTypes = ["done", "progress", "blocked", "decide"];
 
+    /// <summary>The inbox page of one person: <c>/?person=it.engineer</c>.</summary>
+    internal static string PersonPath(string personId) => "/?person=" + Uri.EscapeDataString(personId);
+
     /// <summary>Maps the inbox at <c>/</c>, <c>/inbox/events</c> and <c>/inbox/instances</c>.</summary>
     public static RouteGroupBuilder MapInbox(this IEndpointRouteBuilder app)
     {
@@ -84,7 +87,7 @@ public static class InboxEndpoints
         var stepId = Field("step");
         var type = Field("type");
         var title = Field("title");
-        var back = "/?person=" + Uri.EscapeDataString(person);
+        var back = PersonPath(person);
         if (person.Length == 0 || instanceId.Length == 0 || stepId.Length == 0 || !FormTypes.Contains(type))
             return Page(StatusCodes.Status400BadRequest, "Incomplete form", "The form lacks the person, instance, step or action; open the inbox again and repeat the action.");
 

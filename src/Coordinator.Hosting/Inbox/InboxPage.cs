@@ -80,7 +80,7 @@ internal static class InboxPage
             """);
         foreach (var person in people)
         {
-            html.Add($"""<li><a href="/?person={Uri.EscapeDataString(person.PersonId)}" class="{(person.PersonId == current ? "current" : "")}"{new Markup(person.PersonId == current ? " aria-current=\"page\"" : "")}><span class="name">{person.PersonId}</span><span class="roles">{string.Join(", ", person.Roles)}</span>""");
+            html.Add($"""<li><a href="{InboxEndpoints.PersonPath(person.PersonId)}" class="{(person.PersonId == current ? "current" : "")}"{new Markup(person.PersonId == current ? " aria-current=\"page\"" : "")}><span class="name">{person.PersonId}</span><span class="roles">{string.Join(", ", person.Roles)}</span>""");
             if (person.Waiting > 0)
                 html.Add($"""<span class="badge" title="items waiting">{person.Waiting}</span>""");
             html.Add($"""</a></li>""");
@@ -129,7 +129,7 @@ internal static class InboxPage
                 {
                     html.Add($"""<li data-step="{item.StepId}"><span class="pill pill-{item.Status}">{item.Status}</span> {item.Title} — {(item.Status == "blocked" ? "decision by " : "")}""");
                     for (var i = 0; i < item.People.Count; i++)
-                        html.Add($"""{(i == 0 ? "" : ", ")}<a href="/?person={Uri.EscapeDataString(item.People[i])}">{item.People[i]}</a>""");
+                        html.Add($"""{(i == 0 ? "" : ", ")}<a href="{InboxEndpoints.PersonPath(item.People[i])}">{item.People[i]}</a>""");
                     if (item.People.Count == 0)
                         html.Add($"""<span class="empty">nobody</span>""");
                     if (item.Due is { } due)

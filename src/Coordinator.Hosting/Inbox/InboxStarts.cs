@@ -161,7 +161,7 @@ internal static class InboxStarts
         var message = active.Length == 1
             ? $"{started} Its first step, “{TitleOf(active[0])}”, is with {string.Join(" and ", active[0].Owners)}."
             : $"{started} Its first steps: {string.Join("; ", active.Select(s => $"“{TitleOf(s)}” with {string.Join(" and ", s.Owners)}"))}.";
-        return new InboxStartOutcome(new Flash(true, message), "/?person=" + Uri.EscapeDataString(active[0].Owners[0]));
+        return new InboxStartOutcome(new Flash(true, message), InboxEndpoints.PersonPath(active[0].Owners[0]));
     }
 
     /// <summary>

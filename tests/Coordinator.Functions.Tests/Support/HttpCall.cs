@@ -42,13 +42,19 @@ public static class HttpCall
 
     public static async Task<ApiResponse> RunAsync(IResult result, HttpRequest request)
     {
+        var (response, text) = await RunForTextAsync(result, request);
+        var body = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return new ApiResponse(response.StatusCode, body, response.Headers);
+    }
+
+    /// <summary>Runs the result and returns the response with its body as text (for answers that are not JSON, such as CSV).</summary>
+    public static async Task<(HttpResponse Response, string Body)> RunForTextAsync(IResult result, HttpRequest request)
+    {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(request);
         var response = request.HttpContext.Response;
         await result.ExecuteAsync(request.HttpContext);
         response.Body.Position = 0;
-        var text = await new StreamReader(response.Body).ReadToEndAsync();
-        var body = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        return new ApiResponse(response.StatusCode, body, response.Headers);
+        return (response, await new StreamReader(response.Body).ReadToEndAsync());
     }
 }

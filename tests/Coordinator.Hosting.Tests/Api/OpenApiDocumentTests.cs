@@ -6,12 +6,14 @@ using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.Api;
 
-/// <summary>The OpenAPI document <c>coordinator serve</c> publishes at <c>/api/openapi.json</c>: enough to generate a client from.</summary>
-public sealed class OpenApiDocumentTests : IAsyncLifetime
+/// <summary>An in-process <c>coordinator serve</c> on the in-memory backend, for reading its OpenAPI document.</summary>
+public sealed class MemoryServerFixture : IAsyncLifetime
 {
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "coordinator-openapi-" + Guid.NewGuid().ToString("N"));
     private RunningServer? _server;
-    private HttpClient? _http;
+
+    /// <summary>A client without the API key.</summary>
+    public HttpClient Http { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -20,21 +22,25 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         {
             Urls = url, Backend = DurableBackendKind.Memory, DefinitionsPath = RepositoryPaths.Definitions, DataPath = _dataPath,
         });
-        _http = new HttpClient { BaseAddress = new Uri(url) };
+        Http = new HttpClient { BaseAddress = new Uri(url) };
     }
 
     public async Task DisposeAsync()
     {
-        _http?.Dispose();
+        Http?.Dispose();
         if (_server is not null)
             await _server.DisposeAsync();
         Directory.Delete(_dataPath, recursive: true);
     }
+}
 
+/// <summary>The OpenAPI document <c>coordinator serve</c> publishes at <c>/api/openapi.json</c>: enough to generate a client from.</summary>
+public sealed class OpenApiDocumentTests(MemoryServerFixture server) : IClassFixture<MemoryServerFixture>
+{
     [Fact]
     public async Task OpenApiDocument_WithoutKey_DescribesEveryOperationItsBodiesAnswersAndTheApiKey()
     {
-        using var document = JsonDocument.Parse(await _http!.GetStringAsync("/api/openapi.json"));
+        using var document = JsonDocument.Parse(await server.Http.GetStringAsync("/api/openapi.json"));
         var root = document.RootElement;
 
         Assert.Equal("Coordinator API", root.GetProperty("info").GetProperty("title").GetString());
@@ -73,7 +79,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [Fact]
     public async Task OpenApiDocument_Served_EqualsThePublishedDocumentTheFunctionsAppServes()
     {
-        var served = JsonNode.Parse(await _http!.GetStringAsync("/api/openapi.json"))!.AsObject();
+        var served = JsonNode.Parse(await server.Http.GetStringAsync("/api/openapi.json"))!.AsObject();
         served.Remove("servers");
         var publishedPath = Path.Combine(RepositoryPaths.Root, "src", "Coordinator.Hosting", "Api", "openapi.json");
         var update = Environment.GetEnvironmentVariable("COORDINATOR_UPDATE_OPENAPI") == "1";
