@@ -43,6 +43,9 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>More environment variables for the host (e.g. log levels while diagnosing), applied at every start.</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The running host, if any.</summary>
     public ServeProcess? Process { get; private set; }
 
@@ -92,6 +95,8 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
             ["Coordinator__ApiKey"] = _apiKey,
             ["Coordinator__Audit__AnchorPath"] = AnchorPath,
         };
+        foreach (var (name, value) in ExtraEnvironment)
+            environment[name] = value;
         Process = await ServeProcess.StartAsync(arguments, environment, StartTimeout);
         return Process;
     }

@@ -54,7 +54,7 @@ internal sealed class EventDriver : IAsyncDisposable
     public const string LastStep = "handover";
     private const string ProgressAction = "step.progress";
     private static readonly TimeSpan RetryUnknownAfter = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan NotesConfirmTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan HeldNoteSpacing = TimeSpan.FromSeconds(5);
 
@@ -72,6 +72,7 @@ internal sealed class EventDriver : IAsyncDisposable
     private readonly ConcurrentQueue<string> _harnessProblems = new();
     private readonly ConcurrentDictionary<string, int> _rejections = new(StringComparer.Ordinal);
     private long _lastConfirmedSeq;
+    private long _lastProgressTicks;
     private int _stateAccepted;
     private int _stateUnknown;
 
@@ -80,6 +81,10 @@ internal sealed class EventDriver : IAsyncDisposable
         _deployment = deployment;
         _seed = seed;
         _http = deployment.CreateHttpClient(TimeSpan.FromSeconds(30));
+        // One connection per request. The HTTP stack resends a request by itself when a reused connection
+        // dies before the answer, which a killed host may already have acted on; on a new connection a
+        // connection error means the request was never sent, so "not applied" stays true.
+        _http.DefaultRequestHeaders.ConnectionClose = true;
         _requests = new SemaphoreSlim(maxConcurrentRequests, maxConcurrentRequests);
     }
 
@@ -88,6 +93,12 @@ internal sealed class EventDriver : IAsyncDisposable
 
     /// <summary>While this task has not completed, the last step (<see cref="LastStep"/>) gets notes instead of its <c>done</c>, so events keep arriving.</summary>
     public Task? HoldLastStepUntil { get; set; }
+
+    /// <summary>A drive gives up when no step of any instance has changed for this long (a wedged host or instance: waiting longer proves nothing more).</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Whether the last drive gave up because nothing moved for <see cref="StallTimeout"/>.</summary>
+    public bool Stalled { get; private set; }
 
     /// <summary>At most this many notes on the held last step of one instance.</summary>
     public int MaxHeldNotes { get; init; } = 8;
@@ -134,8 +145,11 @@ internal sealed class EventDriver : IAsyncDisposable
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         using var stopWatcher = new CancellationTokenSource();
+        Stalled = false;
         var watcher = WatchAuditAsync(stopWatcher.Token);
+        Interlocked.Exchange(ref _lastProgressTicks, _clock.Elapsed.Ticks);
         var actors = _instances.Values.Where(i => i.Final is null).Select(i => ActAsync(i, cts.Token)).ToArray();
+        var stall = WatchStallAsync(cts, stopWatcher.Token);
         try
         {
             await Task.WhenAll(actors);
@@ -148,6 +162,7 @@ internal sealed class EventDriver : IAsyncDisposable
         {
             await stopWatcher.CancelAsync();
             await watcher;
+            await stall;
         }
         return [.. _instances.Values.Where(i => i.Final is null).Select(i => i.InstanceId)];
     }
@@ -244,6 +259,31 @@ internal sealed class EventDriver : IAsyncDisposable
         await Task.CompletedTask;
     }
 
+    /// <summary>Gives up (cancels the drive) when no step of any instance has changed for <see cref="StallTimeout"/>.</summary>
+    private async Task WatchStallAsync(CancellationTokenSource drive, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested && !drive.IsCancellationRequested)
+        {
+            // Holding the last steps back is the test's doing, not a stall.
+            if (HoldLastStepUntil is { IsCompleted: false })
+                Interlocked.Exchange(ref _lastProgressTicks, _clock.Elapsed.Ticks);
+            if (_clock.Elapsed - TimeSpan.FromTicks(Interlocked.Read(ref _lastProgressTicks)) > StallTimeout)
+            {
+                Stalled = true;
+                await drive.CancelAsync();
+                return;
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
     private async Task WatchAuditAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -273,6 +313,16 @@ internal sealed class EventDriver : IAsyncDisposable
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
                 continue;
+            }
+            if (fresh is { } seen)
+            {
+                var fingerprint = string.Join(',', seen.GetProperty("steps").EnumerateArray().Select(st => st.GetProperty("status").GetString()))
+                    + seen.GetProperty("status").GetString();
+                if (fingerprint != instance.Fingerprint)
+                {
+                    instance.Fingerprint = fingerprint;
+                    Interlocked.Exchange(ref _lastProgressTicks, _clock.Elapsed.Ticks);
+                }
             }
             lastView = view;
             var status = view.GetProperty("status").GetString();
@@ -442,6 +492,8 @@ internal sealed class EventDriver : IAsyncDisposable
         public Random Random { get; } = random;
 
         public JsonElement? Final { get; set; }
+
+        public string? Fingerprint { get; set; }
 
         public StepTrack Step(string stepId)
         {

@@ -64,6 +64,8 @@ public abstract class FaultCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
     private protected async Task<CoordinatorDeployment> DeployAsync(double timeScale = TimeScale)
     {
         var deployment = await CoordinatorDeployment.CreateAsync(Azurite, Postgres, timeScale);
+        if (Environment.GetEnvironmentVariable("COORDINATOR_FAULT_LOGS") is { Length: > 0 })
+            deployment.ExtraEnvironment["Logging__LogLevel__DurableTask.AzureStorage"] = "Information";
         await deployment.StartAsync();
         Log($"serve ready (pid {deployment.Process!.Id}, time scale {timeScale}); seed {Seed} (COORDINATOR_FAULT_SEED={Seed} replays the choices)");
         return deployment;
@@ -120,8 +122,56 @@ public abstract class FaultCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
         Log($"forks found: {findings.Forks.Count}, refused forks: {findings.RefusedForks.Count}; total time {Clock.Elapsed.TotalSeconds:F0} s");
         var report = findings.Report();
         output.WriteLine(report);
+        if (deployment.Process is { } host)
+            await DescribeHostAsync(host, instanceIds.Where(i => !driver.Final.TryGetValue(i, out var f) || f.GetProperty("status").GetString() != "completed"));
         Assert.True(findings.IsClean, $"The run found defects (seed {Seed}):\n{report}");
         return findings;
+    }
+
+    /// <summary>Prints the host's most frequent warnings and errors and its last lines about some instances; with COORDINATOR_FAULT_LOGS set, writes its whole output there.</summary>
+    private protected async Task DescribeHostAsync(ServeProcess host, IEnumerable<string> instanceIds)
+    {
+        var lines = host.Output;
+        // A log entry is a header line ("warn: Category[id]") and an indented message line.
+        var warnings = lines.Select((l, i) => (l, i))
+            .Where(x => x.l.StartsWith("warn:", StringComparison.Ordinal) || x.l.StartsWith("fail:", StringComparison.Ordinal) || x.l.StartsWith("crit:", StringComparison.Ordinal))
+            .Select(x => $"{x.l} {(x.i + 1 < lines.Count ? lines[x.i + 1].Trim() : "")}").ToArray();
+        output.WriteLine($"host pid {host.Id} (since its last start): {lines.Count} lines, {warnings.Length} warnings or errors; the most frequent:");
+        foreach (var group in warnings.GroupBy(w => w.Length > 160 ? w[..160] : w, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Take(6))
+            output.WriteLine($"    {group.Count()}x {group.Key}");
+        if (Environment.GetEnvironmentVariable("COORDINATOR_FAULT_LOGS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            var file = Path.Combine(folder, $"{GetType().Name}-{host.Id}.log");
+            await File.WriteAllLinesAsync(file, lines);
+            output.WriteLine($"host output written to {file}");
+        }
+        foreach (var id in instanceIds.Take(3))
+        {
+            var about = lines.Select((l, i) => (l, i)).Where(x => x.l.Contains(id, StringComparison.Ordinal)).Select(x => x.i).ToArray();
+            output.WriteLine($"host lines about {id} ({about.Length}), the last:");
+            foreach (var i in about.TakeLast(6))
+                output.WriteLine($"    {(i > 0 ? lines[i - 1] + " / " : "")}{lines[i]}");
+        }
+    }
+
+    /// <summary>
+    /// When instances made no progress until the driver gave up, stops serve gracefully, starts it again
+    /// and drives them for a while longer: tells a wedged host (they resume: recorded as a finding) from
+    /// a wedged instance (they stay running: reported as not completed).
+    /// </summary>
+    private protected async Task<IEnumerable<string>> RestartIfStuckAsync(CoordinatorDeployment deployment, EventDriver driver, IReadOnlyList<string> running)
+    {
+        if (running.Count == 0)
+            return [];
+        Log($"{running.Count} instances made no progress{(driver.Stalled ? $" (nothing moved for {driver.StallTimeout.TotalSeconds:F0} s)" : "")}; restarting serve to see whether they resume");
+        await DescribeHostAsync(deployment.Process!, running);
+        await deployment.Process!.StopGracefullyAsync(TimeSpan.FromSeconds(60));
+        await deployment.StartAsync();
+        var stillRunning = await driver.DriveAsync(TimeSpan.FromSeconds(90));
+        var resumed = running.Except(stillRunning, StringComparer.Ordinal).ToArray();
+        Log($"after the restart {resumed.Length} of them ended, {stillRunning.Count} still running");
+        return resumed.Select(id => $"{id}: made no progress until serve was restarted, then {driver.Final[id].GetProperty("status").GetString()}");
     }
 
     /// <summary>Starts serve again if it died (recorded as a finding by the caller), after the store it needs is back.</summary>
@@ -190,8 +240,9 @@ public sealed class SigkillCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
         Log(running.Count == 0
             ? $"every instance ended {completion.Elapsed.TotalSeconds:F0} s after the last kill"
             : $"timed out after {completion.Elapsed.TotalSeconds:F0} s with {running.Count} instances still running: {string.Join(", ", running.Take(10))}");
+        var stuck = await RestartIfStuckAsync(deployment, driver, running);
 
-        await FinishAsync(deployment, driver, instanceIds, TimeSpan.FromSeconds(30));
+        await FinishAsync(deployment, driver, instanceIds, TimeSpan.FromSeconds(30), ("instances wedged until a restart", stuck));
     }
 }
 
@@ -255,8 +306,9 @@ public sealed class AzuriteOutageTests(ThrowawayAzurite azurite, PostgresFixture
         Log(running.Count == 0
             ? $"every instance ended {completion.Elapsed.TotalSeconds:F0} s after the outage"
             : $"timed out after {completion.Elapsed.TotalSeconds:F0} s with {running.Count} instances still running: {string.Join(", ", running.Take(10))}");
+        var stuck = await RestartIfStuckAsync(deployment, driver, running);
 
-        await FinishAsync(deployment, driver, instanceIds, TimeSpan.FromSeconds(30), ("serve died during the outage", died));
+        await FinishAsync(deployment, driver, instanceIds, TimeSpan.FromSeconds(30), ("serve died during the outage", died), ("instances wedged until a restart", stuck));
     }
 }
 
@@ -337,8 +389,16 @@ public abstract class PostgresOutageTests(ThrowawayAzurite azurite, PostgresFixt
         Log(running.Count == 0
             ? $"every instance ended {completion.Elapsed.TotalSeconds:F0} s after PostgreSQL returned"
             : $"timed out after {completion.Elapsed.TotalSeconds:F0} s with {running.Count} instances still running: {string.Join(", ", running.Take(10))}");
+        var stuck = await RestartIfStuckAsync(deployment, driver, running);
+
+        // Once the audit store is back and the instance has completed, it no longer waits for it (asserted only where the view has the field).
+        var stillWaiting = driver.Final
+            .Where(f => f.Value.TryGetProperty("waitingFor", out var w) && w.ValueKind == JsonValueKind.Object)
+            .Select(f => $"{f.Key}: {f.Value.GetProperty("status").GetString()} with waitingFor {f.Value.GetProperty("waitingFor").GetRawText()}");
 
         await FinishAsync(deployment, driver, instanceIds, TimeSpan.FromSeconds(60),
+            ("instances wedged until a restart", stuck),
+            ("instances still showing waitingFor at the end", stillWaiting),
             ("instances not running during the outage", failedDuring.Values),
             ("waitingFor that does not say the audit store, since when and why", waitingProblems),
             ("serve died during the outage", died));
