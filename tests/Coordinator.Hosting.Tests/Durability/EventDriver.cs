@@ -76,7 +76,7 @@ internal sealed class EventDriver : IAsyncDisposable
     private int _stateAccepted;
     private int _stateUnknown;
 
-    public EventDriver(CoordinatorDeployment deployment, int seed, int maxConcurrentRequests = 8)
+    public EventDriver(CoordinatorDeployment deployment, int seed, int maxConcurrentRequests = 16)
     {
         _deployment = deployment;
         _seed = seed;

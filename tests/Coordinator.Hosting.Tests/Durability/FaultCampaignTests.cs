@@ -136,7 +136,7 @@ public abstract class FaultCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
         var warnings = lines.Select((l, i) => (l, i))
             .Where(x => x.l.StartsWith("warn:", StringComparison.Ordinal) || x.l.StartsWith("fail:", StringComparison.Ordinal) || x.l.StartsWith("crit:", StringComparison.Ordinal))
             .Select(x => $"{x.l} {(x.i + 1 < lines.Count ? lines[x.i + 1].Trim() : "")}").ToArray();
-        output.WriteLine($"host pid {host.Id} (since its last start): {lines.Count} lines, {warnings.Length} warnings or errors; the most frequent:");
+        output.WriteLine($"host pid {host.Id} (since its last start): {lines.Count} lines, {warnings.Length} warnings or errors{(warnings.Length > 0 ? "; the most frequent:" : "")}");
         foreach (var group in warnings.GroupBy(w => w.Length > 160 ? w[..160] : w, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Take(6))
             output.WriteLine($"    {group.Count()}x {group.Key}");
         if (Environment.GetEnvironmentVariable("COORDINATOR_FAULT_LOGS") is { Length: > 0 } folder)

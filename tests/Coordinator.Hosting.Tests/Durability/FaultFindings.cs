@@ -174,7 +174,7 @@ internal sealed class FaultFindings
         findings.Notifications = await connection.QuerySingleAsync<int>("SELECT count(*)::int FROM outbox WHERE kind = 'notification'");
         // A failed instance delivers nothing more: only live ones are given time for late deliveries.
         var ended = finals.Where(f => f.Value.GetProperty("status").GetString() is "failed" or "terminated").Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
-        await CompareNotificationsAsync(deployment, instanceIds, ended, findings, notificationsSettle);
+        await CompareNotificationsAsync(deployment, driver, instanceIds, ended, findings, notificationsSettle);
 
         foreach (var instanceId in instanceIds)
         {
@@ -199,7 +199,7 @@ internal sealed class FaultFindings
 
     /// <summary>The instance's notifications are exactly its audited actions addressed to people; waits a bounded time for late deliveries.</summary>
     private static async Task CompareNotificationsAsync(
-        CoordinatorDeployment deployment, IReadOnlyCollection<string> instanceIds, IReadOnlySet<string> ended, FaultFindings findings, TimeSpan settle)
+        CoordinatorDeployment deployment, EventDriver driver, IReadOnlyCollection<string> instanceIds, IReadOnlySet<string> ended, FaultFindings findings, TimeSpan settle)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -226,11 +226,36 @@ internal sealed class FaultFindings
             }
             if (!mayStillArrive || clock.Elapsed >= settle)
             {
-                findings.MismatchedNotifications.AddRange(mismatched);
+                findings.MismatchedNotifications.AddRange(await AnnotatePendingAsync(driver, mismatched));
                 return;
             }
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
+    }
+
+    /// <summary>
+    /// Says of each missing notification whether the instance view still mentions its key (an effect
+    /// the instance knows it owes and retries later) or not (forgotten). Either way it is a defect of
+    /// this run: the test waited as long as it can.
+    /// </summary>
+    private static async Task<IEnumerable<string>> AnnotatePendingAsync(EventDriver driver, List<string> mismatched)
+    {
+        var views = new Dictionary<string, string>(StringComparer.Ordinal);
+        var annotated = new List<string>();
+        foreach (var line in mismatched)
+        {
+            var key = line[..line.IndexOf(": ", StringComparison.Ordinal)];
+            var instanceId = driver.InstanceIds.FirstOrDefault(id => key.StartsWith(id + ":", StringComparison.Ordinal));
+            if (instanceId is null || !line.Contains("never notified", StringComparison.Ordinal))
+            {
+                annotated.Add(line);
+                continue;
+            }
+            if (!views.TryGetValue(instanceId, out var view))
+                views[instanceId] = view = (await driver.TryGetAsync(instanceId))?.GetRawText() ?? "";
+            annotated.Add(line + (view.Contains(key, StringComparison.Ordinal) ? " (the instance view still lists it: owed, to be retried)" : " (not in the instance view)"));
+        }
+        return annotated;
     }
 
     /// <summary>A report of the counts and, per kind of defect, the first cases.</summary>
