@@ -109,8 +109,6 @@ internal sealed class EventDriver : IAsyncDisposable
 
     public IEnumerable<SentNote> AcceptedNotes => _notes.Where(n => n.Outcome == RequestOutcome.Accepted);
 
-    public IEnumerable<SentNote> UnknownNotes => _notes.Where(n => n.Outcome == RequestOutcome.Unknown);
-
     public int StateEventsAccepted => _stateAccepted;
 
     public int StateEventsUnknown => _stateUnknown;

@@ -166,7 +166,15 @@ public abstract class FaultCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
             return [];
         Log($"{running.Count} instances made no progress{(driver.Stalled ? $" (nothing moved for {driver.StallTimeout.TotalSeconds:F0} s)" : "")}; restarting serve to see whether they resume");
         await DescribeHostAsync(deployment.Process!, running);
-        await deployment.Process!.StopGracefullyAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await deployment.Process!.StopGracefullyAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException e)
+        {
+            Log($"serve did not stop within 60 s of SIGTERM ({e.Message.Split('\n')[0]}); killed instead");
+            deployment.Process!.KillHard();
+        }
         await deployment.StartAsync();
         var stillRunning = await driver.DriveAsync(TimeSpan.FromSeconds(90));
         var resumed = running.Except(stillRunning, StringComparer.Ordinal).ToArray();
@@ -349,6 +357,7 @@ public abstract class PostgresOutageTests(ThrowawayAzurite azurite, PostgresFixt
         var failedDuring = new Dictionary<string, string>(StringComparer.Ordinal);
         var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
         var waitingProblems = new List<string>();
+        var viewHasWaitingFor = false;
         var polls = 0;
         while (outageClock.Elapsed < outage)
         {
@@ -367,8 +376,12 @@ public abstract class PostgresOutageTests(ThrowawayAzurite azurite, PostgresFixt
                     failedDuring[id] = $"{id}: {status} {outageClock.Elapsed.TotalSeconds:F0} s into the outage";
                     Log(failedDuring[id]);
                 }
-                if (view.TryGetProperty("waitingFor", out var waitingFor) && waitingFor.ValueKind == JsonValueKind.Object)
-                    CheckWaitingFor(id, waitingFor, outageStarted, waiting, waitingProblems);
+                if (view.TryGetProperty("waitingFor", out var waitingFor))
+                {
+                    viewHasWaitingFor = true;
+                    if (waitingFor.ValueKind == JsonValueKind.Object)
+                        CheckWaitingFor(id, waitingFor, outageStarted, waiting, waitingProblems);
+                }
             }
             polls++;
             // Poll about every 2 s until the outage has lasted long enough (whole milliseconds: a shorter delay completes at once).
@@ -379,7 +392,12 @@ public abstract class PostgresOutageTests(ThrowawayAzurite azurite, PostgresFixt
         await Postgres.StartAsync();
         deployment.Database.Clear();
         Log($"PostgreSQL back after {outageClock.Elapsed.TotalSeconds:F0} s; {polls} polls: {Instances - failedDuring.Count} of {Instances} instances stayed running, "
-            + $"{waiting.Count} showed waitingFor{(waiting.Count > 0 ? $" (e.g. {waiting.First().Value})" : " (the view has no such field: not asserted)")}");
+            + $"{waiting.Count} showed waitingFor{(waiting.Count > 0 ? $" (e.g. {waiting.First().Value})" : viewHasWaitingFor ? "" : " (the view has no such field: not asserted)")}");
+        // Where the view has the field, an instance whose event arrived during the outage must have said that it waits
+        // (those that acted just before may have finished their turn before PostgreSQL went down).
+        var neverWaiting = viewHasWaitingFor
+            ? instanceIds.Skip(half).Where(id => !waiting.ContainsKey(id) && !failedDuring.ContainsKey(id)).Select(id => $"{id}: acted during the outage, never showed waitingFor")
+            : [];
         var died = new List<string>();
         if (await RestartIfExitedAsync(deployment, "during the PostgreSQL outage") is { } exit)
             died.Add(exit);
@@ -401,6 +419,7 @@ public abstract class PostgresOutageTests(ThrowawayAzurite azurite, PostgresFixt
             ("instances still showing waitingFor at the end", stillWaiting),
             ("instances not running during the outage", failedDuring.Values),
             ("waitingFor that does not say the audit store, since when and why", waitingProblems),
+            ("instances that did not show they wait for the audit store", neverWaiting),
             ("serve died during the outage", died));
     }
 
