@@ -44,7 +44,9 @@ internal sealed record SentNote(string InstanceId, string StepId, string Token, 
 /// once). A state change (done, blocked, decide) is idempotent-safe: the engine refuses a second one in
 /// the same state, so it is sent again when its outcome is unknown and the step still shows the old
 /// status after <see cref="RetryUnknownAfter"/>. An accepted state change that has no effect for
-/// <see cref="LostAfter"/> is recorded as lost and sent again (so the run goes on). A step's
+/// <see cref="LostAfter"/> is recorded as lost and sent again (so the run goes on); these times count
+/// from the start of the current drive at the earliest (an event sent during an outage, before the
+/// drive, may take effect only once the store is back). A step's
 /// <c>done</c> waits until its accepted notes are in the audit (at most <see cref="NotesConfirmTimeout"/>),
 /// so that no note can be refused for arriving after the step finished.
 /// </para>
@@ -73,6 +75,7 @@ internal sealed class EventDriver : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _rejections = new(StringComparer.Ordinal);
     private long _lastConfirmedSeq;
     private long _lastProgressTicks;
+    private long _driveStartedTicks;
     private int _stateAccepted;
     private int _stateUnknown;
 
@@ -146,6 +149,7 @@ internal sealed class EventDriver : IAsyncDisposable
         Stalled = false;
         var watcher = WatchAuditAsync(stopWatcher.Token);
         Interlocked.Exchange(ref _lastProgressTicks, _clock.Elapsed.Ticks);
+        Interlocked.Exchange(ref _driveStartedTicks, _clock.Elapsed.Ticks);
         var actors = _instances.Values.Where(i => i.Final is null).Select(i => ActAsync(i, cts.Token)).ToArray();
         var stall = WatchStallAsync(cts, stopWatcher.Token);
         try
@@ -173,7 +177,7 @@ internal sealed class EventDriver : IAsyncDisposable
     {
         var tracked = _instances[instanceId];
         var token = NewToken(tracked, stepId);
-        var (outcome, code, _) = await PostAsync(instanceId, stepId, new { type = "progress", by, text = token }, cancellationToken);
+        var (outcome, code, _) = await PostAsync(instanceId, stepId, new { type = "progress", by, text = token }, cancellationToken, tracked.AnswerAtOnce());
         var note = new SentNote(instanceId, stepId, token, outcome, code);
         if (outcome is RequestOutcome.NotApplied or RequestOutcome.Invalid)
             return note; // never reached the engine: nothing to account for
@@ -192,7 +196,7 @@ internal sealed class EventDriver : IAsyncDisposable
     /// </summary>
     public async Task<RequestOutcome> PostStateEventAsync(string instanceId, string stepId, string statusAtPost, string type, object body, CancellationToken cancellationToken = default)
     {
-        var (outcome, _, _) = await PostAsync(instanceId, stepId, body, cancellationToken);
+        var (outcome, _, _) = await PostAsync(instanceId, stepId, body, cancellationToken, _instances[instanceId].AnswerAtOnce());
         if (outcome == RequestOutcome.Accepted)
             Interlocked.Increment(ref _stateAccepted);
         else if (outcome == RequestOutcome.Unknown)
@@ -346,6 +350,16 @@ internal sealed class EventDriver : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// How long ago <paramref name="at"/> was, counted from the start of the current drive at the
+    /// earliest: an event sent during an outage, before the drive, cannot have taken effect before it.
+    /// </summary>
+    private TimeSpan Since(TimeSpan at)
+    {
+        var driveStarted = TimeSpan.FromTicks(Interlocked.Read(ref _driveStartedTicks));
+        return _clock.Elapsed - (at > driveStarted ? at : driveStarted);
+    }
+
     /// <summary>What to send for one step of a fresh view, if anything.</summary>
     private Task? NextRequest(Tracked instance, JsonElement step, CancellationToken cancellationToken)
     {
@@ -361,12 +375,13 @@ internal sealed class EventDriver : IAsyncDisposable
             {
                 track.Pending = null; // it took effect
             }
-            else if (pending.Outcome == RequestOutcome.Accepted && now - pending.At > LostAfter)
+            else if (pending.Outcome == RequestOutcome.Accepted && Since(pending.At) > LostAfter)
             {
-                _lostStateEvents.Enqueue($"{instance.InstanceId} {stepId}: {pending.Type} answered 2xx at {pending.At.TotalSeconds:F0} s, still {status} {(now - pending.At).TotalSeconds:F0} s later");
+                _lostStateEvents.Enqueue(
+                    $"{instance.InstanceId} {stepId}: {pending.Type} answered 2xx at {pending.At.TotalSeconds:F0} s, still {status} {Since(pending.At).TotalSeconds:F0} s into the drive");
                 track.Pending = null;
             }
-            else if (pending.Outcome == RequestOutcome.Unknown && now - pending.At > RetryUnknownAfter)
+            else if (pending.Outcome == RequestOutcome.Unknown && Since(pending.At) > RetryUnknownAfter)
             {
                 track.Pending = null;
             }
@@ -392,7 +407,7 @@ internal sealed class EventDriver : IAsyncDisposable
                 ? SendNoteAsync(instance, stepId, owner, cancellationToken)
                 : null;
         }
-        if (track.AcceptedTokens.Any(t => !_confirmed.ContainsKey((instance.InstanceId, t))) && now - track.LastNoteAt < NotesConfirmTimeout)
+        if (track.AcceptedTokens.Any(t => !_confirmed.ContainsKey((instance.InstanceId, t))) && Since(track.LastNoteAt) < NotesConfirmTimeout)
             return null;
 
         return stepId == "it-setup" && instance.BlockItSetup && !track.SeenBlocked
@@ -406,13 +421,19 @@ internal sealed class EventDriver : IAsyncDisposable
     private Task SendStateAsync(Tracked instance, string stepId, string status, string type, object body, CancellationToken cancellationToken) =>
         PostStateEventAsync(instance.InstanceId, stepId, status, type, body, cancellationToken);
 
-    private async Task<(RequestOutcome Outcome, int StatusCode, string Body)> PostAsync(string instanceId, string stepId, object body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Posts an event. Half of them (seeded) ask to be answered at once (<c>?wait=0</c>: 202 when the
+    /// API waits for outcomes), the others wait for the outcome as the API's default does; a host that
+    /// does not know the parameter ignores it.
+    /// </summary>
+    private async Task<(RequestOutcome Outcome, int StatusCode, string Body)> PostAsync(
+        string instanceId, string stepId, object body, CancellationToken cancellationToken, bool answerAtOnce = false)
     {
         await _requests.WaitAsync(cancellationToken);
         try
         {
             using var response = await _http.PostAsJsonAsync(
-                $"/api/instances/{Uri.EscapeDataString(instanceId)}/steps/{Uri.EscapeDataString(stepId)}/events", body, cancellationToken);
+                $"/api/instances/{Uri.EscapeDataString(instanceId)}/steps/{Uri.EscapeDataString(stepId)}/events{(answerAtOnce ? "?wait=0" : "")}", body, cancellationToken);
             var code = (int)response.StatusCode;
             Count(code.ToString(CultureInfo.InvariantCulture));
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -492,6 +513,13 @@ internal sealed class EventDriver : IAsyncDisposable
         public JsonElement? Final { get; set; }
 
         public string? Fingerprint { get; set; }
+
+        /// <summary>Whether the next event asks to be answered at once (seeded coin; thread-safe like <see cref="Step"/>).</summary>
+        public bool AnswerAtOnce()
+        {
+            lock (_steps)
+                return Random.Next(2) == 0;
+        }
 
         public StepTrack Step(string stepId)
         {
