@@ -20,8 +20,28 @@ public sealed record StepEventRequest(
     [property: Description("The chosen option of a decision step or alternative of a block (decide); without it, a block with no alternatives is resumed.")] string? Option = null,
     [property: Description("The person id of the new owner (reassign: required).")] string? To = null);
 
-/// <summary>The answer to an accepted step event: the coordinator takes it up in the instance's next turn.</summary>
-public sealed record StepEventAccepted(string InstanceId, string StepId, string Type, bool Accepted);
+/// <summary>
+/// The answer to a step event: <c>applied</c> (200) once the instance applied it, or <c>accepted</c>
+/// (202) when it was raised but the instance had not taken it up within the wait; its outcome then
+/// shows in the instance (and the audit registry). A rejected event answers 409 problem details.
+/// </summary>
+/// <param name="EventId">The id the coordinator gave the event.</param>
+/// <param name="Outcome"><c>applied</c> or <c>accepted</c>.</param>
+/// <param name="Sequence">The engine action number of the event's own action (<c>detail.sequence</c> of its <c>step.completed</c>, <c>step.blocked</c>, ... row in the audit registry); null until applied.</param>
+/// <param name="AppliedAt">The workflow time the event was applied at; null until applied.</param>
+public sealed record StepEventOutcome(string InstanceId, string StepId, string Type, string EventId, string Outcome, long? Sequence, DateTimeOffset? AppliedAt);
+
+/// <summary>What <see cref="CoordinatorApi.SubmitEventAsync"/> did: raised the event (its id), or refused it (the problem).</summary>
+public sealed record EventSubmission(Microsoft.AspNetCore.Http.IResult? Problem, string? EventId);
+
+/// <summary>Why an instance failed (a bug or a broken input): the error type and message.</summary>
+public sealed record FailureView(string Type, string Message);
+
+/// <summary>What an instance waits for before it can go on (the audit store), since when, how many attempts failed and the last error.</summary>
+public sealed record WaitingForView(string Store, DateTimeOffset Since, int Attempts, string LastError, DateTimeOffset NextAttemptAt);
+
+/// <summary>A best-effort side effect (notification, CRM update, memory record) that failed and waits for a durable retry under its original key.</summary>
+public sealed record PendingEffectView(string Kind, string IdempotencyKey, string? StepId, int Failures, DateTimeOffset FirstFailedAt, DateTimeOffset NextAttemptAt, string LastError);
 
 /// <summary>The answer to a start request.</summary>
 public sealed record StartInstanceResponse(string InstanceId, string StatusUri, bool AlreadyExisted);
@@ -80,7 +100,20 @@ public sealed record InstanceView(
     DateTimeOffset LastUpdatedAt,
     DateTimeOffset? WorkflowNow,
     DateTimeOffset? NextWakeUp,
-    IReadOnlyList<StepView> Steps);
+    IReadOnlyList<StepView> Steps)
+{
+    /// <summary>Why the instance failed; null unless its status is <c>failed</c>.</summary>
+    public FailureView? Failure { get; init; }
+
+    /// <summary>Set while the instance waits for the audit store (PostgreSQL unreachable): it goes on by itself when the store is back.</summary>
+    public WaitingForView? WaitingFor { get; init; }
+
+    /// <summary>How many best-effort effects wait for a durable retry.</summary>
+    public int PendingEffectCount { get; init; }
+
+    /// <summary>The first of them (at most 10).</summary>
+    public IReadOnlyList<PendingEffectView> PendingEffects { get; init; } = [];
+}
 
 /// <summary>One step of an instance.</summary>
 public sealed record StepView(

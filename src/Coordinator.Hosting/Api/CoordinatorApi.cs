@@ -4,6 +4,7 @@ using Coordinator.Core.Engine;
 using Coordinator.Orchestration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -47,9 +48,10 @@ public static class CoordinatorApi
             .WithName("GetInstance").WithTags("Instances").WithSummary("An instance with every step's status, owner, times, next reminder and escalation level.")
             .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound).DescribedAsApi();
         api.MapPost("/instances/{instanceId}/steps/{stepId}/events", PostEventAsync)
-            .WithName("PostStepEvent").WithTags("Step events").WithSummary("Reports done, progress, blocked, decide or reassign on a step; 409 when the engine rejects it.")
+            .WithName("PostStepEvent").WithTags("Step events")
+            .WithSummary("Reports done, progress, blocked, decide or reassign on a step and waits for its outcome (5 s, or ?wait=0..30 seconds): 200 applied, 409 rejected with the engine's reason, 202 when the instance has not taken it up within the wait.")
             .TakesJson<StepEventRequest>()
-            .Produces<StepEventAccepted>(StatusCodes.Status202Accepted)
+            .Produces<StepEventOutcome>().Produces<StepEventOutcome>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).DescribedAsApi();
         return api;
@@ -154,7 +156,7 @@ public static class CoordinatorApi
         }
 
         var instanceId = InstanceIds.For(workflowId, businessKey);
-        var input = CoordinatorInput.Create(definition, fields, clock.TimeScale, businessKey);
+        var input = CoordinatorInput.Create(definition, fields, clock.TimeScale, businessKey, requestedAt: DateTimeOffset.UtcNow);
         // Duplicate starts: the backend refuses a second instance with the same id (dedupe on every
         // status); the striped lock spares this host the race between its own concurrent requests.
         var gate = StartGates[(instanceId.GetHashCode(StringComparison.Ordinal) & int.MaxValue) % StartGates.Length];
@@ -221,10 +223,14 @@ public static class CoordinatorApi
         return Results.Ok(list);
     }
 
+    /// <param name="wait">Whole seconds to wait for the event's outcome, 0 to 30 (default 5); query parameter <c>wait</c>.</param>
     public static async Task<IResult> PostEventAsync(
-        string instanceId, string stepId, HttpRequest request, WorkflowRegistry registry, DurableTaskClient client, CancellationToken cancellationToken)
+        string instanceId, string stepId, [FromQuery] string? wait, HttpRequest request, WorkflowRegistry registry, DurableTaskClient client,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (ReadWait(wait) is not { } patience)
+            return Invalid("wait", $"wait is how many seconds to wait for the event's outcome: a whole number from 0 to {MaxEventOutcomeWait.TotalSeconds:0} (default {EventOutcomeWait.TotalSeconds:0}).");
         var (body, problem) = await ReadJsonObjectAsync(request, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
@@ -232,39 +238,96 @@ public static class CoordinatorApi
         if (parsed.Problem is not null)
             return parsed.Problem;
 
-        var refused = await SubmitEventAsync(instanceId, parsed.Event!, registry, client, cancellationToken).ConfigureAwait(false);
-        return refused ?? Results.Accepted(StatusUri(request, instanceId), new StepEventAccepted(instanceId, stepId, body.Value.GetProperty("type").GetString()!, Accepted: true));
+        var submitted = await SubmitEventAsync(instanceId, parsed.Event!, registry, client, cancellationToken).ConfigureAwait(false);
+        if (submitted.Problem is not null)
+            return submitted.Problem;
+        var type = body.Value.GetProperty("type").GetString()!;
+        var outcome = await WaitForOutcomeAsync(client, instanceId, submitted.EventId!, patience, cancellationToken).ConfigureAwait(false);
+        var statusUri = StatusUri(request, instanceId);
+        if (outcome is null)
+            return Results.Accepted(statusUri, new StepEventOutcome(instanceId, stepId, type, submitted.EventId!, "accepted", null, null));
+        if (!outcome.Applied)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Event rejected", detail: outcome.Reason ?? "The coordinator rejected the event.",
+                extensions: new Dictionary<string, object?> { ["eventId"] = submitted.EventId, ["sequence"] = outcome.Sequence });
+        return Results.Ok(new StepEventOutcome(instanceId, stepId, type, submitted.EventId!, "applied", outcome.Sequence, outcome.At));
+    }
+
+    /// <summary>How long <c>POST .../events</c> waits for the instance to apply or reject the event before answering 202, unless <c>?wait=</c> says otherwise.</summary>
+    public static readonly TimeSpan EventOutcomeWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait a client may ask for with <c>?wait=</c>.</summary>
+    public static readonly TimeSpan MaxEventOutcomeWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>The <c>wait</c> query parameter (whole seconds, 0 to 30); the default when absent; null when malformed.</summary>
+    private static TimeSpan? ReadWait(string? wait)
+    {
+        if (wait is null)
+            return EventOutcomeWait;
+        return int.TryParse(wait, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            && seconds <= MaxEventOutcomeWait.TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+    }
+
+    /// <summary>
+    /// Waits until the instance has applied or rejected the event with id <paramref name="eventId"/>
+    /// (its status keeps the latest outcomes), reading it every 50 ms to 200 ms; null when the wait
+    /// ran out first or the instance stopped running.
+    /// </summary>
+    public static async Task<EventOutcome?> WaitForOutcomeAsync(
+        DurableTaskClient client, string instanceId, string eventId, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var deadline = DateTimeOffset.UtcNow + wait;
+        var interval = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+            if (metadata?.ReadCustomStatusAs<CoordinatorStatus>()?.RecentEvents?.FirstOrDefault(e => e.EventId == eventId) is { } outcome)
+                return outcome;
+            if (metadata is null || metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending)
+                || DateTimeOffset.UtcNow + interval > deadline)
+                return null;
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            interval = TimeSpan.FromMilliseconds(Math.Min(200, interval.TotalMilliseconds * 1.5));
+        }
     }
 
     /// <summary>
     /// Checks a parsed event against the instance's current state and raises it when the engine
-    /// would accept it. Returns null when raised, else the problem (404 unknown instance or step,
-    /// 409 rejected with the engine's reason, 503 instance still starting). Every channel that
-    /// reports human events (the API, the web inbox) goes through here.
+    /// would accept it, stamped with the time it was accepted and a new event id (the instance applies
+    /// it at that time, and reports its outcome under that id: <see cref="WaitForOutcomeAsync"/>).
+    /// Returns the event id when raised, else the problem (404 unknown instance or step, 409 rejected
+    /// with the engine's reason, 503 instance still starting). Every channel that reports human events
+    /// (the API, the web inbox) goes through here.
     /// </summary>
-    public static async Task<IResult?> SubmitEventAsync(
+    public static async Task<EventSubmission> SubmitEventAsync(
         string instanceId, HumanEvent humanEvent, WorkflowRegistry registry, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(humanEvent);
         ArgumentNullException.ThrowIfNull(client);
         var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         if (metadata is null || metadata.Name != nameof(CoordinatorOrchestrator))
-            return NotFound("Unknown instance", $"There is no instance '{instanceId}'.");
+            return Refused(NotFound("Unknown instance", $"There is no instance '{instanceId}'."));
         if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Running && metadata.RuntimeStatus != OrchestrationRuntimeStatus.Pending)
-            return Conflict($"Instance '{instanceId}' is {StatusName(metadata.RuntimeStatus)}; it takes no more events.");
-        var (definition, _, _, status) = FactsOf(metadata, registry);
+            return Refused(Conflict($"Instance '{instanceId}' is {StatusName(metadata.RuntimeStatus)}; it takes no more events."));
+        var (definition, _, context, status) = FactsOf(metadata, registry);
         if (status is null)
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Instance is starting",
-                detail: $"Instance '{instanceId}' has not finished its first turn yet; retry in a moment.");
+            return Refused(Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Instance is starting",
+                detail: $"Instance '{instanceId}' has not finished its first turn yet; retry in a moment."));
         if (definition.FindStep(humanEvent.StepId) is null)
-            return NotFound("Unknown step", $"Workflow '{definition.Id}' has no step '{humanEvent.StepId}'.");
+            return Refused(NotFound("Unknown step", $"Workflow '{definition.Id}' has no step '{humanEvent.StepId}'."));
 
-        var validation = CoordinationEngine.Validate(definition, status.Instance, humanEvent);
+        var validation = CoordinationEngine.Validate(definition, status.InstanceWith(context), humanEvent);
         if (!validation.Accepted)
-            return Conflict(validation.Reason ?? "The coordinator rejected the event.");
+            return Refused(Conflict(validation.Reason ?? "The coordinator rejected the event."));
 
-        await client.RaiseEventAsync(instanceId, CoordinatorEvents.HumanEvent, humanEvent, cancellationToken).ConfigureAwait(false);
-        return null;
+        var eventId = Guid.NewGuid().ToString("N");
+        var stamped = humanEvent with { AcceptedAt = DateTimeOffset.UtcNow, EventId = eventId };
+        await client.RaiseEventAsync(instanceId, CoordinatorEvents.HumanEvent, stamped, cancellationToken).ConfigureAwait(false);
+        return new EventSubmission(null, eventId);
+
+        static EventSubmission Refused(IResult problem) => new(problem, null);
     }
 
     /// <summary>
@@ -324,11 +387,33 @@ public static class CoordinatorApi
         var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
         if (status is { Instance: var state } && registry?.Find(state.DefinitionId, state.DefinitionVersion, state.DefinitionHash) is { } known)
         {
-            var businessKey = known.BusinessKey is { } field && state.Context.TryGetValue(field, out var value) ? value : null;
-            return (known, businessKey, state.Context, status);
+            var context = status.ContextOmitted ? StartContextOf(metadata) : state.Context;
+            var businessKey = known.BusinessKey is { } field && context.TryGetValue(field, out var value) ? value : null;
+            return (known, businessKey, context, status);
         }
         var input = metadata.ReadInputAs<CoordinatorInput>()!;
         return (input.Definition, input.BusinessKey, input.Context, status);
+    }
+
+    /// <summary>
+    /// The start context from an instance's serialized input, reading only that member (the status
+    /// leaves it out to stay small, see <see cref="CoordinatorStatus.Bounded"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> StartContextOf(OrchestrationMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var context = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (metadata.SerializedInput is not { } json)
+            return context;
+        using var document = JsonDocument.Parse(json);
+        foreach (var member in document.RootElement.EnumerateObject())
+        {
+            if (!member.NameEquals("context") && !member.NameEquals("Context"))
+                continue;
+            foreach (var field in member.Value.EnumerateObject())
+                context[field.Name] = field.Value.GetString() ?? "";
+        }
+        return context;
     }
 
     public static InstanceView ToView(OrchestrationMetadata metadata, WorkflowRegistry? registry = null)
@@ -343,9 +428,20 @@ public static class CoordinatorApi
                 s?.ActivatedAt, s?.DueAt, s?.FinishedAt, s?.LastActivityAt, s?.NextReminderAt, s?.EscalationsFired ?? 0,
                 s?.BlockReason, s?.Outcome);
         }).ToArray();
+        var failure = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Failed
+            ? new FailureView(metadata.FailureDetails?.ErrorType ?? "unknown", metadata.FailureDetails?.ErrorMessage ?? "The instance failed without saying why.")
+            : null;
         return new InstanceView(
             metadata.InstanceId, definition.Id, definition.Version, businessKey, context, StatusName(metadata.RuntimeStatus),
-            metadata.CreatedAt, metadata.LastUpdatedAt, status?.Progress.WorkflowNow, status?.NextWakeUp, steps);
+            metadata.CreatedAt, metadata.LastUpdatedAt, status?.Progress.WorkflowNow, status?.NextWakeUp, steps)
+        {
+            Failure = failure,
+            WaitingFor = status?.WaitingFor is { } waiting
+                ? new WaitingForView(waiting.Store, waiting.Since, waiting.Attempts, waiting.LastError, waiting.NextAttemptAt)
+                : null,
+            PendingEffectCount = status?.PendingEffectCount ?? 0,
+            PendingEffects = status?.PendingEffects?.Select(static e => new PendingEffectView(e.Kind, e.IdempotencyKey, e.StepId, e.Failures, e.FirstFailedAt, e.NextAttemptAt, e.LastError)).ToArray() ?? [],
+        };
     }
 
     internal static string StatusName(OrchestrationRuntimeStatus status) => status.ToString().ToLowerInvariant();

@@ -131,7 +131,8 @@ internal static class InboxStarts
         {
             var state = status.Instance;
             var definition = registry.Find(state.DefinitionId, state.DefinitionVersion, state.DefinitionHash);
-            var businessKey = definition?.BusinessKey is { } field ? state.Context.GetValueOrDefault(field) : null;
+            var context = status.ContextOmitted ? CoordinatorApi.StartContextOf(metadata) : state.Context;
+            var businessKey = definition?.BusinessKey is { } field ? context.GetValueOrDefault(field) : null;
             var outcome = FirstTurnOutcome(definition?.Title ?? state.DefinitionId, businessKey, instanceId, status, definition);
             return new StartFollowUp(outcome.Flash, outcome.RedirectTo, KeepWaiting: false);
         }

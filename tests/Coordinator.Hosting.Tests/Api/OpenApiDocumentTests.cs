@@ -66,7 +66,10 @@ public sealed class OpenApiDocumentTests(MemoryServerFixture server) : IClassFix
 
         var stepEvent = operations["PostStepEvent"];
         Assert.Equal("#/components/schemas/StepEventRequest", BodySchemaRef(stepEvent.Operation));
-        Assert.Equal(["202", "400", "401", "404", "409", "413", "503"], Responses(stepEvent.Operation));
+        Assert.Equal(["200", "202", "400", "401", "404", "409", "413", "503"], Responses(stepEvent.Operation));
+        Assert.Contains(stepEvent.Operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "wait" && p.GetProperty("in").GetString() == "query");
+        Assert.Equal("#/components/schemas/StepEventOutcome",
+            stepEvent.Operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
         var eventSchema = root.GetProperty("components").GetProperty("schemas").GetProperty("StepEventRequest");
         Assert.Equal(["type", "by"], eventSchema.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
         Assert.Contains("reassign", eventSchema.GetProperty("properties").GetProperty("type").GetProperty("description").GetString(), StringComparison.Ordinal);

@@ -62,8 +62,8 @@ public sealed class ServeEndToEndTests(ThrowawayAzurite azurite) : IAsyncLifetim
                 };
                 if (body is null || !posted.Add($"{stepId}:{status}:{JsonSerializer.Serialize(body)}"))
                     continue;
-                using var response = await _server.Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/{stepId}/events", body);
-                Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{stepId} ({status}): {await response.Content.ReadAsStringAsync()}");
+                using var response = await _server.Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/{stepId}/events?wait=30", body);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{stepId} ({status}): {await response.Content.ReadAsStringAsync()}");
                 if (stepId == "it-setup" && status == "active")
                     blockedOnce = true;
                 // Each event moves its step on (done, blocked, decided): wait until the instance shows it,
@@ -182,6 +182,82 @@ public sealed class ServeEndToEndTests(ThrowawayAzurite azurite) : IAsyncLifetim
         var after = await _server.GetInstanceAsync(instanceId);
         Assert.Equal(StepsOf(before), StepsOf(after));
     }
+
+    [Fact]
+    public async Task PostStepEvent_ConflictingEventsAtTheSameMoment_OneIsAppliedWith200AndTheOtherRejectedWith409()
+    {
+        for (var pair = 0; pair < 4; pair++)
+        {
+            var instanceId = await StartWithActiveContractAsync($"D-24{pair:00}");
+
+            // Both pass the up-front check against the same state; the instance applies one, and the
+            // other finds the step done and must be rejected, and its answer must say so.
+            var (codes, texts) = await PostTogetherAsync(
+                instanceId, new { type = "done", by = "sales.rep", text = "signed" }, new { type = "done", by = "sales.rep", text = "signed too" });
+
+            var summary = string.Join(" | ", codes.Zip(texts, (c, t) => $"{(int)c} {t}"));
+            Assert.True(codes.Order().SequenceEqual([HttpStatusCode.OK, HttpStatusCode.Conflict]), summary);
+            var applied = JsonDocument.Parse(texts[Array.IndexOf(codes, HttpStatusCode.OK)]).RootElement;
+            Assert.Equal("applied", applied.GetProperty("outcome").GetString());
+            var audit = ContractAudit(instanceId);
+            var completed = Assert.Single(audit, e => e.Action == "step.completed");
+            Assert.Equal(applied.GetProperty("sequence").GetInt64(), completed.Detail!.Value.GetProperty("sequence").GetInt64());
+            Assert.Single(audit, e => e.Action == "event.rejected");
+        }
+    }
+
+    [Fact]
+    public async Task PostStepEvent_DoneAndBlockedAtTheSameMoment_EachAnswerSaysWhatTheAuditRecorded()
+    {
+        for (var pair = 0; pair < 4; pair++)
+        {
+            var instanceId = await StartWithActiveContractAsync($"D-25{pair:00}");
+            var (codes, texts) = await PostTogetherAsync(
+                instanceId, new { type = "done", by = "sales.rep" }, new { type = "blocked", by = "sales.rep", reason = "legal has not signed" });
+
+            // Blocked then done: both apply (the owner may finish a blocked step). Done then blocked:
+            // the block is rejected. Whichever happened, the answers match the registry.
+            var audit = ContractAudit(instanceId);
+            string[] actions = ["step.completed", "step.blocked"];
+            for (var i = 0; i < 2; i++)
+            {
+                var summary = $"{(int)codes[i]} {texts[i]}";
+                if (codes[i] == HttpStatusCode.OK)
+                {
+                    var sequence = JsonDocument.Parse(texts[i]).RootElement.GetProperty("sequence").GetInt64();
+                    Assert.Single(audit, e => e.Action == actions[i] && e.Detail!.Value.GetProperty("sequence").GetInt64() == sequence);
+                }
+                else
+                {
+                    Assert.True(codes[i] == HttpStatusCode.Conflict, summary);
+                    Assert.DoesNotContain(audit, e => e.Action == actions[i]);
+                    Assert.Single(audit, e => e.Action == "event.rejected");
+                }
+            }
+        }
+    }
+
+    private async Task<string> StartWithActiveContractAsync(string dealId)
+    {
+        using var start = await _server.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", OnboardingStart(dealId));
+        var instanceId = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
+        await _server.WaitForAsync(instanceId, i => StepStatus(i, "contract") == "active", TimeSpan.FromSeconds(60), "contract to be active");
+        return instanceId;
+    }
+
+    private async Task<(HttpStatusCode[] Codes, string[] Texts)> PostTogetherAsync(string instanceId, object first, object second)
+    {
+        var uri = $"/api/instances/{instanceId}/steps/contract/events?wait=30";
+        var answers = await Task.WhenAll(_server.Http.PostAsJsonAsync(uri, first), _server.Http.PostAsJsonAsync(uri, second));
+        var texts = await Task.WhenAll(answers.Select(a => a.Content.ReadAsStringAsync()));
+        var codes = answers.Select(a => a.StatusCode).ToArray();
+        foreach (var answer in answers)
+            answer.Dispose();
+        return (codes, texts);
+    }
+
+    private Core.Ports.AuditEntry[] ContractAudit(string instanceId) =>
+        _server.Server.Services.GetRequiredService<InMemoryAuditLog>().All.Where(e => e.InstanceId == instanceId && e.StepId == "contract").ToArray();
 
     private static string? StepStatus(JsonElement instance, string stepId) =>
         instance.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("stepId").GetString() == stepId).GetProperty("status").GetString();
