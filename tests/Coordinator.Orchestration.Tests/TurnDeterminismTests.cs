@@ -144,6 +144,19 @@ public sealed class TurnDeterminismTests
         Assert.Contains(context.Timers, t => t == Start.AddMinutes(31));
     }
 
+    [Fact]
+    public async Task RunAsync_InputItCannotRun_FailsWithTheReasonAndLogsItAsAnError()
+    {
+        var context = new ScriptedContext(InstanceId, Start);
+
+        var run = context.Run(CarriedInput() with { TimeScale = 0 });
+
+        var failure = await Assert.ThrowsAsync<ArgumentException>(() => run);
+        Assert.Contains("TimeScale", failure.Message, StringComparison.Ordinal);
+        var logged = Assert.Single(context.Logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Contains($"Instance {InstanceId} failed: ArgumentException: TimeScale", logged.Message, StringComparison.Ordinal);
+    }
+
     private static bool IsEventBatch(object? request) =>
         request is AppendAuditEntriesRequest audit && audit.Entries.Any(e => e.Action == CoordinationActionType.StepProgress.WireName());
 

@@ -428,9 +428,7 @@ public static class CoordinatorApi
                 s?.ActivatedAt, s?.DueAt, s?.FinishedAt, s?.LastActivityAt, s?.NextReminderAt, s?.EscalationsFired ?? 0,
                 s?.BlockReason, s?.Outcome);
         }).ToArray();
-        var failure = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Failed
-            ? new FailureView(metadata.FailureDetails?.ErrorType ?? "unknown", metadata.FailureDetails?.ErrorMessage ?? "The instance failed without saying why.")
-            : null;
+        var failure = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Failed ? FailureOf(metadata) : null;
         return new InstanceView(
             metadata.InstanceId, definition.Id, definition.Version, businessKey, context, StatusName(metadata.RuntimeStatus),
             metadata.CreatedAt, metadata.LastUpdatedAt, status?.Progress.WorkflowNow, status?.NextWakeUp, steps)
@@ -442,6 +440,37 @@ public static class CoordinatorApi
             PendingEffectCount = status?.PendingEffectCount ?? 0,
             PendingEffects = status?.PendingEffects?.Select(static e => new PendingEffectView(e.Kind, e.IdempotencyKey, e.StepId, e.Failures, e.FirstFailedAt, e.NextAttemptAt, e.LastError)).ToArray() ?? [],
         };
+    }
+
+    /// <summary>
+    /// Why an instance failed: the failure details, or, where a backend reports none (the embedded
+    /// sidecar keeps them in the output), what the output says.
+    /// </summary>
+    private static FailureView FailureOf(OrchestrationMetadata metadata)
+    {
+        if (metadata.FailureDetails is { } details)
+            return new FailureView(details.ErrorType, details.ErrorMessage);
+        if (metadata.SerializedOutput is { Length: > 0 } output)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(output);
+                var root = document.RootElement;
+                if (root.ValueKind == JsonValueKind.Object)
+                {
+                    string? Text(string name) => root.EnumerateObject().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
+                    if (Text("errorMessage") is { } message)
+                        return new FailureView(Text("errorType") ?? "unknown", message);
+                }
+                if (root.ValueKind == JsonValueKind.String)
+                    return new FailureView("unknown", root.GetString()!);
+            }
+            catch (JsonException)
+            {
+                return new FailureView("unknown", output);
+            }
+        }
+        return new FailureView("unknown", "The instance failed without saying why; the host's log has the details.");
     }
 
     internal static string StatusName(OrchestrationRuntimeStatus status) => status.ToString().ToLowerInvariant();

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Coordinator.Hosting.SideEffects;
+using Coordinator.Orchestration;
 using Coordinator.Hosting.Tests.Support;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -235,6 +236,24 @@ public sealed class ServeEndToEndTests(ThrowawayAzurite azurite) : IAsyncLifetim
                 }
             }
         }
+    }
+
+    [Fact]
+    public async Task GetInstance_InstanceThatFailed_ShowsTheReason()
+    {
+        // An input no orchestrator can run (time scale 0), started past the API as a broken client could.
+        var client = _server.Server.Services.GetRequiredService<DurableTaskClient>();
+        var definition = _server.Server.Services.GetRequiredService<WorkflowRegistry>().Latest("b2b-onboarding")!;
+        var input = CoordinatorInput.Create(definition, new Dictionary<string, string> { ["deal_id"] = "D-2601", ["deal_owner"] = "sales.rep" }) with { TimeScale = 0 };
+        var instanceId = await client.ScheduleNewOrchestrationInstanceAsync(CoordinatorOrchestrator.Name, input, new StartOrchestrationOptions("b2b-onboarding.broken-" + Guid.NewGuid().ToString("N")));
+
+        var view = await _server.WaitForAsync(instanceId, i => i.GetProperty("status").GetString() == "failed", TimeSpan.FromSeconds(60), "the instance to fail");
+
+        var failure = view.GetProperty("failure");
+        Assert.True(failure.ValueKind == JsonValueKind.Object, view.GetRawText());
+        // The embedded sidecar keeps only the message (the type shows where the backend reports failure details).
+        Assert.False(string.IsNullOrEmpty(failure.GetProperty("type").GetString()), failure.GetRawText());
+        Assert.Contains("TimeScale must be a finite number", failure.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     private async Task<string> StartWithActiveContractAsync(string dealId)

@@ -2,7 +2,6 @@ using Coordinator.Core.Engine;
 using Coordinator.Orchestration.Activities;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using Moq.Protected;
 
@@ -28,7 +27,7 @@ internal sealed class ScriptedContext
         Mock.SetupGet(c => c.InstanceId).Returns(instanceId);
         Mock.SetupGet(c => c.CurrentUtcDateTime).Returns(() => Now.UtcDateTime);
         Mock.SetupGet(c => c.IsReplaying).Returns(false);
-        Mock.Protected().SetupGet<ILoggerFactory>("LoggerFactory").Returns(NullLoggerFactory.Instance);
+        Mock.Protected().SetupGet<ILoggerFactory>("LoggerFactory").Returns(() => Logs);
         Mock.Setup(c => c.WaitForExternalEvent<HumanEvent?>(It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .Returns(() => this.events.Count > 0 ? Task.FromResult<HumanEvent?>(this.events.Dequeue()) : new TaskCompletionSource<HumanEvent?>().Task);
         Mock.Setup(c => c.CreateTimer(It.IsAny<DateTime>(), It.IsAny<CancellationToken>()))
@@ -54,6 +53,9 @@ internal sealed class ScriptedContext
     }
 
     public Mock<TaskOrchestrationContext> Mock { get; }
+
+    /// <summary>What the orchestrator logged through its replay-safe logger.</summary>
+    public RecordingLoggerFactory Logs { get; } = new();
 
     /// <summary>What <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/> returns now.</summary>
     public DateTimeOffset Now { get; set; }
