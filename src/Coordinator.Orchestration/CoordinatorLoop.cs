@@ -52,6 +52,9 @@ internal sealed class CoordinatorLoop
     /// <summary>Rounds of durable effect retries between two engine turns before the generation continues as new.</summary>
     internal const int MaxEffectRoundsPerTurn = 100;
 
+    /// <summary>Outcomes of events with an id kept to recognise a resent event (carried across generations; the status shows the latest 16).</summary>
+    internal const int MaxKnownEvents = 256;
+
     private const string AuditStore = "audit";
     private const int MaxErrorLength = 300;
 
@@ -188,11 +191,19 @@ internal sealed class CoordinatorLoop
 
             pendingEvent ??= context.WaitForExternalEvent<HumanEvent?>(CoordinatorEvents.HumanEvent);
             if (pendingEvent.IsCompleted)
-                return await TakeEventAsync(plan: null);
+            {
+                if (await TakeEventAsync(plan: null) is { } waiting)
+                    return waiting;
+                continue;
+            }
 
             var plan = PlanWake();
             if (plan is null)
-                return await TakeEventAsync(plan: null);
+            {
+                if (await TakeEventAsync(plan: null) is { } next)
+                    return next;
+                continue;
+            }
 
             using var timerCancellation = new CancellationTokenSource();
             var timer = context.CreateTimer(plan.FireAt.UtcDateTime, timerCancellation.Token);
@@ -205,7 +216,8 @@ internal sealed class CoordinatorLoop
                 continue;
             }
             timerCancellation.Cancel();
-            return await TakeEventAsync(plan);
+            if (await TakeEventAsync(plan) is { } afterTimer)
+                return afterTimer;
         }
         return null;
     }
@@ -251,10 +263,13 @@ internal sealed class CoordinatorLoop
     /// the event, the timer turn goes first and the event is applied next: the same order as when the
     /// timer fires before the event arrives, so the order in which the backend delivers the two changes nothing.
     /// </summary>
-    private async Task<EngineTurn> TakeEventAsync(TimerPlan? plan)
+    /// <returns>The turn; null when the event was one already applied (resent), which changes nothing.</returns>
+    private async Task<EngineTurn?> TakeEventAsync(TimerPlan? plan)
     {
         var humanEvent = await pendingEvent!;
         pendingEvent = null;
+        if (deterministic && IsResent(humanEvent))
+            return null;
         if (plan is { Engine: true } timerTurn && deterministic && humanEvent?.AcceptedAt is { } accepted
             && timerTurn.Target <= Max(clock.ToWorkflowTime(accepted), progress.WorkflowNow))
         {
@@ -304,11 +319,33 @@ internal sealed class CoordinatorLoop
         };
         if (humanEvent.EventId is { } eventId)
         {
-            recentEvents.Add(new EventOutcome(eventId, rejection is null, rejection?.Reason, applied.Actions[0].Sequence, now));
-            if (recentEvents.Count > CoordinatorStatus.MaxRecentEvents)
-                recentEvents.RemoveRange(0, recentEvents.Count - CoordinatorStatus.MaxRecentEvents);
+            Remember(new EventOutcome(eventId, rejection is null, rejection?.Reason, applied.Actions[0].Sequence, now));
         }
         return turn;
+    }
+
+    /// <summary>Keeps an event's outcome, newest last, at most <see cref="MaxKnownEvents"/>.</summary>
+    private void Remember(EventOutcome outcome)
+    {
+        recentEvents.RemoveAll(e => e.EventId == outcome.EventId);
+        recentEvents.Add(outcome);
+        if (recentEvents.Count > MaxKnownEvents)
+            recentEvents.RemoveRange(0, recentEvents.Count - MaxKnownEvents);
+    }
+
+    /// <summary>
+    /// Whether the event was applied or rejected before (a client resent it with the same id after
+    /// a lost answer): then it is not applied again; its outcome is put back among the latest, so
+    /// whoever waits for it finds it.
+    /// </summary>
+    private bool IsResent(HumanEvent? humanEvent)
+    {
+        if (humanEvent?.EventId is not { } id || recentEvents.FindLast(e => e.EventId == id) is not { } known)
+            return false;
+        Remember(known);
+        Log.ResentEventIgnored(Logger(), context.InstanceId, id, known.Sequence);
+        PublishStatus();
+        return true;
     }
 
     /// <summary>The workflow time an event applies at: when it was accepted, never earlier than the previous turn.</summary>

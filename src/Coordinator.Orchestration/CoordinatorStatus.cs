@@ -41,7 +41,7 @@ public sealed record CoordinatorStatus(
     /// <summary>The first <see cref="MaxListedEffects"/> of them, without their payloads.</summary>
     public IReadOnlyList<PendingEffectView>? PendingEffects { get; init; }
 
-    /// <summary>The outcomes of the latest human events that carried an id, newest last.</summary>
+    /// <summary>The outcomes of the latest human events that carried an id (at most <see cref="MaxRecentEvents"/>), newest last.</summary>
     public IReadOnlyList<EventOutcome>? RecentEvents { get; init; }
 
     /// <summary>

@@ -52,4 +52,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3012, Level = LogLevel.Error,
         Message = "Instance {InstanceId} failed: {ErrorType}: {ErrorMessage}")]
     public static partial void InstanceFailed(ILogger logger, string instanceId, string errorType, string errorMessage, Exception exception);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information,
+        Message = "Instance {InstanceId} ignored event {EventId}, sent again: it was taken up before (action {Sequence})")]
+    public static partial void ResentEventIgnored(ILogger logger, string instanceId, string eventId, long sequence);
 }

@@ -145,6 +145,26 @@ public sealed class TurnDeterminismTests
     }
 
     [Fact]
+    public async Task Event_SentAgainWithTheSameId_IsNotAppliedTwiceAndItsFirstOutcomeStands()
+    {
+        var note = Progress("first draft", acceptedAt: Start.AddMinutes(40));
+        var resent = note with { AcceptedAt = Start.AddMinutes(45) };
+        var context = new ScriptedContext(InstanceId, Start.AddMinutes(46), note, resent);
+
+        var run = context.Run(CarriedInput());
+        await Task.Yield();
+
+        Assert.False(run.IsFaulted, run.Exception?.ToString());
+        var audit = context.Calls.Where(c => c.Name == nameof(AppendAuditEntries)).SelectMany(c => ((AppendAuditEntriesRequest)c.Request!).Entries).ToArray();
+        Assert.Single(audit, e => e.Action == CoordinationActionType.StepProgress.WireName());
+        Assert.DoesNotContain(audit, e => e.Action == CoordinationActionType.EventRejected.WireName());
+        var outcome = Assert.Single(context.LastStatus!.RecentEvents!);
+        Assert.True(outcome.Applied);
+        Assert.Equal(Start.AddMinutes(40), outcome.At);
+        Assert.Contains(context.Logs.Lines, l => l.Message.Contains("sent again", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_InputItCannotRun_FailsWithTheReasonAndLogsItAsAnError()
     {
         var context = new ScriptedContext(InstanceId, Start);

@@ -18,7 +18,8 @@ public sealed record StepEventRequest(
     [property: Description("A progress note (progress), at most 4000 characters.")] string? Text = null,
     [property: Description("What blocks the step (blocked: required).")] string? Reason = null,
     [property: Description("The chosen option of a decision step or alternative of a block (decide); without it, a block with no alternatives is resumed.")] string? Option = null,
-    [property: Description("The person id of the new owner (reassign: required).")] string? To = null);
+    [property: Description("The person id of the new owner (reassign: required).")] string? To = null,
+    [property: Description("Optional id of the event, 1 to 200 letters, digits, '.', '_', ':' or '-': send the same event again with the same id (after a timeout, a lost answer) and it is taken up once; the answer is the first one's outcome.")] string? Id = null);
 
 /// <summary>
 /// The answer to a step event: <c>applied</c> (200) once the instance applied it, or <c>accepted</c>
@@ -32,7 +33,11 @@ public sealed record StepEventRequest(
 public sealed record StepEventOutcome(string InstanceId, string StepId, string Type, string EventId, string Outcome, long? Sequence, DateTimeOffset? AppliedAt);
 
 /// <summary>What <see cref="CoordinatorApi.SubmitEventAsync"/> did: raised the event (its id), or refused it (the problem).</summary>
-public sealed record EventSubmission(Microsoft.AspNetCore.Http.IResult? Problem, string? EventId);
+public sealed record EventSubmission(Microsoft.AspNetCore.Http.IResult? Problem, string? EventId)
+{
+    /// <summary>Set when the event (by its id) had been taken up already: its outcome then; nothing was raised again.</summary>
+    public Orchestration.EventOutcome? Known { get; init; }
+}
 
 /// <summary>Why an instance failed (a bug or a broken input): the error type and message.</summary>
 public sealed record FailureView(string Type, string Message);

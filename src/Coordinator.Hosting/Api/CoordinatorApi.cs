@@ -242,7 +242,8 @@ public static class CoordinatorApi
         if (submitted.Problem is not null)
             return submitted.Problem;
         var type = body.Value.GetProperty("type").GetString()!;
-        var outcome = await WaitForOutcomeAsync(client, instanceId, submitted.EventId!, patience, cancellationToken).ConfigureAwait(false);
+        var outcome = submitted.Known
+            ?? await WaitForOutcomeAsync(client, instanceId, submitted.EventId!, patience, cancellationToken).ConfigureAwait(false);
         var statusUri = StatusUri(request, instanceId);
         if (outcome is null)
             return Results.Accepted(statusUri, new StepEventOutcome(instanceId, stepId, type, submitted.EventId!, "accepted", null, null));
@@ -318,11 +319,17 @@ public static class CoordinatorApi
         if (definition.FindStep(humanEvent.StepId) is null)
             return Refused(NotFound("Unknown step", $"Workflow '{definition.Id}' has no step '{humanEvent.StepId}'."));
 
+        // Sent again after a lost answer: the instance took it up already; answer what happened then.
+        if (humanEvent.EventId is { } given && status.RecentEvents?.LastOrDefault(e => e.EventId == given) is { } known)
+            return new EventSubmission(null, given) { Known = known };
+
+        // With an id of the client's, the instance is the judge: it may be a resend of an event it
+        // took up long ago (an older one than the status lists), whose outcome only it still knows.
         var validation = CoordinationEngine.Validate(definition, status.InstanceWith(context), humanEvent);
-        if (!validation.Accepted)
+        if (!validation.Accepted && humanEvent.EventId is null)
             return Refused(Conflict(validation.Reason ?? "The coordinator rejected the event."));
 
-        var eventId = Guid.NewGuid().ToString("N");
+        var eventId = humanEvent.EventId ?? Guid.NewGuid().ToString("N");
         var stamped = humanEvent with { AcceptedAt = DateTimeOffset.UtcNow, EventId = eventId };
         await client.RaiseEventAsync(instanceId, CoordinatorEvents.HumanEvent, stamped, cancellationToken).ConfigureAwait(false);
         return new EventSubmission(null, eventId);
@@ -336,7 +343,7 @@ public static class CoordinatorApi
     /// </summary>
     public static (HumanEvent? Event, IResult? Problem) ParseHumanEvent(string stepId, JsonElement body)
     {
-        string? type = null, by = null, text = null, reason = null, option = null, to = null;
+        string? type = null, by = null, text = null, reason = null, option = null, to = null, id = null;
         foreach (var property in body.EnumerateObject())
         {
             if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
@@ -350,8 +357,9 @@ public static class CoordinatorApi
                 case "reason": reason = value; break;
                 case "option": option = value; break;
                 case "to": to = value; break;
+                case "id": id = value; break;
                 default:
-                    return (null, Invalid(property.Name, $"Unknown field '{property.Name}'; an event has type, by, and text, reason, option or to."));
+                    return (null, Invalid(property.Name, $"Unknown field '{property.Name}'; an event has type, by, and text, reason, option, to or id."));
             }
         }
         HumanEventType kind;
@@ -373,8 +381,13 @@ public static class CoordinatorApi
             return (null, Invalid("to", "A reassign event needs 'to': the person id of the new owner."));
         if (kind == HumanEventType.Progress && text is { Length: > 4000 })
             return (null, Invalid("text", "text must be at most 4000 characters."));
-        return (new HumanEvent(stepId, kind, by.Trim(), text, reason, option, to), null);
+        if (id is not null && !IsEventId(id))
+            return (null, Invalid("id", "id names the event so that sending it again is harmless: 1 to 200 letters, digits, '.', '_', ':' or '-'."));
+        return (new HumanEvent(stepId, kind, by.Trim(), text, reason, option, to) { EventId = id }, null);
     }
+
+    private static bool IsEventId(string id) =>
+        id.Length is > 0 and <= 200 && id.All(static c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
 
     /// <summary>
     /// What the API needs of an instance: its pinned definition, business key and status. The

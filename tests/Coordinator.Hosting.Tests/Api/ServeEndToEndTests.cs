@@ -239,6 +239,28 @@ public sealed class ServeEndToEndTests(ThrowawayAzurite azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task PostStepEvent_SentAgainWithTheSameId_IsTakenUpOnceAndAnswersTheFirstOutcome()
+    {
+        var instanceId = await StartWithActiveContractAsync("D-2701");
+        var uri = $"/api/instances/{instanceId}/steps/contract/events?wait=30";
+
+        // A client whose answer got lost sends the same event again, before and after it took effect.
+        using var first = await _server.Http.PostAsJsonAsync(uri, new { type = "done", by = "sales.rep", id = "crm-4711" });
+        using var again = await _server.Http.PostAsJsonAsync(uri, new { type = "done", by = "sales.rep", id = "crm-4711" });
+        using var badId = await _server.Http.PostAsJsonAsync(uri, new { type = "done", by = "sales.rep", id = "no spaces" });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var (one, two) = (await first.Content.ReadFromJsonAsync<JsonElement>(), await again.Content.ReadFromJsonAsync<JsonElement>());
+        Assert.Equal("crm-4711", one.GetProperty("eventId").GetString());
+        Assert.Equal(one.GetProperty("sequence").GetInt64(), two.GetProperty("sequence").GetInt64());
+        await AssertProblemAsync(badId, HttpStatusCode.BadRequest, "id");
+        var audit = ContractAudit(instanceId);
+        Assert.Single(audit, e => e.Action == "step.completed");
+        Assert.DoesNotContain(audit, e => e.Action == "event.rejected");
+    }
+
+    [Fact]
     public async Task GetInstance_InstanceThatFailed_ShowsTheReason()
     {
         // An input no orchestrator can run (time scale 0), started past the API as a broken client could.
