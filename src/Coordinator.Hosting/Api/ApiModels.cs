@@ -57,8 +57,11 @@ public enum StartProblemKind
     /// <summary>The workflow names its instances by a context field, and neither the business key nor that field was given.</summary>
     MissingBusinessKey,
 
-    /// <summary>The business key is longer than 200 characters.</summary>
-    BusinessKeyTooLong,
+    /// <summary>
+    /// The business key, a context field name or value, or the whole context breaks the text rules
+    /// (<see cref="Coordinator.Core.Input.TextRules"/>: too long, control characters, not valid Unicode); the message says which and the limit.
+    /// </summary>
+    InvalidText,
 
     /// <summary>The business key and the context field it comes from were both given, with different values.</summary>
     BusinessKeyMismatch,

@@ -82,7 +82,7 @@ internal static class InboxStarts
             {
                 StartProblemKind.MissingBusinessKey =>
                     $"Not started: {keyLabel} is empty. Fill it in: it names the instance, and starting the same value twice finds the same instance.",
-                StartProblemKind.BusinessKeyTooLong => $"Not started: {keyLabel} is longer than 200 characters; shorten it and press Start again.",
+                StartProblemKind.InvalidText => "Not started: " + problem.Message + " Fix it and press Start again.",
                 StartProblemKind.MissingContext =>
                     $"Not started: {definition.Title} needs {string.Join(", ", problem.MissingContext.Select(f => Describe(definition, f)))}. Fill it in and press Start again.",
                 _ => "Not started: " + problem.Message,

@@ -1,38 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coordinator.Hosting.Api;
-using Coordinator.Hosting.Durable;
+using Coordinator.Hosting.Tests.Support;
 using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.Api;
-
-/// <summary>An in-process <c>coordinator serve</c> on the in-memory backend, for reading its OpenAPI document.</summary>
-public sealed class MemoryServerFixture : IAsyncLifetime
-{
-    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "coordinator-openapi-" + Guid.NewGuid().ToString("N"));
-    private RunningServer? _server;
-
-    /// <summary>A client without the API key.</summary>
-    public HttpClient Http { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var url = $"http://127.0.0.1:{ThrowawayAzurite.FreePort()}";
-        _server = await CoordinatorServer.StartAsync(new ServeSettings
-        {
-            Urls = url, Backend = DurableBackendKind.Memory, DefinitionsPath = RepositoryPaths.Definitions, DataPath = _dataPath,
-        });
-        Http = new HttpClient { BaseAddress = new Uri(url) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        Http?.Dispose();
-        if (_server is not null)
-            await _server.DisposeAsync();
-        Directory.Delete(_dataPath, recursive: true);
-    }
-}
 
 /// <summary>The OpenAPI document <c>coordinator serve</c> publishes at <c>/api/openapi.json</c>: enough to generate a client from.</summary>
 public sealed class OpenApiDocumentTests(MemoryServerFixture server) : IClassFixture<MemoryServerFixture>
