@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Coordinator.Core.Input;
 using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Tests.Support;
 using Coordinator.Testing;
@@ -46,6 +47,26 @@ public sealed class OpenApiDocumentTests(MemoryServerFixture server) : IClassFix
         Assert.Equal(["200", "401", "404"], Responses(operations["GetInstance"].Operation));
         var stepView = root.GetProperty("components").GetProperty("schemas").GetProperty("StepView").GetProperty("properties");
         Assert.All(new[] { "status", "owners", "dueAt", "nextReminderAt", "escalationLevel" }, p => Assert.True(stepView.TryGetProperty(p, out _), $"StepView lacks {p}"));
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_RequestSchemas_StateTheTextLimits()
+    {
+        using var document = JsonDocument.Parse(await server.Http.GetStringAsync("/api/openapi.json"));
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        var start = schemas.GetProperty("StartInstanceRequest").GetProperty("properties");
+        var stepEvent = schemas.GetProperty("StepEventRequest").GetProperty("properties");
+
+        Assert.Equal(TextRules.MaxIdLength, start.GetProperty("businessKey").GetProperty("maxLength").GetInt32());
+        Assert.All(new[] { "by", "option", "to" }, p => Assert.Equal(TextRules.MaxIdLength, stepEvent.GetProperty(p).GetProperty("maxLength").GetInt32()));
+        Assert.All(new[] { "text", "reason" }, p =>
+        {
+            Assert.Equal(TextRules.MaxNoteLength, stepEvent.GetProperty(p).GetProperty("maxLength").GetInt32());
+            Assert.Contains("tabs and line breaks allowed, no other control characters", stepEvent.GetProperty(p).GetProperty("description").GetString(), StringComparison.Ordinal);
+        });
+        var context = start.GetProperty("context").GetProperty("description").GetString();
+        Assert.Contains("values at most 2,000 characters", context, StringComparison.Ordinal);
+        Assert.Contains("at most 32 KiB as UTF-8 JSON", context, StringComparison.Ordinal);
     }
 
     [Fact]
