@@ -146,7 +146,7 @@ public static class CoordinatorApi
                 return StartOutcome.Refuse(StartProblemKind.MissingBusinessKey, "businessKey", $"Workflow '{workflowId}' names its instances by '{keyField}': send businessKey, or context.{keyField}.");
             // The business key taken from the context: an id, so the id rules (200 characters), named by its field.
             if (TextRules.Validate($"context.{keyField}", businessKey, TextKind.Id) is { } badContextKey)
-                return StartOutcome.Refuse(StartProblemKind.InvalidText, $"context.{keyField}", badContextKey + $" It names the instance (the workflow's business key).");
+                return StartOutcome.Refuse(StartProblemKind.InvalidText, $"context.{keyField}", badContextKey + " It names the instance (the workflow's business key).");
         }
         if (definition.BusinessKey is { } namedField && businessKey is not null)
         {
