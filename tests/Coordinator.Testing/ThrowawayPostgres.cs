@@ -51,16 +51,7 @@ public sealed class ThrowawayPostgres : IAsyncLifetime, IAsyncDisposable
             ["-D", _dataDirectory, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]).ConfigureAwait(false);
 
         Port = ThrowawayAzurite.FreePort();
-        var serverOptions = string.Join(' ',
-            $"-p {Port}",
-            "-c listen_addresses=''",
-            $"-c unix_socket_directories='{_root}'",
-            "-c fsync=off",
-            "-c synchronous_commit=off",
-            "-c full_page_writes=off",
-            "-c max_connections=200");
-        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
-            ["-D", _dataDirectory, "-l", Path.Combine(_root, "postgres.log"), "-w", "-t", "60", "-o", serverOptions, "start"]).ConfigureAwait(false);
+        await StartAsync().ConfigureAwait(false);
 
         _admin = NpgsqlDataSource.Create(ConnectionString(Superuser, Superuser));
         await using var command = _admin.CreateCommand($"CREATE ROLE {ApplicationRole} LOGIN; CREATE ROLE {AuditorRole} LOGIN;");
@@ -78,6 +69,34 @@ public sealed class ThrowawayPostgres : IAsyncLifetime, IAsyncDisposable
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// Stops the server, as an outage does for its clients: open sessions are ended (<c>pg_ctl stop -m fast</c>),
+    /// new connections are refused, and it waits until the server is down. Committed data stay (an
+    /// immediate stop would lose the last commits: the cluster runs with <c>synchronous_commit=off</c>);
+    /// <see cref="StartAsync"/> brings the same cluster back on the same port.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "fast", "-w", "stop"]).ConfigureAwait(false);
+        // The admin pool's connections died with the server: new ones after StartAsync.
+        _admin?.Clear();
+    }
+
+    /// <summary>Starts the server (again, after <see cref="StopAsync"/>) and waits until it accepts connections.</summary>
+    public async Task StartAsync()
+    {
+        var serverOptions = string.Join(' ',
+            $"-p {Port}",
+            "-c listen_addresses=''",
+            $"-c unix_socket_directories='{_root}'",
+            "-c fsync=off",
+            "-c synchronous_commit=off",
+            "-c full_page_writes=off",
+            "-c max_connections=200");
+        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+            ["-D", _dataDirectory, "-l", Path.Combine(_root, "postgres.log"), "-w", "-t", "60", "-o", serverOptions, "start"]).ConfigureAwait(false);
+    }
 
     /// <summary>Creates a new empty database named <paramref name="prefix"/> + a random suffix; returns its name.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix = "test_")

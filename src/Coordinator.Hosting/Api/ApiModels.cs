@@ -1,24 +1,33 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using Coordinator.Core.Engine;
+using Coordinator.Core.Input;
 
 namespace Coordinator.Hosting.Api;
 
-/// <summary>The body of a start request (the handler reads it field by field, refusing unknown fields; this record documents it).</summary>
+/// <summary>The body of a start request (the handler reads it field by field, refusing unknown or repeated fields; this record documents it; the limits are <see cref="TextRules"/>).</summary>
 public sealed record StartInstanceRequest(
-    [property: Description("Names the instance (claim number, deal id), at most 200 characters; optional when context holds the workflow's business_key field. The same key twice finds the same instance.")]
+    [property: MaxLength(TextRules.MaxIdLength)]
+    [property: Description("Names the instance (claim number, deal id): an id, at most 200 characters, no control characters; optional when context holds the workflow's business_key field. The same key twice finds the same instance.")]
     string? BusinessKey = null,
-    [property: Description("Start context, field name to value: the person ids of roles taken from the context, the fields step conditions read, other details.")]
+    [property: Description("Start context, field name to value (a string, number or boolean): the person ids of roles taken from the context, the fields step conditions read, other details. Names are ids (at most 200 characters), values at most 2,000 characters, neither with control characters (tabs and line breaks included); the whole context at most 32 KiB as UTF-8 JSON. A 400 names the field at fault (context.deal_owner).")]
     IReadOnlyDictionary<string, string>? Context = null);
 
-/// <summary>The body of a step event (read field by field, unknown fields refused; this record documents it).</summary>
+/// <summary>The body of a step event (read field by field, unknown or repeated fields refused; this record documents it; the limits are <see cref="TextRules"/>).</summary>
 public sealed record StepEventRequest(
     [property: Description("done, progress, blocked, decide or reassign.")] string Type,
-    [property: Description("The person id of who reports the event; the engine checks they may act on the step (409 otherwise).")] string By,
-    [property: Description("A progress note (progress), at most 4000 characters.")] string? Text = null,
-    [property: Description("What blocks the step (blocked: required).")] string? Reason = null,
-    [property: Description("The chosen option of a decision step or alternative of a block (decide); without it, a block with no alternatives is resumed.")] string? Option = null,
-    [property: Description("The person id of the new owner (reassign: required).")] string? To = null,
+    [property: MaxLength(TextRules.MaxIdLength)]
+    [property: Description("The person id of who reports the event (at most 200 characters, no control characters); the engine checks they may act on the step (409 otherwise).")] string By,
+    [property: MaxLength(TextRules.MaxNoteLength)]
+    [property: Description("A note (progress; done may carry one too): at most 4,000 characters, tabs and line breaks allowed, no other control characters.")] string? Text = null,
+    [property: MaxLength(TextRules.MaxNoteLength)]
+    [property: Description("What blocks the step (blocked: required): at most 4,000 characters, tabs and line breaks allowed, no other control characters.")] string? Reason = null,
+    [property: MaxLength(TextRules.MaxIdLength)]
+    [property: Description("The chosen option of a decision step or alternative of a block (decide), an id of at most 200 characters; without it, a block with no alternatives is resumed.")] string? Option = null,
+    [property: MaxLength(TextRules.MaxIdLength)]
+    [property: Description("The person id of the new owner (reassign: required), at most 200 characters, no control characters.")] string? To = null,
+    [property: MaxLength(TextRules.MaxIdLength)]
     [property: Description("Optional id of the event, 1 to 200 letters, digits, '.', '_', ':' or '-': send the same event again with the same id (after a timeout, a lost answer) and it is taken up once; the answer is the first one's outcome.")] string? Id = null);
 
 /// <summary>
@@ -82,8 +91,11 @@ public enum StartProblemKind
     /// <summary>The workflow names its instances by a context field, and neither the business key nor that field was given.</summary>
     MissingBusinessKey,
 
-    /// <summary>The business key is longer than 200 characters.</summary>
-    BusinessKeyTooLong,
+    /// <summary>
+    /// The business key, a context field name or value, or the whole context breaks the text rules
+    /// (<see cref="TextRules"/>: too long, control characters, not valid Unicode); the message says which and the limit.
+    /// </summary>
+    InvalidText,
 
     /// <summary>The business key and the context field it comes from were both given, with different values.</summary>
     BusinessKeyMismatch,

@@ -1,6 +1,9 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
+using Coordinator.Core.Input;
 using Coordinator.Orchestration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -114,9 +117,11 @@ public static class CoordinatorApi
     }
 
     /// <summary>
-    /// Validates a start and starts the instance once: the business key (given, or taken from the
-    /// context field the definition names; at most 200 characters; equal to that field when both are
-    /// given), then the context fields the definition needs. The instance id is a function of
+    /// Validates a start and starts the instance once: the business key and every context name and
+    /// value by <see cref="TextRules"/> (an id of at most 200 characters, values of at most 2,000, the
+    /// whole context at most 32 KiB; no control characters), the business key (given, or taken from the
+    /// context field the definition names; equal to that field when both are given), then the context
+    /// fields the definition needs. The instance id is a function of
     /// (workflow, business key), so a second start with the same key finds the first instance
     /// (<see cref="StartOutcome.AlreadyExisted"/>) instead of starting another. Every channel that
     /// starts instances (the API, the web inbox) goes through here.
@@ -130,21 +135,29 @@ public static class CoordinatorApi
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(clock);
         var workflowId = definition.Id;
+        // What enters the instance is checked before anything else (TextRules: the same for every channel).
+        if (TextRules.Validate("businessKey", businessKey, TextKind.Id) is { } badKey)
+            return StartOutcome.Refuse(StartProblemKind.InvalidText, "businessKey", badKey);
+        if (TextRules.ValidateContext(context) is { } badContext)
+            return StartOutcome.Refuse(StartProblemKind.InvalidText, badContext.Field, badContext.Message);
         var fields = new Dictionary<string, string>(context, StringComparer.Ordinal);
 
         if (string.IsNullOrWhiteSpace(businessKey) && definition.BusinessKey is { } keyField)
         {
             if (!fields.TryGetValue(keyField, out businessKey) || string.IsNullOrWhiteSpace(businessKey))
                 return StartOutcome.Refuse(StartProblemKind.MissingBusinessKey, "businessKey", $"Workflow '{workflowId}' names its instances by '{keyField}': send businessKey, or context.{keyField}.");
+            // The business key taken from the context: an id, so the id rules (200 characters), named by its field.
+            if (TextRules.Validate($"context.{keyField}", businessKey, TextKind.Id) is { } badContextKey)
+                return StartOutcome.Refuse(StartProblemKind.InvalidText, $"context.{keyField}", badContextKey + " It names the instance (the workflow's business key).");
         }
-        if (businessKey is { Length: > 200 })
-            return StartOutcome.Refuse(StartProblemKind.BusinessKeyTooLong, "businessKey", "businessKey must be at most 200 characters.");
         if (definition.BusinessKey is { } namedField && businessKey is not null)
         {
             if (fields.TryGetValue(namedField, out var inContext) && inContext != businessKey)
                 return StartOutcome.Refuse(StartProblemKind.BusinessKeyMismatch, "businessKey", $"businessKey '{businessKey}' differs from context.{namedField} '{inContext}'; they name the same thing, send one or make them equal.");
             fields[namedField] = businessKey;
         }
+        if (TextRules.ValidateContext(fields) is { } tooLarge)
+            return StartOutcome.Refuse(StartProblemKind.InvalidText, tooLarge.Field, tooLarge.Message);
 
         var missing = CoordinationEngine.MissingContext(definition, fields);
         if (missing.Count > 0)
@@ -197,9 +210,10 @@ public static class CoordinatorApi
         OrchestrationRuntimeStatus[]? statuses = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (!Enum.TryParse<OrchestrationRuntimeStatus>(status, ignoreCase: true, out var parsed))
+            // By name only: Enum.TryParse would also take "999" or "running, failed" (whose values it ORs together).
+            statuses = AnyStatus.Where(s => string.Equals(StatusName(s), status, StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (statuses.Length == 0)
                 return Invalid("status", $"Unknown status '{status}'; use running, completed, failed, terminated, pending or suspended.");
-            statuses = [parsed];
         }
         var query = new OrchestrationQuery
         {
@@ -340,6 +354,8 @@ public static class CoordinatorApi
     /// <summary>
     /// Parses an event body: <c>{ "type": "done|progress|blocked|decide|reassign", "by": "...", "text"?, "reason"?, "option"?, "to"? }</c>.
     /// A <c>decide</c> without <c>option</c> resumes a block that offers no alternatives; where an option is needed the engine says so (409).
+    /// Texts follow <see cref="TextRules"/>: <c>by</c>, <c>to</c>, <c>option</c> and the step id are ids (200 characters),
+    /// <c>text</c> and <c>reason</c> notes (4,000 characters, tabs and line breaks allowed); a 400 names the field.
     /// </summary>
     public static (HumanEvent? Event, IResult? Problem) ParseHumanEvent(string stepId, JsonElement body)
     {
@@ -379,8 +395,16 @@ public static class CoordinatorApi
             return (null, Invalid("reason", "A blocked event needs a reason: what blocks the step."));
         if (kind == HumanEventType.Reassign && string.IsNullOrWhiteSpace(to))
             return (null, Invalid("to", "A reassign event needs 'to': the person id of the new owner."));
-        if (kind == HumanEventType.Progress && text is { Length: > 4000 })
-            return (null, Invalid("text", "text must be at most 4000 characters."));
+        // What enters the instance (TextRules, the same for every channel): ids, and the free texts.
+        foreach (var (field, value, textKind) in new[]
+        {
+            ("stepId", stepId, TextKind.Id), ("by", by, TextKind.Id), ("to", to, TextKind.Id), ("option", option, TextKind.Id),
+            ("text", text, TextKind.Note), ("reason", reason, TextKind.Note),
+        })
+        {
+            if (TextRules.Validate(field, value, textKind) is { } message)
+                return (null, Invalid(field, message));
+        }
         if (id is not null && !IsEventId(id))
             return (null, Invalid("id", "id names the event so that sending it again is harmless: 1 to 200 letters, digits, '.', '_', ':' or '-'."));
         return (new HumanEvent(stepId, kind, by.Trim(), text, reason, option, to) { EventId = id }, null);
@@ -518,6 +542,14 @@ public static class CoordinatorApi
         {
             return (null, TooLarge());
         }
+        catch (Exception e) when (e is BadHttpRequestException or IOException)
+        {
+            // Bad framing (chunk sizes, a body shorter than its Content-Length): Kestrel's reason, as a 400.
+            // Kestrel reports a chunk size that overflows as a plain IOException; so does a client that went
+            // away, which is past hearing any answer.
+            return (null, Results.Problem(statusCode: e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest,
+                title: "Unreadable request body", detail: $"The request body could not be read: {e.Message} Send a well-formed HTTP request."));
+        }
         if (buffer.Length == 0)
             return (null, Invalid("body", "The request needs a JSON object body."));
         try
@@ -525,6 +557,8 @@ public static class CoordinatorApi
             using var document = JsonDocument.Parse(buffer.ToArray());
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 return (null, Invalid("body", "The body must be a JSON object."));
+            if (CheckStrings(document.RootElement, "body") is { } bad)
+                return (null, bad);
             return (document.RootElement.Clone(), null);
         }
         catch (JsonException e)
@@ -532,6 +566,64 @@ public static class CoordinatorApi
             return (null, Invalid("body", $"The body is not valid JSON: {e.Message}"));
         }
     }
+
+    /// <summary>
+    /// Refuses what <see cref="JsonDocument"/> accepts but no handler can read: a string or field name
+    /// that is not valid UTF-8, or whose escapes make a lone surrogate (<c>"\ud800"</c>), and a field given
+    /// twice in one object (which one would count?). The problem names the field: <c>text</c>,
+    /// <c>context.deal_owner</c>; <c>body</c> for a field name at the top.
+    /// </summary>
+    private static IResult? CheckStrings(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return Invalid(path, $"A field name in {path} {NotText(JsonMarshal.GetRawUtf8PropertyName(property))}");
+                    }
+                    var field = path == "body" ? name : $"{path}.{name}";
+                    if (!names.Add(name))
+                        return Invalid(field, $"{field} is given twice; send each field once.");
+                    if (CheckStrings(property.Value, field) is { } problem)
+                        return problem;
+                }
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (CheckStrings(item, $"{path}[{index++}]") is { } problem)
+                        return problem;
+                }
+                return null;
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                    return null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return Invalid(path, $"{path} {NotText(JsonMarshal.GetRawUtf8Value(element))}");
+                }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Why a JSON string that does not decode is not text: raw bytes that are not UTF-8, or (valid bytes, so) an escaped lone surrogate.</summary>
+    private static string NotText(ReadOnlySpan<byte> raw) => Utf8.IsValid(raw)
+        ? "contains a lone surrogate escape (such as \\ud800 without the \\udc00-\\udfff that must follow it): it is not valid Unicode text."
+        : "is not valid UTF-8; send JSON bodies as UTF-8 text.";
 
     private static IResult TooLarge() => Results.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Coordinator.Core.Input;
 using Coordinator.Hosting.Api;
 using Coordinator.Orchestration;
 using Microsoft.AspNetCore.Http;
@@ -22,10 +23,23 @@ internal sealed record InboxEventOutcome(bool Accepted, string? Reason, bool Pro
 /// </summary>
 internal static class InboxEvents
 {
+    /// <summary>The texts of the event forms, with the labels the page gives them.</summary>
+    private static readonly (string Field, string Label, TextKind Kind)[] FormTexts =
+    [
+        ("by", "The person id", TextKind.Id), ("text", "The progress note", TextKind.Note),
+        ("reason", "The block reason", TextKind.Note), ("option", "The option", TextKind.Id),
+    ];
+
     public static async Task<InboxEventOutcome> SendAsync(
         HttpRequest origin, DurableTaskClient client, string instanceId, string stepId,
         IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
     {
+        // The API's text rules, checked first so the message names the form's fields (ParseHumanEvent checks them again).
+        foreach (var (field, label, kind) in FormTexts)
+        {
+            if (fields.TryGetValue(field, out var value) && TextRules.Validate(label, value, kind) is { } message)
+                return new InboxEventOutcome(false, message + " Nothing was sent; fix it and repeat the action.", Processed: false);
+        }
         var parsed = CoordinatorApi.ParseHumanEvent(stepId, JsonSerializer.SerializeToElement(fields));
         string? eventId = null;
         var refused = parsed.Problem;
