@@ -1,5 +1,6 @@
 using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
+using Coordinator.Core.Input;
 using Coordinator.Orchestration.Activities;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -306,7 +307,9 @@ internal sealed class CoordinatorLoop
 
         // What fell due up to the event's time first, then the event itself (so its own first action is known).
         var advanced = CoordinationEngine.Advance(definition, state, now, foldMissedBefore);
-        var applied = CoordinationEngine.Apply(definition, advanced.State, humanEvent, now, foldMissedBefore);
+        var applied = deterministic && TextProblemOf(humanEvent) is { } problem
+            ? CoordinationEngine.Reject(definition, advanced.State, Recordable(humanEvent), now, $"The event was refused: {problem}")
+            : CoordinationEngine.Apply(definition, advanced.State, humanEvent, now, foldMissedBefore);
         var turn = advanced.Actions.Count == 0 ? applied : new EngineTurn(applied.State, [.. advanced.Actions, .. applied.Actions], applied.NextWakeUp);
         var rejection = turn.Actions.FirstOrDefault(static a => a.Type == CoordinationActionType.EventRejected);
         if (rejection is not null)
@@ -317,11 +320,36 @@ internal sealed class CoordinatorLoop
             EventsRejected = progress.EventsRejected + (rejection is null ? 0 : 1),
             LastEventAt = now,
         };
-        if (humanEvent.EventId is { } eventId)
-        {
+        if (humanEvent.EventId is { } eventId && TextRules.Validate("id", eventId, TextKind.Id) is null)
             Remember(new EventOutcome(eventId, rejection is null, rejection?.Reason, applied.Actions[0].Sequence, now));
-        }
         return turn;
+    }
+
+    /// <summary>
+    /// What is wrong with the texts of an event that reached the instance without passing a channel's
+    /// checks (raised directly): a NUL or other control character, a lone surrogate, an oversize text.
+    /// Such text must not enter the state, the status or the audit registry (PostgreSQL refuses a NUL;
+    /// the instance would wait for the audit store for ever), so the event is rejected instead.
+    /// </summary>
+    private static string? TextProblemOf(HumanEvent e)
+    {
+        foreach (var (field, value, kind) in new[]
+        {
+            ("stepId", e.StepId, TextKind.Id), ("by", e.By, TextKind.Id), ("to", e.To, TextKind.Id), ("option", e.Option, TextKind.Id),
+            ("id", e.EventId, TextKind.Id), ("text", e.Text, TextKind.Note), ("reason", e.Reason, TextKind.Note),
+        })
+        {
+            if (TextRules.Validate(field, value, kind) is { } message)
+                return message;
+        }
+        return null;
+    }
+
+    /// <summary>The parts of a refused event that are safe to record: its valid ids, none of its texts.</summary>
+    private static HumanEvent Recordable(HumanEvent e)
+    {
+        static string Safe(string value) => TextRules.Validate("id", value, TextKind.Id) is null ? value : "";
+        return new HumanEvent(Safe(e.StepId), e.Type, Safe(e.By));
     }
 
     /// <summary>Keeps an event's outcome, newest last, at most <see cref="MaxKnownEvents"/>.</summary>

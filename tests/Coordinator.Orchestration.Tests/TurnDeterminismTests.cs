@@ -165,6 +165,26 @@ public sealed class TurnDeterminismTests
     }
 
     [Fact]
+    public async Task Event_RaisedPastTheChannelsWithANulInItsTexts_IsRejectedAndNothingOfItIsRecorded()
+    {
+        var poisoned = new HumanEvent("report", HumanEventType.Progress, "ann.worker", Text: "a\u0000b") { AcceptedAt = Start.AddMinutes(30), EventId = "p-1" };
+        var context = new ScriptedContext(InstanceId, Start.AddMinutes(31), poisoned);
+
+        var run = context.Run(CarriedInput());
+        await Task.Yield();
+
+        Assert.False(run.IsFaulted, run.Exception?.ToString());
+        var audit = context.Calls.Where(c => c.Name == nameof(AppendAuditEntries)).SelectMany(c => ((AppendAuditEntriesRequest)c.Request!).Entries).ToArray();
+        var rejected = Assert.Single(audit);
+        Assert.Equal(CoordinationActionType.EventRejected.WireName(), rejected.Action);
+        Assert.Contains("text contains the control character U+0000", rejected.Detail!.Value.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0000", rejected.Detail!.Value.GetRawText(), StringComparison.Ordinal);
+        var outcome = Assert.Single(context.LastStatus!.RecentEvents!);
+        Assert.False(outcome.Applied);
+        Assert.Null(context.LastStatus.Instance.FindStep("report")!.LastActivityAt);
+    }
+
+    [Fact]
     public async Task RunAsync_InputItCannotRun_FailsWithTheReasonAndLogsItAsAnError()
     {
         var context = new ScriptedContext(InstanceId, Start);
