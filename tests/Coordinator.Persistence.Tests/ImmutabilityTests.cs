@@ -71,6 +71,34 @@ public sealed class ImmutabilityTests(PostgresCluster cluster)
         Assert.Contains("only move forward", error.MessageText, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ChainHeadGuard_TempTableNamedAuditLogInTheSession_ChecksTheRealTable()
+    {
+        await using var db = await SeededAsync();
+
+        // A session that may create temporary tables (here the superuser; before migration 0005 also
+        // the application role) shadows audit_log with a fake newest row and moves the head to it.
+        var error = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(db.Superuser, """
+            CREATE TEMP TABLE audit_log (seq bigint, hash bytea);
+            INSERT INTO audit_log VALUES (1000, decode(repeat('ab', 32), 'hex'));
+            UPDATE audit_chain_head SET seq = 1000, hash = decode(repeat('ab', 32), 'hex');
+            """));
+
+        Assert.Equal(PostgresErrorCodes.IntegrityConstraintViolation, error.SqlState);
+        Assert.Contains("is not the newest row", error.MessageText, StringComparison.Ordinal);
+        Assert.Equal(5L, await db.ScalarAsync<long>("SELECT seq FROM audit_chain_head"));
+    }
+
+    [Fact]
+    public async Task CreateTempTable_AsApplicationRole_IsRefused()
+    {
+        await using var db = await SeededAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(db.Application, "CREATE TEMP TABLE audit_log (seq bigint, hash bytea)"));
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
     private async Task<TestDatabase> SeededAsync()
     {
         var db = await cluster.CreateDatabaseAsync();
