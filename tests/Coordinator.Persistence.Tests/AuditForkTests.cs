@@ -2,6 +2,7 @@ using System.Text.Json;
 using Coordinator.Core.Ports;
 using Coordinator.Persistence.Audit;
 using Coordinator.Persistence.Audit.Anchors;
+using Coordinator.Persistence.Migrations;
 using Coordinator.Persistence.Tests.Infrastructure;
 using Npgsql;
 
@@ -144,6 +145,80 @@ public sealed class AuditForkTests(PostgresCluster cluster)
 
         Assert.Equal(PostgresErrorCodes.UniqueViolation, error.SqlState);
         Assert.Equal("audit_log_action_number_key", error.ConstraintName);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_RefusedFork_ReportsOkWithTheSupersessionAsAWarning()
+    {
+        await using var db = await cluster.CreateDatabaseAsync();
+        var log = new PostgresAuditLog(db.Application);
+        await log.AppendAsync([Blocked]);
+        await log.AppendAsync([Completed]);
+
+        var result = await Verifier(db).VerifyAsync();
+
+        Assert.Equal(AuditVerificationStatus.Ok, result.Status);
+        Assert.Empty(result.Forks);
+        var supersession = Assert.Single(result.Supersessions);
+        Assert.Equal(new AuditSupersession(2, "claim-1", "3", Blocked.IdempotencyKey, Completed.IdempotencyKey, "step.completed"), supersession);
+        Assert.Contains("action.superseded", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_RegistryForkedBeforeTheForkRule_ReportsTheForkAsAnError()
+    {
+        await using var db = await cluster.CreateDatabaseAsync(lastMigration: 5);
+        await db.ExecuteAsync(ChainForgery.AppendBypassingTheFunction("claim-1", 2, "step.activated", "claim-1/000002:step.activated:legal-review"));
+        await db.ExecuteAsync(ChainForgery.AppendBypassingTheFunction("claim-1", 3, "step.blocked", Blocked.IdempotencyKey));
+        await db.ExecuteAsync(ChainForgery.AppendBypassingTheFunction("claim-1", 3, "step.completed", Completed.IdempotencyKey));
+        await new MigrationRunner(db.Superuser).ApplyAsync();
+
+        var result = await Verifier(db).VerifyAsync();
+
+        Assert.Equal(AuditVerificationStatus.Forked, result.Status);
+        Assert.False(result.IsOk);
+        Assert.Equal(3, result.FirstBadSeq);
+        Assert.Equal(3, result.RowsChecked);
+        var fork = Assert.Single(result.Forks);
+        Assert.Equal("claim-1", fork.InstanceId);
+        Assert.Equal("3", fork.Sequence);
+        Assert.Equal([2L, 3L], fork.Seqs);
+        Assert.Equal([Blocked.IdempotencyKey, Completed.IdempotencyKey], fork.IdempotencyKeys);
+        Assert.Equal(["step.blocked", "step.completed"], fork.Actions);
+        Assert.Contains("action number 3", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ForkWrittenByTheOwnerWithoutTheForkIndex_ReportsTheForkAsAnError()
+    {
+        await using var db = await cluster.CreateDatabaseAsync();
+        await new PostgresAuditLog(db.Application).AppendAsync([Blocked]);
+        await db.ExecuteAsync("DROP INDEX audit_log_action_number_key");
+        await db.ExecuteAsync(ChainForgery.AppendBypassingTheFunction("claim-1", 3, "step.completed", Completed.IdempotencyKey));
+
+        var result = await Verifier(db).VerifyAsync();
+
+        Assert.Equal(AuditVerificationStatus.Forked, result.Status);
+        Assert.Equal(2, result.FirstBadSeq);
+        Assert.Equal([1L, 2L], Assert.Single(result.Forks).Seqs);
+    }
+
+    [Fact]
+    public async Task VerifyInstanceAsync_ForkedInstance_ReportsItsForkAndNotOthers()
+    {
+        await using var db = await cluster.CreateDatabaseAsync(lastMigration: 5);
+        await db.ExecuteAsync(ChainForgery.AppendBypassingTheFunction("claim-1", 3, "step.blocked", Blocked.IdempotencyKey));
+        await db.ExecuteAsync(ChainForgery.AppendBypassingTheFunction("claim-1", 3, "step.completed", Completed.IdempotencyKey));
+        await db.ExecuteAsync(ChainForgery.AppendBypassingTheFunction("claim-2", 3, "step.blocked", "claim-2/000003:step.blocked:legal-review"));
+        await new MigrationRunner(db.Superuser).ApplyAsync();
+
+        var forked = await Verifier(db).VerifyInstanceAsync("claim-1");
+        var intact = await Verifier(db).VerifyInstanceAsync("claim-2");
+
+        Assert.Equal(AuditVerificationStatus.Forked, forked.Status);
+        Assert.Equal("claim-1", Assert.Single(forked.Forks).InstanceId);
+        Assert.True(intact.IsOk, intact.Message);
+        Assert.Empty(intact.Forks);
     }
 
     private static async Task<AuditRecord> SupersededRowAsync(TestDatabase db)

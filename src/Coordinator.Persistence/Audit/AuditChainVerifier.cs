@@ -63,7 +63,14 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
             }
         }
 
-        return scan.Finish();
+        var chain = scan.Finish();
+        if (!chain.IsOk)
+        {
+            return chain;
+        }
+
+        var (forks, supersessions) = await AuditForkScan.ReadAsync(connection, transaction, null, cancellationToken).ConfigureAwait(false);
+        return AuditForkScan.Apply(chain, forks, supersessions);
     }
 
     /// <summary>Verifies the rows of one instance and their links to the neighbouring rows of the chain.</summary>
@@ -118,10 +125,15 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
             }
         }
 
+        await reader.DisposeAsync().ConfigureAwait(false);
         var message = rows == 0
             ? $"No audit rows for instance '{instanceId}'. (Gaps elsewhere are found by verifying the whole chain.)"
             : $"OK: {rows} rows of instance '{instanceId}' hash correctly and link to their neighbours. Chain head seq {head.Seq}, hash {head.HashHex}.";
-        return new AuditVerificationResult { Status = AuditVerificationStatus.Ok, RowsChecked = rows, Head = head, Message = message };
+        var (forks, supersessions) = await AuditForkScan.ReadAsync(connection, transaction, instanceId, cancellationToken).ConfigureAwait(false);
+        return AuditForkScan.Apply(
+            new AuditVerificationResult { Status = AuditVerificationStatus.Ok, RowsChecked = rows, Head = head, Message = message },
+            forks,
+            supersessions);
     }
 
     private static async Task<AuditRowContent> ReadRowAsync(NpgsqlBinaryExporter export, CancellationToken ct) => new(

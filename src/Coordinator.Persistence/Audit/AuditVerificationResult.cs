@@ -24,6 +24,12 @@ public enum AuditVerificationStatus
 
     /// <summary>The chain head table disagrees with the newest row.</summary>
     HeadMismatch,
+
+    /// <summary>
+    /// The chain is intact, but two or more actions were recorded with one (instance, action number):
+    /// <see cref="AuditVerificationResult.Forks"/> lists them.
+    /// </summary>
+    Forked,
 }
 
 /// <summary>The outcome of recomputing the chain.</summary>
@@ -43,6 +49,12 @@ public sealed record AuditVerificationResult
     public AuditAnchor? Anchor { get; init; }
 
     public required string Message { get; init; }
+
+    /// <summary>(instance, action number) pairs held by more than one row: an error (<see cref="AuditVerificationStatus.Forked"/>).</summary>
+    public IReadOnlyList<AuditFork> Forks { get; init; } = [];
+
+    /// <summary>The <c>action.superseded</c> rows: forks the registry refused. Warnings; the result can still be OK.</summary>
+    public IReadOnlyList<AuditSupersession> Supersessions { get; init; } = [];
 
     public bool IsOk => Status == AuditVerificationStatus.Ok;
 }
