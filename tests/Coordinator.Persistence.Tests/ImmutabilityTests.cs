@@ -151,6 +151,31 @@ public sealed class ImmutabilityTests(PostgresCluster cluster)
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
     }
 
+    [Fact]
+    public async Task ChainHead_AnchoredSeqMovedBackwardsAsSuperuser_IsRefused()
+    {
+        await using var db = await SeededAsync();
+        await ExecuteAsync(db.Application, "SELECT audit_record_anchor((SELECT chain_id FROM audit_chain_head), 5, (SELECT hash FROM audit_log WHERE seq = 5))");
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(db.Superuser, "UPDATE audit_chain_head SET anchored_seq = 0"));
+
+        Assert.Contains("anchored_seq may only move forward", error.MessageText, StringComparison.Ordinal);
+        Assert.Equal(5L, await db.ScalarAsync<long>("SELECT anchored_seq FROM audit_chain_head"));
+    }
+
+    [Theory]
+    [InlineData("SELECT audit_record_anchor((SELECT chain_id FROM audit_chain_head), 5, decode(repeat('ab', 32), 'hex'))")]
+    [InlineData("SELECT audit_record_anchor(gen_random_uuid(), 5, (SELECT hash FROM audit_log WHERE seq = 5))")]
+    public async Task RecordAnchor_AnchorThatIsNotOfThisChain_IsRefused(string sql)
+    {
+        await using var db = await SeededAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(db.Application, sql));
+
+        Assert.Equal(PostgresErrorCodes.InvalidParameterValue, error.SqlState);
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT anchored_seq FROM audit_chain_head"));
+    }
+
     private async Task<TestDatabase> SeededAsync()
     {
         var db = await cluster.CreateDatabaseAsync();

@@ -32,13 +32,22 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-        // The anchor is read before the snapshot is taken, so everything it records is in the snapshot.
-        var chainId = (await AuditChainHead.ReadAsync(connection, null, cancellationToken).ConfigureAwait(false)).ChainId;
-        var anchor = await anchors.ReadLatestAsync(chainId, cancellationToken).ConfigureAwait(false);
+        // In this order: the head's record of the anchors, then the anchors, then the snapshot. So
+        // every anchor the head records was stored before the store was listed, and every row an
+        // anchor records is in the snapshot.
+        var recorded = await AuditChainHead.ReadAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        var identity = await AuditDatabaseIdentity.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+        var latestOfEveryChain = await anchors.ReadLatestOfEveryChainAsync(cancellationToken).ConfigureAwait(false);
 
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         var head = await AuditChainHead.ReadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var scan = new ChainScan(head, anchor);
+        var anchor = latestOfEveryChain.FirstOrDefault(a => a.ChainId == head.ChainId);
+        if (await CheckAnchorsFoundAsync(connection, transaction, head, recorded, identity, anchor, latestOfEveryChain, cancellationToken).ConfigureAwait(false) is { } lost)
+        {
+            return lost;
+        }
+
+        var scan = new ChainScan(head, anchor, recorded.AnchoredSeq);
 
         await using (var export = await connection.BeginBinaryExportAsync(ExportSql, cancellationToken).ConfigureAwait(false))
         {
@@ -136,6 +145,46 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
             supersessions);
     }
 
+    /// <summary>
+    /// Anchors are found for the database whatever its chain head says: anchors of this database (its
+    /// name and cluster) under another chain id mean the chain was replaced; a head that records
+    /// anchors the store does not have means they disappeared.
+    /// </summary>
+    private static async Task<AuditVerificationResult?> CheckAnchorsFoundAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, AuditChainHead head, AuditChainHead recorded,
+        AuditDatabaseIdentity identity, AuditAnchor? anchor, IReadOnlyList<AuditAnchor> latestOfEveryChain, CancellationToken cancellationToken)
+    {
+        var replaced = latestOfEveryChain
+            .Where(a => a.ChainId != head.ChainId && identity.Matches(a))
+            .OrderByDescending(a => a.AnchoredAt)
+            .FirstOrDefault();
+        if (replaced is not null)
+        {
+            string? firstHash;
+            await using (var command = new NpgsqlCommand("SELECT hash FROM audit_log WHERE seq = 1", connection, transaction))
+            {
+                firstHash = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is byte[] hash ? Convert.ToHexStringLower(hash) : null;
+            }
+
+            var how = replaced.FirstHash is null || firstHash is null ? ""
+                : string.Equals(replaced.FirstHash, firstHash, StringComparison.Ordinal) ? " Its row 1 is the anchored chain's row 1: the same chain under a new chain_id."
+                : " Its row 1 is not the anchored chain's row 1: another chain.";
+            return Failure(AuditVerificationStatus.ChainReplaced, 1, 0, head, replaced,
+                $"The anchor store holds anchors of {identity} under another chain id: chain {replaced.ChainId}, latest seq {replaced.Seq} (hash {replaced.Hash}, anchored {replaced.AnchoredAt:O}), "
+                + $"but audit_chain_head names chain {head.ChainId}. The audit chain was replaced (its chain_id was changed, or the registry recreated), so the anchored rows cannot be checked.{how} "
+                + "If the database was deliberately recreated, give the new one its own anchor store and keep the old store for the old chain.");
+        }
+
+        if (anchor is null && recorded.AnchoredSeq > 0)
+        {
+            return Failure(AuditVerificationStatus.AnchorMissing, recorded.AnchoredSeq, 0, head, null,
+                $"The chain head records that chain {head.ChainId} was anchored up to seq {recorded.AnchoredSeq}, but the anchor store holds no anchor of this chain: "
+                + "the anchors were deleted, or this is not the chain's anchor store (check --anchor-path or Coordinator:Audit:AnchorStore).");
+        }
+
+        return null;
+    }
+
     private static async Task<AuditRowContent> ReadRowAsync(NpgsqlBinaryExporter export, CancellationToken ct) => new(
         await export.ReadAsync<long>(NpgsqlDbType.Bigint, ct).ConfigureAwait(false),
         await export.ReadAsync<DateTime>(NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false),
@@ -172,7 +221,7 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
         new() { Status = status, FirstBadSeq = seq, RowsChecked = rows, Head = head, Anchor = anchor, Message = message };
 
     /// <summary>The state of a full, in-order scan.</summary>
-    private sealed class ChainScan(AuditChainHead head, AuditAnchor? anchor)
+    private sealed class ChainScan(AuditChainHead head, AuditAnchor? anchor, long recordedAnchorSeq)
     {
         private byte[] _prevHash = AuditRowHasher.GenesisHash.ToArray();
         private long _lastSeq;
@@ -233,7 +282,10 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
 
             var anchored = anchor is null
                 ? "No anchor yet (run `coordinator audit anchor`)."
-                : $"Latest anchor seq {anchor.Seq} ({anchor.AnchoredAt:O}) matches.";
+                : $"Latest anchor seq {anchor.Seq} ({anchor.AnchoredAt:O}) matches."
+                    + (recordedAnchorSeq > anchor.Seq
+                        ? $" (The chain head records a later anchor, seq {recordedAnchorSeq}: this anchor store, or this copy of it, is behind.)"
+                        : "");
             return new AuditVerificationResult
             {
                 Status = AuditVerificationStatus.Ok,

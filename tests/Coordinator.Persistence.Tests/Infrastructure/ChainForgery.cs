@@ -10,6 +10,23 @@ namespace Coordinator.Persistence.Tests.Infrastructure;
 internal static class ChainForgery
 {
     /// <summary>
+    /// The forgery of issue 9: with the triggers disabled, the head gets a new <c>chain_id</c> (and
+    /// forgets that it was anchored), then <paramref name="rewrite"/> truncates or rewrites the rows.
+    /// Before anchors carried the database's identity, verify looked for anchors of the new chain id
+    /// only and said "No anchor yet".
+    /// </summary>
+    public static string NewChainIdThen(string rewrite) => $"""
+        ALTER TABLE audit_log DISABLE TRIGGER USER;
+        ALTER TABLE audit_chain_head DISABLE TRIGGER USER;
+        UPDATE audit_chain_head SET chain_id = gen_random_uuid(), anchored_seq = 0, anchored_at = NULL;
+        {rewrite};
+        """;
+
+    /// <summary>Empties the registry and rewinds the head to the empty chain (triggers must be disabled).</summary>
+    public const string Truncate =
+        "TRUNCATE audit_log; UPDATE audit_chain_head SET seq = 0, hash = decode(repeat('00', 32), 'hex')";
+
+    /// <summary>
     /// Appends a correctly chained row as the owner would without <c>audit_append()</c> (and without
     /// its fork rule): the way rows were written before migration 0006, or by a superuser who
     /// bypasses the function.
