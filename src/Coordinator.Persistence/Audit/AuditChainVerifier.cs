@@ -6,9 +6,11 @@ using NpgsqlTypes;
 namespace Coordinator.Persistence.Audit;
 
 /// <summary>
-/// Recomputes the hash chain. The full check streams every row (binary COPY, one snapshot) and
-/// compares the end against the chain head and the latest external anchor; the per-instance check
-/// recomputes the instance's rows and their links to both neighbours.
+/// Recomputes the hash chain. The full check finds the anchors of this database whatever its chain
+/// head says, streams every row (binary COPY, one snapshot), compares the end against the chain head
+/// and the latest external anchor, and checks the fork rule (one action per instance and action
+/// number; <c>action.superseded</c> rows are reported as warnings); the per-instance check recomputes
+/// the instance's rows and their links to both neighbours, and checks its forks.
 /// </summary>
 public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchorStore anchors)
 {
