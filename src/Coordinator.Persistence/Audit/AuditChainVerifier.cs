@@ -136,6 +136,7 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
             }
         }
 
+        // The connection runs one command at a time: close the reader before the fork checks (disposing twice is harmless).
         await reader.DisposeAsync().ConfigureAwait(false);
         var message = rows == 0
             ? $"No audit rows for instance '{instanceId}'. (Gaps elsewhere are found by verifying the whole chain.)"
