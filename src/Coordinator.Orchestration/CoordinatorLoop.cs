@@ -123,10 +123,10 @@ internal sealed class CoordinatorLoop
     /// <summary>Completes the turn the previous generation left unfinished (its audit batch could not be appended yet): the audit, then the turn's effects.</summary>
     private async Task<bool> FinishAsync(UnfinishedTurn unfinished)
     {
-        if (!await AppendAuditAsync(unfinished.Audit, unfinished.EffectsOf))
+        if (await AppendAuditAsync(unfinished.Audit, unfinished.EffectsOf) is not { } appended)
             return false;
         PublishStatus();
-        return unfinished.EffectsOf is not { Count: > 0 } actions || await PerformEffectsAsync(actions);
+        return unfinished.EffectsOf is not { Count: > 0 } actions || await PerformEffectsAsync(Recorded(actions, appended));
     }
 
     private EngineTurn Begin()
@@ -396,9 +396,9 @@ internal sealed class CoordinatorLoop
         {
             if (deterministic)
             {
-                if (!await AppendAuditAsync(planner.Audit(turn.Actions), turn.Actions))
+                if (await AppendAuditAsync(planner.Audit(turn.Actions), turn.Actions) is not { } appended)
                     return false;
-                if (!await PerformEffectsAsync(turn.Actions))
+                if (!await PerformEffectsAsync(Recorded(turn.Actions, appended)))
                     return false;
             }
             else
@@ -422,19 +422,19 @@ internal sealed class CoordinatorLoop
     /// generation continues as new and the next one starts with it, so an outage of days does not grow
     /// one history without bound.
     /// </remarks>
-    private async Task<bool> AppendAuditAsync(AppendAuditEntriesRequest request, IReadOnlyList<CoordinationAction>? effectsOf = null)
+    private async Task<AppendAuditEntriesResult?> AppendAuditAsync(AppendAuditEntriesRequest request, IReadOnlyList<CoordinationAction>? effectsOf = null)
     {
         for (var attempt = 1; attempt <= MaxAuditAttemptsPerGeneration; attempt++)
         {
             try
             {
-                await context.CallActivityAsync<AppendAuditEntriesResult>(nameof(AppendAuditEntries), request);
+                var result = await context.CallActivityAsync<AppendAuditEntriesResult>(nameof(AppendAuditEntries), request);
                 if (waitingFor is { } waited)
                 {
                     Log.AuditStoreBack(Logger(), context.InstanceId, waited.Attempts, waited.Since);
                     waitingFor = null;
                 }
-                return true;
+                return result ?? new AppendAuditEntriesResult(0, 0);
             }
             catch (TaskFailedException e)
             {
@@ -448,7 +448,21 @@ internal sealed class CoordinatorLoop
             }
         }
         unfinished = new UnfinishedTurn(request, effectsOf);
-        return false;
+        return null;
+    }
+
+    /// <summary>
+    /// The actions the registry recorded as this execution decided them: an action it refused as a
+    /// fork (another action already holds its number) gets no notification, CRM update or memory record.
+    /// </summary>
+    private IReadOnlyList<CoordinationAction> Recorded(IReadOnlyList<CoordinationAction> actions, AppendAuditEntriesResult appended)
+    {
+        if (appended.Superseded is not { Count: > 0 } refused)
+            return actions;
+        var keys = refused.ToHashSet(StringComparer.Ordinal);
+        foreach (var key in keys)
+            Log.ActionSuperseded(Logger(), context.InstanceId, key);
+        return [.. actions.Where(a => !keys.Contains(SideEffectPlanner.IdempotencyKey(context.InstanceId, a)))];
     }
 
     /// <summary>The turn's best-effort effects, in parallel; what fails is audited and kept for a durable retry.</summary>
@@ -477,7 +491,7 @@ internal sealed class CoordinatorLoop
             Log.EffectFailed(Logger(), context.InstanceId, effect.Kind, effect.IdempotencyKey, effect.Failures, effect.NextAttemptAt, effect.LastError);
         pendingEffects.AddRange(scheduled);
         return await AppendAuditAsync(new AppendAuditEntriesRequest(
-            scheduled.Select(f => planner.EffectAudit(f, SideEffectPlanner.EffectFailed, progress.WorkflowNow, f.NextAttemptAt - failedAt)).ToArray()));
+            scheduled.Select(f => planner.EffectAudit(f, SideEffectPlanner.EffectFailed, progress.WorkflowNow, f.NextAttemptAt - failedAt)).ToArray())) is not null;
     }
 
     /// <summary>Retries the pending effects due at <paramref name="now"/> (the planned timer time), audits what recovered, failed again or was given up.</summary>
@@ -511,7 +525,7 @@ internal sealed class CoordinatorLoop
             }
         }
         PublishStatus();
-        return audit.Count == 0 || await AppendAuditAsync(new AppendAuditEntriesRequest(audit));
+        return audit.Count == 0 || await AppendAuditAsync(new AppendAuditEntriesRequest(audit)) is not null;
     }
 
     private static PendingEffect NewEffect(string kind, string key, CoordinationAction action) =>

@@ -56,4 +56,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3013, Level = LogLevel.Information,
         Message = "Instance {InstanceId} ignored event {EventId}, sent again: it was taken up before (action {Sequence})")]
     public static partial void ResentEventIgnored(ILogger logger, string instanceId, string eventId, long sequence);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning,
+        Message = "Instance {InstanceId}: the audit registry refused action {Key} (another action holds its number, recorded as action.superseded); none of its effects is performed")]
+    public static partial void ActionSuperseded(ILogger logger, string instanceId, string key);
 }

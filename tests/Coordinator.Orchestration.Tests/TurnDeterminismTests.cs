@@ -185,6 +185,26 @@ public sealed class TurnDeterminismTests
     }
 
     [Fact]
+    public async Task Turn_RegistryRefusesAnActionAsAFork_NoEffectOfThatActionIsPerformed()
+    {
+        var context = new ScriptedContext(InstanceId, Start.AddMinutes(30), Blocked("waiting on finance", Start.AddMinutes(30)))
+        {
+            // Another execution's action already holds the block's number: this one is a fork.
+            Supersedes = static keys => [.. keys.Where(k => k.Contains(":step.blocked:", StringComparison.Ordinal))],
+        };
+
+        var run = context.Run(CarriedInput());
+        await Task.Yield();
+
+        Assert.False(run.IsFaulted, run.Exception?.ToString());
+        var notified = context.Calls.Where(c => c.Name == nameof(NotifyPeople)).Select(c => ((NotifyPeopleRequest)c.Request!).Notification.Action.Type).ToArray();
+        Assert.NotEmpty(notified);
+        Assert.DoesNotContain(CoordinationActionType.StepBlocked, notified);
+        Assert.DoesNotContain(context.Calls, c => c.Request is RecordMemoryRequest m && m.Record.Kind == CoordinationActionType.StepBlocked.WireName());
+        Assert.Contains(context.Logs.Lines, l => l.Message.Contains("refused action", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_InputItCannotRun_FailsWithTheReasonAndLogsItAsAnError()
     {
         var context = new ScriptedContext(InstanceId, Start);

@@ -8,4 +8,8 @@ namespace Coordinator.Core.Ports;
 /// Entries refused because another action already holds their instance's action number
 /// (<c>detail.sequence</c>): not recorded; an <c>action.superseded</c> row (verdict WARN) records each refusal once.
 /// </param>
-public sealed record AuditAppendResult(int Appended, int AlreadyRecorded, long HeadSeq, int Superseded = 0);
+public sealed record AuditAppendResult(int Appended, int AlreadyRecorded, long HeadSeq, int Superseded = 0)
+{
+    /// <summary>The idempotency keys of the entries counted in <see cref="Superseded"/>, in batch order.</summary>
+    public IReadOnlyList<string> SupersededKeys { get; init; } = [];
+}

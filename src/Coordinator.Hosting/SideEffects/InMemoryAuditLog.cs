@@ -21,7 +21,8 @@ public sealed class InMemoryAuditLog : IAuditLog
     public Task<AuditAppendResult> AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        int appended = 0, superseded = 0;
+        int appended = 0;
+        var superseded = new List<string>();
         lock (_gate)
         {
             foreach (var entry in entries)
@@ -32,7 +33,7 @@ public sealed class InMemoryAuditLog : IAuditLog
                 {
                     if (_positionByNumber.TryGetValue((entry.InstanceId, number), out var kept))
                     {
-                        superseded++;
+                        superseded.Add(entry.IdempotencyKey);
                         var refusal = Supersession(entry, _inOrder[kept], kept + 1);
                         if (!_positionByKey.ContainsKey(refusal.IdempotencyKey))
                             Add(refusal);
@@ -46,7 +47,7 @@ public sealed class InMemoryAuditLog : IAuditLog
                 appended++;
             }
 
-            return Task.FromResult(new AuditAppendResult(appended, entries.Count - appended - superseded, _inOrder.Count, superseded));
+            return Task.FromResult(new AuditAppendResult(appended, entries.Count - appended - superseded.Count, _inOrder.Count, superseded.Count) { SupersededKeys = superseded });
         }
     }
 

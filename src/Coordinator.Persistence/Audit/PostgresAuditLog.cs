@@ -14,7 +14,7 @@ namespace Coordinator.Persistence.Audit;
 /// </summary>
 public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
 {
-    private const string AppendSql = "SELECT entry, outcome, head_seq FROM audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    private const string AppendSql = "SELECT key, outcome, head_seq FROM audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     private const string HeadSql = "SELECT seq FROM audit_chain_head";
 
     public async Task<AuditAppendResult> AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
@@ -31,7 +31,8 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
 
         await using var command = dataSource.CreateCommand(AppendSql);
         batch.AddParameters(command.Parameters);
-        int appended = 0, superseded = 0;
+        int appended = 0;
+        var superseded = new List<string>();
         long headSeq = 0;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -43,7 +44,7 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
                         appended++;
                         break;
                     case "superseded":
-                        superseded++;
+                        superseded.Add(reader.GetString(0));
                         break;
                 }
 
@@ -51,7 +52,7 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
             }
         }
 
-        return new AuditAppendResult(appended, entries.Count - appended - superseded, headSeq, superseded);
+        return new AuditAppendResult(appended, entries.Count - appended - superseded.Count, headSeq, superseded.Count) { SupersededKeys = superseded };
     }
 
     private static AuditAppendBatch DistinctByKey(IReadOnlyList<AuditEntry> entries)

@@ -46,10 +46,10 @@ internal sealed class ScriptedContext
                 OnStatus?.Invoke(LastStatus);
         });
         Mock.Setup(c => c.ContinueAsNew(It.IsAny<object?>(), It.IsAny<bool>())).Callback(() => ContinuedAsNew = true);
-        Setup(new AppendAuditEntriesResult(1, 0));
-        Setup(new NotifyPeopleResult(Core.Ports.SideEffectOutcome.Performed, 1));
-        Setup(new UpdateCrmResult(Core.Ports.SideEffectOutcome.Performed));
-        Setup(new RecordMemoryResult(Core.Ports.SideEffectOutcome.Performed));
+        Setup(request => new AppendAuditEntriesResult(1, 0, Supersedes(((AppendAuditEntriesRequest)request!).Entries.Select(e => e.IdempotencyKey).ToArray())));
+        Setup(_ => new NotifyPeopleResult(Core.Ports.SideEffectOutcome.Performed, 1));
+        Setup(_ => new UpdateCrmResult(Core.Ports.SideEffectOutcome.Performed));
+        Setup(_ => new RecordMemoryResult(Core.Ports.SideEffectOutcome.Performed));
     }
 
     public Mock<TaskOrchestrationContext> Mock { get; }
@@ -68,6 +68,9 @@ internal sealed class ScriptedContext
 
     /// <summary>Whether an activity call fails (activity name, its request, how many calls of that name came before).</summary>
     public Func<string, object?, int, bool> Fails { get; set; } = static (_, _, _) => false;
+
+    /// <summary>Which keys of an audit batch the registry refuses as forks (default: none).</summary>
+    public Func<IReadOnlyList<string>, IReadOnlyList<string>?> Supersedes { get; set; } = static _ => null;
 
     /// <summary>Every activity call in order: its name and request.</summary>
     public List<(string Name, object? Request)> Calls { get; } = [];
@@ -97,14 +100,14 @@ internal sealed class ScriptedContext
     /// <summary>Starts the orchestrator on this context; it runs until nothing more can complete.</summary>
     public Task<CoordinatorResult> Run(CoordinatorInput input) => new CoordinatorOrchestrator().RunAsync(Mock.Object, input);
 
-    private void Setup<TResult>(TResult result) =>
+    private void Setup<TResult>(Func<object?, TResult> result) =>
         Mock.Setup(c => c.CallActivityAsync<TResult>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Returns((TaskName name, object? request, TaskOptions? _) =>
             {
                 var before = Calls.Count(c => c.Name == name.Name);
                 Calls.Add((name.Name, request));
                 if (!Fails(name.Name, request, before))
-                    return Task.FromResult(result);
+                    return Task.FromResult(result(request));
                 var details = new TaskFailureDetails("Npgsql.NpgsqlException", $"{name.Name} failed: connection refused", null, null, null);
                 return Task.FromException<TResult>(new TaskFailedException(name.Name, Calls.Count, details));
             });
