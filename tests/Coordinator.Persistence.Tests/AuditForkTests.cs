@@ -27,7 +27,7 @@ public sealed class AuditForkTests(PostgresCluster cluster)
 
         var result = await log.AppendAsync([Completed]);
 
-        Assert.Equal(new AuditAppendResult(0, 0, 2, Superseded: 1), result);
+        Assert.Equal(new AuditAppendResult(0, 0, 2, Superseded: 1) { SupersededKeys = [Completed.IdempotencyKey] }, result);
         Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE idempotency_key = '{Blocked.IdempotencyKey}'"));
         Assert.Equal(0L, await db.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE idempotency_key = '{Completed.IdempotencyKey}'"));
         Assert.Equal(0L, await db.ScalarAsync<long>(
@@ -64,7 +64,7 @@ public sealed class AuditForkTests(PostgresCluster cluster)
 
         var replay = await log.AppendAsync([Blocked, Completed]);
 
-        Assert.Equal(new AuditAppendResult(0, 1, 2, Superseded: 1), replay);
+        Assert.Equal(new AuditAppendResult(0, 1, 2, Superseded: 1) { SupersededKeys = [Completed.IdempotencyKey] }, replay);
         Assert.Equal(2L, await db.ScalarAsync<long>("SELECT count(*) FROM audit_log"));
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'action.superseded'"));
     }
@@ -77,7 +77,7 @@ public sealed class AuditForkTests(PostgresCluster cluster)
 
         var result = await new PostgresAuditLog(db.Application).AppendAsync([Blocked, Completed, next]);
 
-        Assert.Equal(new AuditAppendResult(2, 0, 3, Superseded: 1), result);
+        Assert.Equal(new AuditAppendResult(2, 0, 3, Superseded: 1) { SupersededKeys = [Completed.IdempotencyKey] }, result);
         Assert.Equal(
             ["step.blocked", "action.superseded", "step.activated"],
             await ActionsInOrderAsync(db));

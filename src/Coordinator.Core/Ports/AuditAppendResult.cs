@@ -12,4 +12,11 @@ public sealed record AuditAppendResult(int Appended, int AlreadyRecorded, long H
 {
     /// <summary>The idempotency keys of the entries counted in <see cref="Superseded"/>, in batch order.</summary>
     public IReadOnlyList<string> SupersededKeys { get; init; } = [];
+
+    /// <summary>Value equality, the keys compared element by element.</summary>
+    public bool Equals(AuditAppendResult? other) =>
+        other is not null && Appended == other.Appended && AlreadyRecorded == other.AlreadyRecorded && HeadSeq == other.HeadSeq
+        && Superseded == other.Superseded && SupersededKeys.SequenceEqual(other.SupersededKeys, StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Appended, AlreadyRecorded, HeadSeq, Superseded, SupersededKeys.Count);
 }

@@ -16,8 +16,9 @@ public sealed class InMemoryAuditLogTests
         var refused = await log.AppendAsync([Action("claim-1", 3, "step.completed")]);
         var again = await log.AppendAsync([Action("claim-1", 3, "step.blocked"), Action("claim-1", 3, "step.completed")]);
 
-        Assert.Equal(new AuditAppendResult(0, 0, 2, Superseded: 1), refused);
-        Assert.Equal(new AuditAppendResult(0, 1, 2, Superseded: 1), again);
+        var refusedKey = Action("claim-1", 3, "step.completed").IdempotencyKey;
+        Assert.Equal(new AuditAppendResult(0, 0, 2, Superseded: 1) { SupersededKeys = [refusedKey] }, refused);
+        Assert.Equal(new AuditAppendResult(0, 1, 2, Superseded: 1) { SupersededKeys = [refusedKey] }, again);
         Assert.Equal(["step.blocked", "action.superseded"], log.All.Select(e => e.Action));
         var supersession = log.All[1];
         Assert.Equal("claim-1/000003:step.completed:superseded", supersession.IdempotencyKey);
