@@ -133,7 +133,11 @@ public sealed record CoordinatorCarryOver(
 }
 
 /// <summary>A turn left unfinished by a generation: its audit batch, and the actions whose best-effort effects still have to run after it.</summary>
-public sealed record UnfinishedTurn(Activities.AppendAuditEntriesRequest Audit, IReadOnlyList<CoordinationAction>? EffectsOf);
+public sealed record UnfinishedTurn(Activities.AppendAuditEntriesRequest Audit, IReadOnlyList<CoordinationAction>? EffectsOf)
+{
+    /// <summary>The outcome of the turn's event, published once its audit batch is in.</summary>
+    public EventOutcome? Outcome { get; init; }
+}
 
 /// <summary>The orchestrator's bookkeeping across the whole life of an instance (all generations).</summary>
 /// <param name="WorkflowNow">The workflow time of the latest turn; the workflow clock never runs backwards.</param>

@@ -85,6 +85,10 @@ internal sealed class CoordinatorLoop
     // A turn whose audit batch could not be appended in this generation; the next one starts with it.
     private UnfinishedTurn? unfinished;
 
+    // The outcome of the event of the turn being performed: published once the turn's audit batch is in
+    // the registry, so an answer "applied" always means recorded.
+    private EventOutcome? outcomeOfTurn;
+
     public CoordinatorLoop(TaskOrchestrationContext context, CoordinatorInput input)
     {
         this.context = context;
@@ -123,8 +127,10 @@ internal sealed class CoordinatorLoop
     /// <summary>Completes the turn the previous generation left unfinished (its audit batch could not be appended yet): the audit, then the turn's effects.</summary>
     private async Task<bool> FinishAsync(UnfinishedTurn unfinished)
     {
+        outcomeOfTurn ??= unfinished.Outcome;
         if (await AppendAuditAsync(unfinished.Audit, unfinished.EffectsOf) is not { } appended)
             return false;
+        RememberOutcomeOfTurn();
         PublishStatus();
         return unfinished.EffectsOf is not { Count: > 0 } actions || await PerformEffectsAsync(Recorded(actions, appended));
     }
@@ -321,7 +327,7 @@ internal sealed class CoordinatorLoop
             LastEventAt = now,
         };
         if (humanEvent.EventId is { } eventId && TextRules.Validate("id", eventId, TextKind.Id) is null)
-            Remember(new EventOutcome(eventId, rejection is null, rejection?.Reason, applied.Actions[0].Sequence, now));
+            outcomeOfTurn = new EventOutcome(eventId, rejection is null, rejection?.Reason, applied.Actions[0].Sequence, now);
         return turn;
     }
 
@@ -398,12 +404,14 @@ internal sealed class CoordinatorLoop
             {
                 if (await AppendAuditAsync(planner.Audit(turn.Actions), turn.Actions) is not { } appended)
                     return false;
+                RememberOutcomeOfTurn();
                 if (!await PerformEffectsAsync(Recorded(turn.Actions, appended)))
                     return false;
             }
             else
             {
                 await Task.WhenAll(LegacySideEffects(turn.Actions));
+                RememberOutcomeOfTurn();
             }
         }
         PublishStatus();
@@ -447,8 +455,15 @@ internal sealed class CoordinatorLoop
                 await context.CreateTimer(waitingFor.NextAttemptAt.UtcDateTime, CancellationToken.None);
             }
         }
-        unfinished = new UnfinishedTurn(request, effectsOf);
+        unfinished = new UnfinishedTurn(request, effectsOf) { Outcome = outcomeOfTurn };
         return null;
+    }
+
+    private void RememberOutcomeOfTurn()
+    {
+        if (outcomeOfTurn is { } outcome)
+            Remember(outcome);
+        outcomeOfTurn = null;
     }
 
     /// <summary>

@@ -78,7 +78,12 @@ public sealed class TurnDeterminismTests
             FiresTimer = at => at < Start.AddHours(1),
         };
         var waits = new List<WaitingFor?>();
-        context.OnTimer = (_, _) => waits.Add(context.LastStatus?.WaitingFor);
+        var outcomesWhileWaiting = new List<int>();
+        context.OnTimer = (_, _) =>
+        {
+            waits.Add(context.LastStatus?.WaitingFor);
+            outcomesWhileWaiting.Add(context.LastStatus?.RecentEvents?.Count ?? 0);
+        };
 
         var run = context.Run(CarriedInput());
 
@@ -90,6 +95,9 @@ public sealed class TurnDeterminismTests
         Assert.Equal(4, waits[3]!.Attempts);
         Assert.Contains("connection refused", waits[3]!.LastError, StringComparison.Ordinal);
         Assert.Null(context.LastStatus!.WaitingFor);
+        // "Applied" is said only once the registry holds the event: not while the audit store is away.
+        Assert.All(outcomesWhileWaiting.Take(4), count => Assert.Equal(0, count));
+        Assert.True(Assert.Single(context.LastStatus.RecentEvents!).Applied);
 
         // No effect of the turn went out before its audit batch was in.
         var firstEffect = context.Calls.FindIndex(c => c.Name != nameof(AppendAuditEntries));
