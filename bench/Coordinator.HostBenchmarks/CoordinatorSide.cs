@@ -92,9 +92,10 @@ internal sealed class CoordinatorSide : IWorkflowDriver
     public async Task SendDoneAsync(string instanceId, int step, CancellationToken cancellationToken)
     {
         var stepId = _definition.Steps[step].Id;
+        // wait=0: answer at once (202), as the bare side's raise does; the driver measures the step's activation by polling, on both sides.
         using var response = await _http.PostAsJsonAsync(
-            $"/api/instances/{Uri.EscapeDataString(instanceId)}/steps/{stepId}/events", new { type = "done", by = Person }, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Accepted)
+            $"/api/instances/{Uri.EscapeDataString(instanceId)}/steps/{stepId}/events?wait=0", new { type = "done", by = Person }, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.OK))
             throw await Unexpected(response, $"'done' on step {stepId} of {instanceId}", cancellationToken).ConfigureAwait(false);
     }
 

@@ -7,7 +7,8 @@ namespace Coordinator.Cli;
 
 /// <summary>
 /// <c>coordinator audit verify|anchor|export</c>. Exit codes: 0 success, 1 invalid arguments,
-/// 2 the command could not run (connection, schema, permissions), 3 the chain is broken.
+/// 2 the command could not run (connection, schema, permissions), 3 the chain is broken,
+/// 4 the chain is intact but forked (two actions with one instance's action number).
 /// </summary>
 public static class AuditCommand
 {
@@ -33,7 +34,7 @@ public static class AuditCommand
         {
             Description = "Verify only this instance's rows and their links to the neighbouring rows (default: the whole chain, against the chain head and the latest anchor).",
         };
-        var verify = new Command("verify", "Recompute the hash chain; report OK with the row count and head hash, or the first broken sequence number.");
+        var verify = new Command("verify", "Recompute the hash chain and check the fork rule; report OK with the row count and head hash (and a warning per action.superseded), or the first broken sequence number, or the forks.");
         verify.Options.Add(instance);
         verify.Options.Add(CliDatabase.ConnectionOption);
         verify.Options.Add(AnchorPathOption);
@@ -44,13 +45,27 @@ public static class AuditCommand
             var result = instanceId is null
                 ? await verifier.VerifyAsync(new ConsoleProgress(parseResult.InvocationConfiguration.Error), cancellationToken).ConfigureAwait(false)
                 : await verifier.VerifyInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            var error = parseResult.InvocationConfiguration.Error;
             if (result.IsOk)
             {
                 await output.WriteLineAsync(result.Message).ConfigureAwait(false);
+                await WriteSupersessionsAsync(output, result).ConfigureAwait(false);
                 return 0;
             }
 
-            await parseResult.InvocationConfiguration.Error.WriteLineAsync(
+            if (result.Status == AuditVerificationStatus.Forked)
+            {
+                await error.WriteLineAsync($"FORK DETECTED at seq {result.FirstBadSeq}: {result.Message}").ConfigureAwait(false);
+                foreach (var fork in result.Forks)
+                {
+                    await error.WriteLineAsync($"ERROR fork: {fork}").ConfigureAwait(false);
+                }
+
+                await WriteSupersessionsAsync(output, result).ConfigureAwait(false);
+                return CliDatabase.Forked;
+            }
+
+            await error.WriteLineAsync(
                 $"TAMPERING DETECTED ({result.Status}) at seq {result.FirstBadSeq}: {result.Message}").ConfigureAwait(false);
             return CliDatabase.ChainBroken;
         }));
@@ -137,6 +152,15 @@ public static class AuditCommand
             throw new ArgumentException(string.Join(" ", problems.Select(p => p.ErrorMessage)));
         return (PersistenceServiceCollectionExtensions.CreateAuditAnchorStore(options),
             options.UsesBlobAnchorStore ? $"blob container '{options.AnchorContainer}'" : options.AnchorPath);
+    }
+
+    /// <summary>One warning line per <c>action.superseded</c> row: a fork the registry refused.</summary>
+    private static async Task WriteSupersessionsAsync(TextWriter output, AuditVerificationResult result)
+    {
+        foreach (var supersession in result.Supersessions)
+        {
+            await output.WriteLineAsync($"WARNING action.superseded {supersession}").ConfigureAwait(false);
+        }
     }
 
     /// <summary>Writes verification progress synchronously (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>

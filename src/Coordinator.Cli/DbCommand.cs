@@ -44,6 +44,7 @@ internal static class CliDatabase
     };
 
     public const int ChainBroken = 3;
+    public const int Forked = 4;
     public const int Error = 2;
 
     /// <summary>Opens the data source and runs <paramref name="action"/>, turning connection and schema failures into messages that say what to do.</summary>
@@ -105,7 +106,7 @@ internal static class CliDatabase
             $"PostgreSQL refused the login of '{builder.Username}': {ex.MessageText}. Check the user name and password of the connection string.",
         PostgresErrorCodes.InvalidCatalogName =>
             $"Database '{builder.Database}' does not exist on {builder.Host}:{builder.Port}. Create it (scripts/postgres.sh start creates 'coordinator').",
-        PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedFunction =>
+        PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.UndefinedColumn =>
             $"The coordinator schema is missing or outdated ({ex.MessageText}). Run: coordinator db migrate --connection <owner connection string>",
         PostgresErrorCodes.InsufficientPrivilege =>
             $"Permission denied for '{builder.Username}': {ex.MessageText}. Migrations need the database owner or a superuser; audit commands need coordinator_app or coordinator_auditor.",

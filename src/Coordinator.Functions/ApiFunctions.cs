@@ -43,7 +43,7 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, ISe
     public Task<IResult> PostStepEvent(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "instances/{instanceId}/steps/{stepId}/events")] HttpRequest request,
         string instanceId, string stepId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        CoordinatorApi.PostEventAsync(instanceId, stepId, request, registry, client, cancellationToken);
+        CoordinatorApi.PostEventAsync(instanceId, stepId, request.Query["wait"].FirstOrDefault(), request, registry, client, cancellationToken);
 
     /// <summary>The OpenAPI document of this API (the one <c>coordinator serve</c> publishes, with function keys); no key needed.</summary>
     [Function("OpenApiDocument")]

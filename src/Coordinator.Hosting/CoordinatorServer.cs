@@ -56,6 +56,7 @@ public static class CoordinatorServer
         {
             foreach (var endpoint in publicEndpoints)
                 endpoint.Listen(kestrel);
+            RequestLimits.Configure(kestrel);
         });
         builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning)
@@ -133,6 +134,9 @@ public static class CoordinatorServer
         builder.Services.AddSingleton<LoggedSideEffects>();
         builder.Services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());
         builder.Services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<LoggedSideEffects>());
+        // Every error answer is problem details: refusals (the handlers; unreadable bodies included, see
+        // CoordinatorApi.ReadJsonObjectAsync), oversize requests (RequestLimits), bare status codes
+        // (UseStatusCodePages), and any other exception (UseExceptionHandler: a 500 with a trace id, no internals).
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddCoordinatorOpenApi();
@@ -146,6 +150,7 @@ public static class CoordinatorServer
             await PublishDefinitionsAsync(catalog, registry, progress, cancellationToken).ConfigureAwait(false);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestLimits();
         app.MapEmbeddedDurableTask(sidecar);
         app.MapOpenApi(ApiDocument.DocumentPath);
         app.MapCoordinatorApi();

@@ -47,6 +47,22 @@ public sealed record CoordinatorInput
     public bool FoldLateTimers { get; init; }
 
     /// <summary>
+    /// Whether every decision is a function of the history (see docs/orchestration.md, "A turn that
+    /// runs twice decides the same"): the instance starts at <see cref="RequestedAt"/>, events apply at
+    /// the time they were accepted, timer turns advance to their own due time, the audit batch comes
+    /// first and is retried until it succeeds, and other side effects never fail the instance. Set for
+    /// every instance started by this version; false (absent) for instances started before, which
+    /// replay the decisions they made. <c>ContinueAsNew</c> keeps it.
+    /// </summary>
+    public bool DeterministicTurns { get; init; }
+
+    /// <summary>When the start was accepted (real UTC time): the instance's start time, the same in every execution of its first turn. Null for older instances.</summary>
+    public DateTimeOffset? RequestedAt { get; init; }
+
+    /// <summary>Which side effects the instance performs and how they are retried; frozen at the start. Null for older instances (the defaults).</summary>
+    public SideEffectPolicy? SideEffects { get; init; }
+
+    /// <summary>
     /// The input for a new instance. The business key is taken from the start context field the
     /// definition names in <c>business_key</c>, unless given.
     /// </summary>
@@ -54,7 +70,9 @@ public sealed record CoordinatorInput
         WorkflowDefinition definition,
         IReadOnlyDictionary<string, string> context,
         double timeScale = 1,
-        string? businessKey = null)
+        string? businessKey = null,
+        DateTimeOffset? requestedAt = null,
+        SideEffectPolicy? sideEffects = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(context);
@@ -66,6 +84,9 @@ public sealed record CoordinatorInput
             BusinessKey = businessKey,
             TimeScale = timeScale,
             FoldLateTimers = true,
+            DeterministicTurns = true,
+            RequestedAt = requestedAt,
+            SideEffects = sideEffects ?? SideEffectPolicy.Default,
         };
     }
 
@@ -82,6 +103,7 @@ public sealed record CoordinatorInput
             throw new ArgumentException($"TurnsPerGeneration must be at least 1 (default {DefaultTurnsPerGeneration}); got {TurnsPerGeneration}.");
         ArgumentNullException.ThrowIfNull(Retry);
         Retry.Validate();
+        SideEffects?.Validate();
         if (CarryOver?.State is { } state
             && (state.DefinitionId != Definition.Id || state.DefinitionVersion != Definition.Version || state.DefinitionHash != Definition.ContentHash))
         {
@@ -95,7 +117,27 @@ public sealed record CoordinatorInput
 /// <summary>What <c>ContinueAsNew</c> carries from one orchestration generation to the next.</summary>
 /// <param name="State">The engine state.</param>
 /// <param name="Progress">The orchestrator's bookkeeping (counters, the workflow clock reading).</param>
-public sealed record CoordinatorCarryOver(InstanceState State, CoordinatorProgress Progress);
+/// <param name="PendingEffects">Best-effort effects waiting for their next durable retry.</param>
+/// <param name="RecentEvents">The outcomes of the latest human events that carried an id (bounded).</param>
+public sealed record CoordinatorCarryOver(
+    InstanceState State,
+    CoordinatorProgress Progress,
+    IReadOnlyList<PendingEffect>? PendingEffects = null,
+    IReadOnlyList<EventOutcome>? RecentEvents = null)
+{
+    /// <summary>A turn whose audit batch the previous generation could not append (a long outage of the audit store); performed first.</summary>
+    public UnfinishedTurn? Unfinished { get; init; }
+
+    /// <summary>An event the previous generation took but had not applied yet (a timer turn due before it went first); applied first.</summary>
+    public HumanEvent? Deferred { get; init; }
+}
+
+/// <summary>A turn left unfinished by a generation: its audit batch, and the actions whose best-effort effects still have to run after it.</summary>
+public sealed record UnfinishedTurn(Activities.AppendAuditEntriesRequest Audit, IReadOnlyList<CoordinationAction>? EffectsOf)
+{
+    /// <summary>The outcome of the turn's event, published once its audit batch is in.</summary>
+    public EventOutcome? Outcome { get; init; }
+}
 
 /// <summary>The orchestrator's bookkeeping across the whole life of an instance (all generations).</summary>
 /// <param name="WorkflowNow">The workflow time of the latest turn; the workflow clock never runs backwards.</param>
@@ -121,8 +163,13 @@ public sealed record CoordinatorProgress(
 /// <param name="MaxRetryInterval">The longest wait between attempts.</param>
 public sealed record ActivityRetrySettings(int MaxAttempts, TimeSpan FirstRetryInterval, double BackoffCoefficient, TimeSpan MaxRetryInterval)
 {
-    /// <summary>5 attempts, waiting 5 s, 10 s, 20 s and 40 s in between.</summary>
-    public static readonly ActivityRetrySettings Default = new(5, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(5));
+    /// <summary>
+    /// 3 attempts, waiting 2 s and 4 s in between: the in-turn retries of a best-effort effect. What
+    /// still fails is retried on <see cref="SideEffectPolicy.EffectRetrySchedule"/> without holding up
+    /// the instance. (Instances started before side effects were best-effort keep the 5 attempts,
+    /// 5 s to 40 s apart, written in their input.)
+    /// </summary>
+    public static readonly ActivityRetrySettings Default = new(3, TimeSpan.FromSeconds(2), 2.0, TimeSpan.FromSeconds(10));
 
     public void Validate()
     {

@@ -1,5 +1,6 @@
 using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
+using Coordinator.Core.Input;
 using Coordinator.Orchestration.Activities;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -11,6 +12,28 @@ namespace Coordinator.Orchestration;
 /// time comes only from <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/>, waiting only from
 /// durable timers and external events, side effects only from activities.
 /// </summary>
+/// <remarks>
+/// <para>
+/// <b>A turn that runs twice decides the same.</b> Durable is at-least-once: after a crash or a lost
+/// lease an episode is executed again, and the activities the first execution scheduled may already
+/// have run. So every decision that schedules an activity depends only on what is in the history: the
+/// instance starts at <see cref="CoordinatorInput.RequestedAt"/>; a human event is applied at the time
+/// it was accepted (<see cref="HumanEvent.AcceptedAt"/>, never earlier than the previous turn); a timer
+/// turn advances to the time planned when the timer was created; events are taken one at a time, in
+/// arrival order, each turn's activities awaited before the next. The orchestration's own clock is
+/// read in one place only, <see cref="PlanWake"/>, in an episode that schedules nothing but the timer
+/// (a lost execution of it leaves no trace but a timer message).
+/// </para>
+/// <para>
+/// <b>Audit first, then effects.</b> A turn's audit batch is appended before its other side effects and
+/// retried on durable timers for as long as it takes (<see cref="WaitingFor"/> in the status says so);
+/// notifications, CRM updates and memory records are best-effort: what still fails after the in-turn
+/// retries is audited (<c>side_effect.failed</c>) and retried on <see cref="SideEffectPolicy.EffectRetrySchedule"/>
+/// under its original idempotency key, without holding up the instance.
+/// </para>
+/// Instances started before this (<see cref="CoordinatorInput.DeterministicTurns"/> false) replay the
+/// decisions they made with the rules of their time.
+/// </remarks>
 internal sealed class CoordinatorLoop
 {
     /// <summary>
@@ -24,18 +47,47 @@ internal sealed class CoordinatorLoop
     /// </summary>
     internal static readonly TimeSpan FoldGrace = TimeSpan.FromMinutes(1);
 
+    /// <summary>Audit attempts in one generation before it continues as new with the unfinished turn (bounds the history of a long outage: about 3 h at the 1-minute cap).</summary>
+    internal const int MaxAuditAttemptsPerGeneration = 200;
+
+    /// <summary>Rounds of durable effect retries between two engine turns before the generation continues as new.</summary>
+    internal const int MaxEffectRoundsPerTurn = 100;
+
+    /// <summary>Outcomes of events with an id kept to recognise a resent event (carried across generations; the status shows the latest 16).</summary>
+    internal const int MaxKnownEvents = 256;
+
+    private const string AuditStore = "audit";
+    private const int MaxErrorLength = 300;
+
     private readonly TaskOrchestrationContext context;
     private readonly CoordinatorInput input;
     private readonly WorkflowDefinition definition;
     private readonly SideEffectPlanner planner;
+    private readonly SideEffectPolicy policy;
+    private readonly bool deterministic;
     private readonly TaskOptions activityOptions;
     private WorkflowClock clock;
     private InstanceState state = null!;
     private CoordinatorProgress progress = null!;
+    private DateTimeOffset? nextWakeUp;
+    private WaitingFor? waitingFor;
+    private List<PendingEffect> pendingEffects = [];
+    private List<EventOutcome> recentEvents = [];
 
     // The one waiter for human events. It is created once and kept across successive timers until an
     // event completes it: a cancelled waiter is not removed by the SDK and would swallow a later event.
     private Task<HumanEvent?>? pendingEvent;
+
+    // An event taken from the waiter while a timer turn due no later than it was pending: the timer
+    // turn goes first, then this event, the same order as when the timer fires before the event arrives.
+    private HumanEvent? deferredEvent;
+
+    // A turn whose audit batch could not be appended in this generation; the next one starts with it.
+    private UnfinishedTurn? unfinished;
+
+    // The outcome of the event of the turn being performed: published once the turn's audit batch is in
+    // the registry, so an answer "applied" always means recorded.
+    private EventOutcome? outcomeOfTurn;
 
     public CoordinatorLoop(TaskOrchestrationContext context, CoordinatorInput input)
     {
@@ -43,6 +95,8 @@ internal sealed class CoordinatorLoop
         this.input = input;
         definition = input.Definition;
         planner = new SideEffectPlanner(context.InstanceId, definition, input.BusinessKey);
+        policy = input.SideEffects ?? SideEffectPolicy.Default;
+        deterministic = input.DeterministicTurns;
         var retry = input.Retry;
         activityOptions = TaskOptions.FromRetryPolicy(
             new RetryPolicy(retry.MaxAttempts, retry.FirstRetryInterval, retry.BackoffCoefficient, retry.MaxRetryInterval));
@@ -52,22 +106,33 @@ internal sealed class CoordinatorLoop
     {
         var turn = Begin();
         var turnsThisGeneration = 0;
+        if (input.CarryOver?.Unfinished is { } unfinished && !await FinishAsync(unfinished))
+            return ContinueAsNew(turnsThisGeneration);
         while (true)
         {
-            await PerformAsync(turn);
+            if (!await PerformAsync(turn))
+                return ContinueAsNew(turnsThisGeneration);
             turnsThisGeneration++;
-            if (state.IsCompleted)
+            if (state.IsCompleted && pendingEffects.Count == 0)
                 return Complete();
 
-            if (turnsThisGeneration >= input.TurnsPerGeneration && NoEventReceived())
-            {
-                ContinueAsNew(turnsThisGeneration);
-
-                // The output of an execution that continues as new is discarded.
-                return null!;
-            }
-            turn = await NextTurnAsync(turn.NextWakeUp);
+            if (!state.IsCompleted && turnsThisGeneration >= input.TurnsPerGeneration && NoEventReceived())
+                return ContinueAsNew(turnsThisGeneration);
+            if (await NextTurnAsync() is not { } next)
+                return ContinueAsNew(turnsThisGeneration);
+            turn = next;
         }
+    }
+
+    /// <summary>Completes the turn the previous generation left unfinished (its audit batch could not be appended yet): the audit, then the turn's effects.</summary>
+    private async Task<bool> FinishAsync(UnfinishedTurn unfinished)
+    {
+        outcomeOfTurn ??= unfinished.Outcome;
+        if (await AppendAuditAsync(unfinished.Audit, unfinished.EffectsOf) is not { } appended)
+            return false;
+        RememberOutcomeOfTurn();
+        PublishStatus();
+        return unfinished.EffectsOf is not { Count: > 0 } actions || await PerformEffectsAsync(Recorded(actions, appended));
     }
 
     private EngineTurn Begin()
@@ -76,15 +141,23 @@ internal sealed class CoordinatorLoop
         {
             state = carried.State;
             progress = carried.Progress;
+            pendingEffects = carried.PendingEffects?.ToList() ?? [];
+            recentEvents = carried.RecentEvents?.ToList() ?? [];
+            deferredEvent = carried.Deferred;
             clock = new WorkflowClock(state.StartedAt, input.TimeScale);
+            if (deterministic)
+            {
+                // Nothing to decide: the next timer is planned like any other, late or not.
+                return new EngineTurn(state, [], CoordinationEngine.NextWakeUp(definition, state));
+            }
 
-            // A generation may start long after the previous one ended (an outage): fold like any turn.
+            // Before deterministic turns: a generation may start long after the previous one ended (an outage): fold like any turn.
             var now = ReadClock();
             return CoordinationEngine.Advance(definition, state, now, FoldBefore(now));
         }
 
         // Workflow time and real time coincide at the start.
-        var start = RealNow();
+        var start = deterministic && input.RequestedAt is { } requested ? requested : RealNow();
         clock = new WorkflowClock(start, input.TimeScale);
         progress = new CoordinatorProgress(start);
         Log.InstanceStarted(Logger(), context.InstanceId, definition.Id, definition.Version, start, input.TimeScale);
@@ -100,32 +173,134 @@ internal sealed class CoordinatorLoop
     /// </summary>
     private bool NoEventReceived()
     {
+        if (deferredEvent is not null)
+            return false;
         pendingEvent ??= context.WaitForExternalEvent<HumanEvent?>(CoordinatorEvents.HumanEvent);
         return !pendingEvent.IsCompleted;
     }
 
-    private async Task<EngineTurn> NextTurnAsync(DateTimeOffset? wakeUp)
+    /// <summary>
+    /// The next engine turn: a deferred or waiting event, a timer turn, or (after durable retries of
+    /// effects) whichever comes next. Null when the generation must continue as new first (many
+    /// rounds of effect retries, or an audit store that stayed away).
+    /// </summary>
+    private async Task<EngineTurn?> NextTurnAsync()
     {
-        pendingEvent ??= context.WaitForExternalEvent<HumanEvent?>(CoordinatorEvents.HumanEvent);
-        if (wakeUp is { } wake && !pendingEvent.IsCompleted)
+        for (var round = 0; round < MaxEffectRoundsPerTurn; round++)
         {
+            if (deferredEvent is { } deferred)
+            {
+                deferredEvent = null;
+                return Apply(deferred);
+            }
+            if (state.IsCompleted && pendingEffects.Count == 0)
+                return new EngineTurn(state, [], null);
+
+            pendingEvent ??= context.WaitForExternalEvent<HumanEvent?>(CoordinatorEvents.HumanEvent);
+            if (pendingEvent.IsCompleted)
+            {
+                if (await TakeEventAsync(plan: null) is { } waiting)
+                    return waiting;
+                continue;
+            }
+
+            var plan = PlanWake();
+            if (plan is null)
+            {
+                if (await TakeEventAsync(plan: null) is { } next)
+                    return next;
+                continue;
+            }
+
             using var timerCancellation = new CancellationTokenSource();
-            var timer = context.CreateTimer(clock.ToRealTime(wake).UtcDateTime, timerCancellation.Token);
+            var timer = context.CreateTimer(plan.FireAt.UtcDateTime, timerCancellation.Token);
             if (await Task.WhenAny(pendingEvent, timer) == timer)
             {
-                var now = ReadClock(atLeast: wake);
-                return CoordinationEngine.Advance(definition, state, now, FoldBefore(now));
+                if (plan.Engine)
+                    return AdvanceTo(plan);
+                if (!await RetryEffectsAsync(plan.FireAt))
+                    return null;
+                continue;
             }
             timerCancellation.Cancel();
+            if (await TakeEventAsync(plan) is { } afterTimer)
+                return afterTimer;
         }
-        var humanEvent = await pendingEvent;
+        return null;
+    }
+
+    /// <summary>
+    /// Plans the next timer: the engine's next wake-up, or the earliest durable retry of a pending
+    /// effect. This is the one place that reads the orchestration's clock to decide anything: it runs
+    /// in an episode that schedules no activity, so a lost execution of it leaves only a timer message,
+    /// and the plan the history keeps is the one every later decision replays.
+    /// </summary>
+    private TimerPlan? PlanWake()
+    {
+        if (!deterministic)
+            return nextWakeUp is { } legacyWake ? new TimerPlan(clock.ToRealTime(legacyWake), legacyWake, null, Engine: true) : null;
+
+        var realNow = RealNow();
+        TimerPlan? engine = null;
+        if (!state.IsCompleted && nextWakeUp is { } wake)
+        {
+            var due = clock.ToRealTime(wake);
+            if (input.FoldLateTimers && realNow - due > FoldGrace)
+            {
+                // Late (the host was down or paused): catch up to now at once, folding what was missed.
+                var target = Max(wake, clock.ToWorkflowTime(realNow));
+                engine = new TimerPlan(realNow, target, FoldBefore(target), Engine: true);
+            }
+            else
+            {
+                engine = new TimerPlan(due, wake, FoldBefore(wake), Engine: true);
+            }
+        }
+        if (pendingEffects.Count > 0)
+        {
+            var retryAt = pendingEffects.Min(static e => e.NextAttemptAt);
+            if (engine is null || retryAt < engine.FireAt)
+                return new TimerPlan(retryAt, default, null, Engine: false);
+        }
+        return engine;
+    }
+
+    /// <summary>
+    /// Takes the event the waiter received. When a timer turn was pending that is due no later than
+    /// the event, the timer turn goes first and the event is applied next: the same order as when the
+    /// timer fires before the event arrives, so the order in which the backend delivers the two changes nothing.
+    /// </summary>
+    /// <returns>The turn; null when the event was one already applied (resent), which changes nothing.</returns>
+    private async Task<EngineTurn?> TakeEventAsync(TimerPlan? plan)
+    {
+        var humanEvent = await pendingEvent!;
         pendingEvent = null;
+        if (deterministic && IsResent(humanEvent))
+            return null;
+        if (plan is { Engine: true } timerTurn && deterministic && humanEvent?.AcceptedAt is { } accepted
+            && timerTurn.Target <= Max(clock.ToWorkflowTime(accepted), progress.WorkflowNow))
+        {
+            deferredEvent = humanEvent;
+            return AdvanceTo(timerTurn);
+        }
         return Apply(humanEvent);
+    }
+
+    private EngineTurn AdvanceTo(TimerPlan plan)
+    {
+        if (!deterministic)
+        {
+            var legacyNow = ReadClock(atLeast: plan.Target);
+            return CoordinationEngine.Advance(definition, state, legacyNow, FoldBefore(legacyNow));
+        }
+        var now = Max(plan.Target, progress.WorkflowNow);
+        progress = progress with { WorkflowNow = now };
+        return CoordinationEngine.Advance(definition, state, now, plan.Fold);
     }
 
     private EngineTurn Apply(HumanEvent? humanEvent)
     {
-        var now = ReadClock();
+        var now = EventTime(humanEvent);
         var foldMissedBefore = FoldBefore(now);
         if (humanEvent is null)
         {
@@ -135,7 +310,13 @@ internal sealed class CoordinatorLoop
 
         // Payloads come from outside: missing ids become empty ones, which the engine rejects with a reason.
         humanEvent = humanEvent with { StepId = humanEvent.StepId ?? "", By = humanEvent.By ?? "" };
-        var turn = CoordinationEngine.Apply(definition, state, humanEvent, now, foldMissedBefore);
+
+        // What fell due up to the event's time first, then the event itself (so its own first action is known).
+        var advanced = CoordinationEngine.Advance(definition, state, now, foldMissedBefore);
+        var applied = deterministic && TextProblemOf(humanEvent) is { } problem
+            ? CoordinationEngine.Reject(definition, advanced.State, Recordable(humanEvent), now, $"The event was refused: {problem}")
+            : CoordinationEngine.Apply(definition, advanced.State, humanEvent, now, foldMissedBefore);
+        var turn = advanced.Actions.Count == 0 ? applied : new EngineTurn(applied.State, [.. advanced.Actions, .. applied.Actions], applied.NextWakeUp);
         var rejection = turn.Actions.FirstOrDefault(static a => a.Type == CoordinationActionType.EventRejected);
         if (rejection is not null)
             Log.EventRejected(Logger(), context.InstanceId, humanEvent.Type.ToString(), humanEvent.StepId, humanEvent.By, rejection.Reason);
@@ -145,21 +326,253 @@ internal sealed class CoordinatorLoop
             EventsRejected = progress.EventsRejected + (rejection is null ? 0 : 1),
             LastEventAt = now,
         };
+        if (humanEvent.EventId is { } eventId && TextRules.Validate("id", eventId, TextKind.Id) is null)
+            outcomeOfTurn = new EventOutcome(eventId, rejection is null, rejection?.Reason, applied.Actions[0].Sequence, now);
         return turn;
     }
 
-    private async Task PerformAsync(EngineTurn turn)
+    /// <summary>
+    /// What is wrong with the texts of an event that reached the instance without passing a channel's
+    /// checks (raised directly): a NUL or other control character, a lone surrogate, an oversize text.
+    /// Such text must not enter the state, the status or the audit registry (PostgreSQL refuses a NUL;
+    /// the instance would wait for the audit store for ever), so the event is rejected instead.
+    /// </summary>
+    private static string? TextProblemOf(HumanEvent e)
     {
-        state = turn.State;
-        if (turn.Actions.Count > 0)
-            await Task.WhenAll(SideEffects(turn.Actions));
-        progress = progress with { Turns = progress.Turns + 1, ActionCount = progress.ActionCount + turn.Actions.Count };
-        context.SetCustomStatus(new CoordinatorStatus(state, progress, turn.NextWakeUp, input.TimeScale));
-        Log.TurnCompleted(Logger(), context.InstanceId, progress.Turns, progress.WorkflowNow, turn.Actions.Count, turn.NextWakeUp);
+        foreach (var (field, value, kind) in new[]
+        {
+            ("stepId", e.StepId, TextKind.Id), ("by", e.By, TextKind.Id), ("to", e.To, TextKind.Id), ("option", e.Option, TextKind.Id),
+            ("id", e.EventId, TextKind.Id), ("text", e.Text, TextKind.Note), ("reason", e.Reason, TextKind.Note),
+        })
+        {
+            if (TextRules.Validate(field, value, kind) is { } message)
+                return message;
+        }
+        return null;
     }
 
-    /// <summary>One activity per side effect: the turn's audit batch, then per action its notification, CRM update and memory record.</summary>
-    private List<Task> SideEffects(IReadOnlyList<CoordinationAction> actions)
+    /// <summary>The parts of a refused event that are safe to record: its valid ids, none of its texts.</summary>
+    private static HumanEvent Recordable(HumanEvent e)
+    {
+        static string Safe(string value) => TextRules.Validate("id", value, TextKind.Id) is null ? value : "";
+        return new HumanEvent(Safe(e.StepId), e.Type, Safe(e.By));
+    }
+
+    /// <summary>Keeps an event's outcome, newest last, at most <see cref="MaxKnownEvents"/>.</summary>
+    private void Remember(EventOutcome outcome)
+    {
+        recentEvents.RemoveAll(e => e.EventId == outcome.EventId);
+        recentEvents.Add(outcome);
+        if (recentEvents.Count > MaxKnownEvents)
+            recentEvents.RemoveRange(0, recentEvents.Count - MaxKnownEvents);
+    }
+
+    /// <summary>
+    /// Whether the event was applied or rejected before (a client resent it with the same id after
+    /// a lost answer): then it is not applied again; its outcome is put back among the latest, so
+    /// whoever waits for it finds it.
+    /// </summary>
+    private bool IsResent(HumanEvent? humanEvent)
+    {
+        if (humanEvent?.EventId is not { } id || recentEvents.FindLast(e => e.EventId == id) is not { } known)
+            return false;
+        Remember(known);
+        Log.ResentEventIgnored(Logger(), context.InstanceId, id, known.Sequence);
+        PublishStatus();
+        return true;
+    }
+
+    /// <summary>The workflow time an event applies at: when it was accepted, never earlier than the previous turn.</summary>
+    private DateTimeOffset EventTime(HumanEvent? humanEvent)
+    {
+        if (!deterministic || humanEvent?.AcceptedAt is not { } accepted)
+            return ReadClock();
+        var now = Max(clock.ToWorkflowTime(accepted), progress.WorkflowNow);
+        progress = progress with { WorkflowNow = now };
+        return now;
+    }
+
+    /// <summary>Performs a turn's side effects: the audit batch first, then the best-effort effects. False when the generation must continue as new with the turn unfinished.</summary>
+    private async Task<bool> PerformAsync(EngineTurn turn)
+    {
+        state = turn.State;
+        nextWakeUp = turn.NextWakeUp;
+        progress = progress with { Turns = progress.Turns + 1, ActionCount = progress.ActionCount + turn.Actions.Count };
+        if (turn.Actions.Count > 0)
+        {
+            if (deterministic)
+            {
+                if (await AppendAuditAsync(planner.Audit(turn.Actions), turn.Actions) is not { } appended)
+                    return false;
+                RememberOutcomeOfTurn();
+                if (!await PerformEffectsAsync(Recorded(turn.Actions, appended)))
+                    return false;
+            }
+            else
+            {
+                await Task.WhenAll(LegacySideEffects(turn.Actions));
+                RememberOutcomeOfTurn();
+            }
+        }
+        PublishStatus();
+        Log.TurnCompleted(Logger(), context.InstanceId, progress.Turns, progress.WorkflowNow, turn.Actions.Count, turn.NextWakeUp);
+        return true;
+    }
+
+    /// <summary>
+    /// Appends an audit batch; must succeed. Each failure waits on a durable timer (doubling, capped at
+    /// <see cref="SideEffectPolicy.AuditMaxRetryInterval"/>) and tries again, for as long as it takes;
+    /// meanwhile the status says what the instance waits for.
+    /// </summary>
+    /// <remarks>
+    /// After <see cref="MaxAuditAttemptsPerGeneration"/> failed attempts it returns false with the batch
+    /// (and the actions whose effects still have to run) set aside in <see cref="unfinished"/>: the
+    /// generation continues as new and the next one starts with it, so an outage of days does not grow
+    /// one history without bound.
+    /// </remarks>
+    private async Task<AppendAuditEntriesResult?> AppendAuditAsync(AppendAuditEntriesRequest request, IReadOnlyList<CoordinationAction>? effectsOf = null)
+    {
+        for (var attempt = 1; attempt <= MaxAuditAttemptsPerGeneration; attempt++)
+        {
+            try
+            {
+                var result = await context.CallActivityAsync<AppendAuditEntriesResult>(nameof(AppendAuditEntries), request);
+                if (waitingFor is { } waited)
+                {
+                    Log.AuditStoreBack(Logger(), context.InstanceId, waited.Attempts, waited.Since);
+                    waitingFor = null;
+                }
+                return result ?? new AppendAuditEntriesResult(0, 0);
+            }
+            catch (TaskFailedException e)
+            {
+                var failures = (waitingFor?.Attempts ?? 0) + 1;
+                var delay = policy.AuditRetryDelay(failures);
+                var now = RealNow();
+                waitingFor = new WaitingFor(AuditStore, waitingFor?.Since ?? now, failures, Describe(e), now + delay);
+                Log.AuditStoreUnavailable(Logger(), context.InstanceId, failures, delay, waitingFor.LastError);
+                PublishStatus();
+                await context.CreateTimer(waitingFor.NextAttemptAt.UtcDateTime, CancellationToken.None);
+            }
+        }
+        unfinished = new UnfinishedTurn(request, effectsOf) { Outcome = outcomeOfTurn };
+        return null;
+    }
+
+    private void RememberOutcomeOfTurn()
+    {
+        if (outcomeOfTurn is { } outcome)
+            Remember(outcome);
+        outcomeOfTurn = null;
+    }
+
+    /// <summary>
+    /// The actions the registry recorded as this execution decided them: an action it refused as a
+    /// fork (another action already holds its number) gets no notification, CRM update or memory record.
+    /// </summary>
+    private IReadOnlyList<CoordinationAction> Recorded(IReadOnlyList<CoordinationAction> actions, AppendAuditEntriesResult appended)
+    {
+        if (appended.Superseded is not { Count: > 0 } refused)
+            return actions;
+        var keys = refused.ToHashSet(StringComparer.Ordinal);
+        foreach (var key in keys)
+            Log.ActionSuperseded(Logger(), context.InstanceId, key);
+        return [.. actions.Where(a => !keys.Contains(SideEffectPlanner.IdempotencyKey(context.InstanceId, a)))];
+    }
+
+    /// <summary>The turn's best-effort effects, in parallel; what fails is audited and kept for a durable retry.</summary>
+    private async Task<bool> PerformEffectsAsync(IReadOnlyList<CoordinationAction> actions)
+    {
+        var attempts = new List<Task<PendingEffect?>>();
+        foreach (var action in actions)
+        {
+            if (policy.Notify && planner.Notify(action) is { } notify)
+                attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Notify, notify.Notification.IdempotencyKey, action) with { Notify = notify }));
+            if (policy.Crm && planner.Crm(action) is { } crm)
+                attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Crm, crm.Update.IdempotencyKey, action) with { Crm = crm }));
+            if (policy.Memory && planner.Memory(action) is { } memory)
+                attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Memory, memory.Record.IdempotencyKey, action) with { Memory = memory }));
+        }
+        if (attempts.Count == 0)
+            return true;
+        var failed = (await Task.WhenAll(attempts)).OfType<PendingEffect>().ToList();
+        if (failed.Count == 0)
+            return true;
+
+        // The turn's own time (deterministic), not the clock of this episode.
+        var failedAt = clock.ToRealTime(progress.WorkflowNow);
+        var scheduled = failed.Select(f => f with { FirstFailedAt = failedAt, NextAttemptAt = failedAt + policy.EffectRetryDelay(f.Failures) }).ToList();
+        foreach (var effect in scheduled)
+            Log.EffectFailed(Logger(), context.InstanceId, effect.Kind, effect.IdempotencyKey, effect.Failures, effect.NextAttemptAt, effect.LastError);
+        pendingEffects.AddRange(scheduled);
+        return await AppendAuditAsync(new AppendAuditEntriesRequest(
+            scheduled.Select(f => planner.EffectAudit(f, SideEffectPlanner.EffectFailed, progress.WorkflowNow, f.NextAttemptAt - failedAt)).ToArray())) is not null;
+    }
+
+    /// <summary>Retries the pending effects due at <paramref name="now"/> (the planned timer time), audits what recovered, failed again or was given up.</summary>
+    private async Task<bool> RetryEffectsAsync(DateTimeOffset now)
+    {
+        var due = pendingEffects.Where(e => e.NextAttemptAt <= now).ToList();
+        var results = await Task.WhenAll(due.Select(TryEffectAsync));
+        var audit = new List<Core.Ports.AuditEntry>(due.Count);
+        var at = Max(progress.WorkflowNow, clock.ToWorkflowTime(now));
+        for (var i = 0; i < due.Count; i++)
+        {
+            var effect = due[i];
+            pendingEffects.Remove(effect);
+            if (results[i] is not { } failedAgain)
+            {
+                audit.Add(planner.EffectAudit(effect, SideEffectPlanner.EffectRecovered, at, null));
+                Log.EffectRecovered(Logger(), context.InstanceId, effect.Kind, effect.IdempotencyKey, effect.Failures);
+            }
+            else if (now - effect.FirstFailedAt >= policy.EffectGiveUpAfter)
+            {
+                audit.Add(planner.EffectAudit(failedAgain, SideEffectPlanner.EffectAbandoned, at, null));
+                Log.EffectAbandoned(Logger(), context.InstanceId, effect.Kind, effect.IdempotencyKey, failedAgain.Failures, failedAgain.LastError);
+            }
+            else
+            {
+                var delay = policy.EffectRetryDelay(failedAgain.Failures);
+                var rescheduled = failedAgain with { NextAttemptAt = now + delay };
+                audit.Add(planner.EffectAudit(rescheduled, SideEffectPlanner.EffectFailed, at, delay));
+                Log.EffectFailed(Logger(), context.InstanceId, effect.Kind, effect.IdempotencyKey, rescheduled.Failures, rescheduled.NextAttemptAt, rescheduled.LastError);
+                pendingEffects.Add(rescheduled);
+            }
+        }
+        PublishStatus();
+        return audit.Count == 0 || await AppendAuditAsync(new AppendAuditEntriesRequest(audit)) is not null;
+    }
+
+    private static PendingEffect NewEffect(string kind, string key, CoordinationAction action) =>
+        new(kind, key, action.StepId, 0, default, default, "");
+
+    /// <summary>Runs one effect (with the in-turn retries); null when it succeeded, else the effect with one more failure and the error.</summary>
+    private async Task<PendingEffect?> TryEffectAsync(PendingEffect effect)
+    {
+        try
+        {
+            switch (effect.Kind)
+            {
+                case EffectKinds.Notify:
+                    await context.CallActivityAsync<NotifyPeopleResult>(nameof(NotifyPeople), effect.Notify, activityOptions);
+                    break;
+                case EffectKinds.Crm:
+                    await context.CallActivityAsync<UpdateCrmResult>(nameof(UpdateCrm), effect.Crm, activityOptions);
+                    break;
+                default:
+                    await context.CallActivityAsync<RecordMemoryResult>(nameof(RecordMemory), effect.Memory, activityOptions);
+                    break;
+            }
+            return null;
+        }
+        catch (TaskFailedException e)
+        {
+            return effect with { Failures = effect.Failures + 1, LastError = Describe(e) };
+        }
+    }
+
+    /// <summary>Before deterministic turns: one activity per side effect, all at once, the instance failing when one is exhausted.</summary>
+    private List<Task> LegacySideEffects(IReadOnlyList<CoordinationAction> actions)
     {
         var tasks = new List<Task>(1 + (actions.Count * 2))
         {
@@ -177,11 +590,28 @@ internal sealed class CoordinatorLoop
         return tasks;
     }
 
-    private void ContinueAsNew(int turnsThisGeneration)
+    private void PublishStatus() =>
+        context.SetCustomStatus(CoordinatorStatus.Bounded(state, progress, nextWakeUp, input.TimeScale, waitingFor, pendingEffects, recentEvents));
+
+    /// <summary>Continues as new, carrying the state, the pending effects, the recent outcomes and an unfinished turn. Returns the (discarded) output.</summary>
+    private CoordinatorResult ContinueAsNew(int turnsThisGeneration)
     {
         var next = progress with { Generation = progress.Generation + 1 };
         Log.ContinuingAsNew(Logger(), context.InstanceId, turnsThisGeneration, next.Generation);
-        context.ContinueAsNew(input with { CarryOver = new CoordinatorCarryOver(state, next) }, preserveUnprocessedEvents: true);
+        var carryOver = new CoordinatorCarryOver(
+            state, next, pendingEffects.Count == 0 ? null : pendingEffects, recentEvents.Count == 0 ? null : recentEvents)
+        {
+            Unfinished = unfinished,
+        };
+        if (deferredEvent is { } deferred)
+        {
+            // Taken from the waiter but not applied yet: raised again to this instance, it is the first event of the next generation.
+            carryOver = carryOver with { Deferred = deferred };
+        }
+        context.ContinueAsNew(input with { CarryOver = carryOver }, preserveUnprocessedEvents: true);
+
+        // The output of an execution that continues as new is discarded.
+        return null!;
     }
 
     private CoordinatorResult Complete()
@@ -238,7 +668,20 @@ internal sealed class CoordinatorLoop
         return workflowNow - DateTimeOffset.MinValue <= grace ? DateTimeOffset.MinValue : workflowNow - grace;
     }
 
+    /// <summary>An activity's failure as the status and the audit show it: type and message, cut short.</summary>
+    private static string Describe(TaskFailedException e)
+    {
+        var details = e.FailureDetails;
+        var text = details is null ? e.Message : $"{details.ErrorType}: {details.ErrorMessage}";
+        return text.Length <= MaxErrorLength ? text : string.Concat(text.AsSpan(0, MaxErrorLength - 1), "…");
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
+
     private ILogger Logger() => context.CreateReplaySafeLogger<CoordinatorOrchestrator>();
 
     private DateTimeOffset RealNow() => new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc));
+
+    /// <summary>A planned timer: when it fires (real time); for an engine turn, the workflow time it advances to and the fold instant.</summary>
+    private sealed record TimerPlan(DateTimeOffset FireAt, DateTimeOffset Target, DateTimeOffset? Fold, bool Engine);
 }

@@ -20,12 +20,26 @@ public sealed class CoordinatorOrchestrator : TaskOrchestrator<CoordinatorInput,
     /// <summary>The name the orchestrator is registered under.</summary>
     public const string Name = nameof(CoordinatorOrchestrator);
 
-    public override Task<CoordinatorResult> RunAsync(TaskOrchestrationContext context, CoordinatorInput input)
+    public override async Task<CoordinatorResult> RunAsync(TaskOrchestrationContext context, CoordinatorInput input)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (input is null)
-            throw new ArgumentException($"{Name} needs a {nameof(CoordinatorInput)}; start it with CoordinatorInput.Create(definition, context).", nameof(input));
-        input.Validate();
-        return new CoordinatorLoop(context, input).RunAsync();
+        try
+        {
+            if (input is null)
+                throw new ArgumentException($"{Name} needs a {nameof(CoordinatorInput)}; start it with CoordinatorInput.Create(definition, context).", nameof(input));
+            input.Validate();
+            return await new CoordinatorLoop(context, input).RunAsync();
+        }
+        catch (Exception e) when (LogFailure(context, e))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>An instance that fails (a bug, a broken input) says why in the log, once (replay-safe); the API shows the same reason.</summary>
+    private static bool LogFailure(TaskOrchestrationContext context, Exception e)
+    {
+        Log.InstanceFailed(context.CreateReplaySafeLogger<CoordinatorOrchestrator>(), context.InstanceId, e.GetType().Name, e.Message, e);
+        return false;
     }
 }

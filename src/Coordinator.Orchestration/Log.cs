@@ -28,4 +28,36 @@ internal static partial class Log
     [LoggerMessage(EventId = 3006, Level = LogLevel.Information,
         Message = "Instance {InstanceId} completed at workflow time {CompletedAt:o} after {ActionCount} action(s) and {EventsProcessed} human event(s)")]
     public static partial void InstanceCompleted(ILogger logger, string instanceId, DateTimeOffset completedAt, long actionCount, int eventsProcessed);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning,
+        Message = "Instance {InstanceId} waits for the audit store (attempt {Attempts} failed, next in {Delay}): {Error}")]
+    public static partial void AuditStoreUnavailable(ILogger logger, string instanceId, int attempts, TimeSpan delay, string error);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information,
+        Message = "Instance {InstanceId} reached the audit store again after {Attempts} failed attempt(s) since {Since:o}")]
+    public static partial void AuditStoreBack(ILogger logger, string instanceId, int attempts, DateTimeOffset since);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning,
+        Message = "Instance {InstanceId}: {Kind} effect {Key} failed ({Failures} time(s)); retried at {NextAttemptAt:o}: {Error}")]
+    public static partial void EffectFailed(ILogger logger, string instanceId, string kind, string key, int failures, DateTimeOffset nextAttemptAt, string error);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information,
+        Message = "Instance {InstanceId}: {Kind} effect {Key} succeeded after {Failures} failure(s)")]
+    public static partial void EffectRecovered(ILogger logger, string instanceId, string kind, string key, int failures);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error,
+        Message = "Instance {InstanceId}: {Kind} effect {Key} given up after {Failures} failure(s): {Error}")]
+    public static partial void EffectAbandoned(ILogger logger, string instanceId, string kind, string key, int failures, string error);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Error,
+        Message = "Instance {InstanceId} failed: {ErrorType}: {ErrorMessage}")]
+    public static partial void InstanceFailed(ILogger logger, string instanceId, string errorType, string errorMessage, Exception exception);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information,
+        Message = "Instance {InstanceId} ignored event {EventId}, sent again: it was taken up before (action {Sequence})")]
+    public static partial void ResentEventIgnored(ILogger logger, string instanceId, string eventId, long sequence);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning,
+        Message = "Instance {InstanceId}: the audit registry refused action {Key} (another action holds its number, recorded as action.superseded); none of its effects is performed")]
+    public static partial void ActionSuperseded(ILogger logger, string instanceId, string key);
 }

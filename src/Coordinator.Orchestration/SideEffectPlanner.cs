@@ -138,6 +138,51 @@ public sealed class SideEffectPlanner
         });
     }
 
+    /// <summary>Audit action: a best-effort effect failed its attempts and waits for a durable retry (verdict WARN).</summary>
+    public const string EffectFailed = "side_effect.failed";
+
+    /// <summary>Audit action: a failed effect succeeded on a durable retry, under its original key.</summary>
+    public const string EffectRecovered = "side_effect.recovered";
+
+    /// <summary>Audit action: a failed effect was given up after <see cref="SideEffectPolicy.EffectGiveUpAfter"/> (verdict WARN).</summary>
+    public const string EffectAbandoned = "side_effect.abandoned";
+
+    /// <summary>
+    /// The audit entry of what happened to a best-effort effect (<see cref="EffectFailed"/>,
+    /// <see cref="EffectRecovered"/>, <see cref="EffectAbandoned"/>). Its key is the effect's key, its
+    /// kind and the outcome (with the failure count for failures), so every execution of the turn
+    /// writes it once. It carries no engine action number: it is not an engine action. The detail
+    /// holds the effect kind, its key, the failure count, the error type and message (never the
+    /// payload, so no contact details) and, for a failure, the wait before the next retry.
+    /// </summary>
+    public AuditEntry EffectAudit(PendingEffect effect, string outcome, DateTimeOffset at, TimeSpan? retryIn)
+    {
+        ArgumentNullException.ThrowIfNull(effect);
+        ArgumentException.ThrowIfNullOrEmpty(outcome);
+        var suffix = outcome == EffectFailed ? $"failed:{effect.Failures}" : outcome == EffectRecovered ? "recovered" : "abandoned";
+        return new AuditEntry
+        {
+            IdempotencyKey = $"{effect.IdempotencyKey}:{effect.Kind}:{suffix}",
+            At = at,
+            InstanceId = instanceId,
+            WorkflowId = definition.Id,
+            WorkflowVersion = definition.Version,
+            BusinessKey = businessKey,
+            StepId = effect.StepId,
+            Action = outcome,
+            Actor = AuditEntry.CoordinatorActor,
+            Verdict = outcome == EffectRecovered ? AuditVerdict.Allow : AuditVerdict.Warn,
+            Detail = JsonSerializer.SerializeToElement(
+                new EffectAuditDetail(
+                    effect.Kind,
+                    effect.IdempotencyKey,
+                    effect.Failures,
+                    outcome == EffectRecovered ? null : effect.LastError,
+                    retryIn is { } wait ? (long)wait.TotalSeconds : null),
+                DetailJson),
+        };
+    }
+
     private AuditEntry AuditEntryFor(CoordinationAction action) => new()
     {
         IdempotencyKey = IdempotencyKey(instanceId, action),
@@ -168,6 +213,9 @@ public sealed class SideEffectPlanner
 
     private string? StepTitle(CoordinationAction action) =>
         action.StepId is { } id ? definition.FindStep(id)?.Title : null;
+
+    /// <summary>The <see cref="AuditEntry.Detail"/> of a side-effect outcome.</summary>
+    private sealed record EffectAuditDetail(string Effect, string EffectKey, int Failures, string? Error, long? RetryInSeconds);
 
     /// <summary>The <see cref="AuditEntry.Detail"/> of an action (person ids only, no names).</summary>
     private sealed record AuditDetail(

@@ -19,9 +19,9 @@ public sealed class ApiFunctionsTests(FunctionsAppFixture app)
         return await HttpCall.RunAsync(await app.Api.StartInstance(request, workflowId, app.Client, CancellationToken.None), request);
     }
 
-    private async Task<ApiResponse> PostEventAsync(string instanceId, string stepId, string json)
+    private async Task<ApiResponse> PostEventAsync(string instanceId, string stepId, string json, int? wait = null)
     {
-        var request = app.Request("POST", $"/api/instances/{instanceId}/steps/{stepId}/events", json);
+        var request = app.Request("POST", $"/api/instances/{instanceId}/steps/{stepId}/events", json, wait is { } seconds ? $"?wait={seconds}" : null);
         return await HttpCall.RunAsync(await app.Api.PostStepEvent(request, instanceId, stepId, app.Client, CancellationToken.None), request);
     }
 
@@ -88,6 +88,36 @@ public sealed class ApiFunctionsTests(FunctionsAppFixture app)
         Assert.Contains("author", response.ErrorFor("context.author"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{ "businessKey": "T-NUL\u0000", "context": { "author": "ann.author" } }""", "businessKey", "businessKey contains the control character U+0000")]
+    [InlineData("""{ "businessKey": "T-SURROGATE", "context": { "author": "ann\udc00" } }""", "context.author", "context.author contains a lone surrogate escape")]
+    [InlineData("""{ "businessKey": "T-DUPLICATE", "businessKey": "T-OTHER", "context": { "author": "ann.author" } }""", "businessKey", "businessKey is given twice")]
+    public async Task StartInstance_TextBreakingTheRules_Returns400NamingTheFieldAndStartsNothing(string json, string field, string message)
+    {
+        var response = await StartAsync("draft-review", json);
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
+        Assert.Contains(message, response.ErrorFor(field), StringComparison.Ordinal);
+        var list = app.Request("GET", "/api/instances", query: "?workflow=draft-review");
+        var listed = await HttpCall.RunAsync(await app.Api.ListInstances(list, app.Client, CancellationToken.None), list);
+        Assert.DoesNotContain(listed.Body.EnumerateArray(), i => i.GetProperty("businessKey").GetString() is "T-SURROGATE" or "T-DUPLICATE" or "T-OTHER"
+            || i.GetProperty("businessKey").GetString()?.StartsWith("T-NUL", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task StartInstance_InvalidUtf8_Returns400NamingTheField()
+    {
+        var request = app.Request("POST", "/api/workflows/draft-review/instances", "{}");
+        byte[] body = [.. """{ "businessKey": "T-"""u8, 0xC0, 0xAF, .. "\", \"context\": { \"author\": \"ann.author\" } }"u8];
+        request.Body = new MemoryStream(body);
+        request.ContentLength = body.Length;
+
+        var response = await HttpCall.RunAsync(await app.Api.StartInstance(request, "draft-review", app.Client, CancellationToken.None), request);
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
+        Assert.Contains("businessKey is not valid UTF-8", response.ErrorFor("businessKey"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task StartInstance_UnknownWorkflow_Returns404()
     {
@@ -139,18 +169,55 @@ public sealed class ApiFunctionsTests(FunctionsAppFixture app)
         Assert.Contains("sleeping", response.ErrorFor("status"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task PostStepEvent_DoneByTheOwner_Returns202AndActivatesTheNextStep()
+    [Theory]
+    [InlineData("999")]
+    [InlineData("running,failed")]
+    public async Task ListInstances_StatusThatIsNotAName_Returns400NamingStatus(string status)
+    {
+        var request = app.Request("GET", "/api/instances", query: "?status=" + Uri.EscapeDataString(status));
+
+        var response = await HttpCall.RunAsync(await app.Api.ListInstances(request, app.Client, CancellationToken.None), request);
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
+        Assert.Contains("use running, completed, failed, terminated, pending or suspended", response.ErrorFor("status"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "type": "progress", "by": "ann.author", "text": "a\u0000b" }""", "text", "text contains the control character U+0000 at position 2")]
+    [InlineData("""{ "type": "blocked", "by": "ann.author", "reason": "\u001b[2J" }""", "reason", "reason contains the control character U+001B at position 1")]
+    [InlineData("""{ "type": "done", "by": "ann\nauthor" }""", "by", "by contains the control character U+000A")]
+    public async Task PostStepEvent_TextBreakingTheRules_Returns400NamingTheFieldAndRaisesNothing(string json, string field, string message)
     {
         var instanceId = await app.StartDraftReviewAsync(Ticket());
         await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "draft") == "active", "draft active");
 
-        var response = await PostEventAsync(instanceId, "draft", """{ "type": "done", "by": "ann.author" }""");
+        var response = await PostEventAsync(instanceId, "draft", json);
 
-        Assert.Equal(StatusCodes.Status202Accepted, response.StatusCode);
-        Assert.True(response.Body.GetProperty("accepted").GetBoolean());
-        var view = await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "review") == "active", "review active");
+        Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
+        Assert.Contains(message, response.ErrorFor(field), StringComparison.Ordinal);
+        // A note raised after the refused event is applied after it: once the note shows, nothing else was raised.
+        var note = await PostEventAsync(instanceId, "draft", """{ "type": "progress", "by": "ann.author", "text": "first draft:\n\tsections 1-3" }""");
+        Assert.True(note.StatusCode is >= 200 and < 300, note.Body.ToString());
+        await app.WaitForInstanceAsync(instanceId, _ => app.Ports.Audit.Any(e => e.InstanceId == instanceId && e.Action == "step.progress"), "the note applied");
+        Assert.Single(app.Ports.Audit, e => e.InstanceId == instanceId && e.Action == "step.progress");
+        Assert.DoesNotContain(app.Ports.Audit, e => e.InstanceId == instanceId && e.Action is "step.blocked" or "step.completed");
+    }
+
+    [Fact]
+    public async Task PostStepEvent_DoneByTheOwner_Returns200WhenAppliedAndTheNextStepIsAlreadyActive()
+    {
+        var instanceId = await app.StartDraftReviewAsync(Ticket());
+        await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "draft") == "active", "draft active");
+
+        var response = await PostEventAsync(instanceId, "draft", """{ "type": "done", "by": "ann.author" }""", wait: 30);
+
+        Assert.Equal(StatusCodes.Status200OK, response.StatusCode);
+        Assert.Equal("applied", response.Body.GetProperty("outcome").GetString());
+        Assert.True(response.Body.GetProperty("sequence").GetInt64() > 0);
+        // The answer came after the instance applied the event: the very next read shows its effect.
+        var view = await app.WaitForInstanceAsync(instanceId, static _ => true, "the instance");
         Assert.Equal("done", FunctionsAppFixture.StepStatus(view, "draft"));
+        Assert.Equal("active", FunctionsAppFixture.StepStatus(view, "review"));
     }
 
     [Fact]
@@ -226,10 +293,10 @@ public sealed class ApiFunctionsTests(FunctionsAppFixture app)
         var ticket = Ticket();
         var instanceId = await app.StartDraftReviewAsync(ticket);
         await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "draft") == "active", "draft active");
-        Assert.Equal(StatusCodes.Status202Accepted, (await PostEventAsync(instanceId, "draft", """{ "type": "done", "by": "ann.author" }""")).StatusCode);
+        Assert.Equal(StatusCodes.Status200OK, (await PostEventAsync(instanceId, "draft", """{ "type": "done", "by": "ann.author" }""", wait: 30)).StatusCode);
         await app.WaitForInstanceAsync(instanceId, v => FunctionsAppFixture.StepStatus(v, "review") == "active", "review active");
 
-        Assert.Equal(StatusCodes.Status202Accepted, (await PostEventAsync(instanceId, "review", """{ "type": "done", "by": "rita.reviewer" }""")).StatusCode);
+        Assert.Equal(StatusCodes.Status200OK, (await PostEventAsync(instanceId, "review", """{ "type": "done", "by": "rita.reviewer" }""", wait: 30)).StatusCode);
 
         using var timeout = new CancellationTokenSource(FunctionsAppFixture.WaitLimit);
         var metadata = await app.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);

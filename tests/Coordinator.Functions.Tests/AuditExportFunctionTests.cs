@@ -39,6 +39,16 @@ public sealed class AuditRegistryFixture : IAsyncLifetime
             [Entry("draft-review.T-7", "T-7", 1, "instance.started"), Entry("draft-review.T-7", "T-7", 2, "step.activated"), Entry("draft-review.T-8", "T-8", 1, "instance.started")]);
     }
 
+    /// <summary>Stops PostgreSQL (as an outage would); <see cref="StartPostgresAsync"/> brings it back.</summary>
+    public Task StopPostgresAsync() => _postgres.StopAsync();
+
+    /// <summary>Starts PostgreSQL again and drops the app's pooled connections, which died with it.</summary>
+    public async Task StartPostgresAsync()
+    {
+        await _postgres.StartAsync();
+        Services.GetRequiredService<NpgsqlDataSource>().Clear();
+    }
+
     public async Task DisposeAsync()
     {
         if (_services is not null)
@@ -96,6 +106,27 @@ public sealed class AuditExportFunctionTests(AuditRegistryFixture registry) : IC
 
         Assert.Equal(StatusCodes.Status400BadRequest, response.StatusCode);
         Assert.Contains("exactly one of instanceId and businessKey", response.ErrorFor("instanceId"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExportAudit_PostgreSqlDown_Returns503ProblemDetailsBeforeAnyRow()
+    {
+        await registry.StopPostgresAsync();
+        try
+        {
+            var (status, contentType, body) = await ExportAsync("?instanceId=draft-review.T-7");
+
+            Assert.Equal(StatusCodes.Status503ServiceUnavailable, status);
+            Assert.Equal("application/problem+json", contentType);
+            var detail = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString()!;
+            Assert.StartsWith("The audit registry is unreachable: ", detail, StringComparison.Ordinal);
+            Assert.EndsWith("; retry when PostgreSQL is back.", detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await registry.StartPostgresAsync();
+        }
+        Assert.Equal(StatusCodes.Status200OK, (await ExportAsync("?instanceId=draft-review.T-7")).Status);
     }
 
     private async Task<(int Status, string? ContentType, string Body)> ExportAsync(string query)

@@ -238,7 +238,7 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
     {
         // The next generation's first turn is days more than the grace late, so it folds.
         var (id, start) = await StartGenerationTenDaysLateAsync(foldLateTimers: true);
-        var status = await durable.WaitForStatusAsync(id, static s => s.Progress.Turns >= 2, "the first turn after the outage");
+        var status = await durable.WaitForStatusAsync(id, static s => s.Instance.FindStep("report")!.RemindersSent >= 1, "the first timer turn after the outage");
 
         Assert.Equal(
             [
@@ -255,8 +255,9 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
     [Fact]
     public async Task RunAsync_InstanceStartedBeforeFoldingExisted_SendsEveryMissedReminderAsItDidThen()
     {
-        // An input without FoldLateTimers (as stored by a version without folding): the late first
-        // turn of the next generation must decide as that version did, or its replay would diverge.
+        // An input without FoldLateTimers (as stored by a version without folding, hence also without
+        // deterministic turns): the late first turn of the next generation must decide as that
+        // version did, or its replay would diverge.
         var (id, start) = await StartGenerationTenDaysLateAsync(foldLateTimers: false);
         var status = await durable.WaitForStatusAsync(id, static s => s.Progress.Turns >= 2, "the first turn after the outage");
 
@@ -281,6 +282,7 @@ public sealed class CoordinatorOrchestratorTests(DurableHostFixture fixture) : I
             Retry = DurableHostFixture.FastRetry,
             CarryOver = new CoordinatorCarryOver(first.State, new CoordinatorProgress(start, Turns: 1, ActionCount: first.Actions.Count)),
             FoldLateTimers = foldLateTimers,
+            DeterministicTurns = foldLateTimers,
         };
         return (await durable.StartAsync(input), start);
     }

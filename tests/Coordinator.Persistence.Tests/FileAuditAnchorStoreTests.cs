@@ -51,5 +51,29 @@ public sealed class FileAuditAnchorStoreTests : IDisposable
         Assert.Null(await new FileAuditAnchorStore(_directory).ReadLatestAsync(Guid.NewGuid()));
     }
 
+    [Fact]
+    public async Task ReadLatestOfEveryChainAsync_SeveralChainsAndForeignFolders_ReturnsTheLatestOfEachChain()
+    {
+        var store = new FileAuditAnchorStore(_directory);
+        var other = Guid.Parse("6f1c1f5e-2d0b-4c55-9a43-4a5b0b7f0e12");
+        await store.WriteAsync(Anchor(9, "aa"));
+        await store.WriteAsync(Anchor(120, "bb"));
+        await store.WriteAsync(new AuditAnchor(other, 7, "cc", Now, Now, "coordinator", "7000000000000000001", "dd"));
+        Directory.CreateDirectory(Path.Combine(_directory, "notes"));
+        Directory.CreateDirectory(Path.Combine(_directory, Guid.NewGuid().ToString("D")));
+
+        var latest = await store.ReadLatestOfEveryChainAsync();
+
+        Assert.Equal(2, latest.Count);
+        Assert.Contains(Anchor(120, "bb"), latest);
+        Assert.Contains(new AuditAnchor(other, 7, "cc", Now, Now, "coordinator", "7000000000000000001", "dd"), latest);
+    }
+
+    [Fact]
+    public async Task ReadLatestOfEveryChainAsync_NoFolderYet_ReturnsNone()
+    {
+        Assert.Empty(await new FileAuditAnchorStore(Path.Combine(_directory, "missing")).ReadLatestOfEveryChainAsync());
+    }
+
     private static AuditAnchor Anchor(long seq, string hash) => new(Chain, seq, hash, Now, Now);
 }

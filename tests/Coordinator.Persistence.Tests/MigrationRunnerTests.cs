@@ -1,3 +1,4 @@
+using Coordinator.Persistence.Audit;
 using Coordinator.Persistence.Migrations;
 using Coordinator.Persistence.Tests.Infrastructure;
 
@@ -38,6 +39,27 @@ public sealed class MigrationRunnerTests(PostgresCluster cluster)
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new MigrationRunner(db.Superuser).ApplyAsync());
 
         Assert.Contains("0002_audit_log was changed after it was applied", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_RegistryForkedBeforeTheForkRule_AppliesKeepsTheRowsAndTheFirstActionKeepsTheNumber()
+    {
+        await using var db = await cluster.CreateDatabaseAsync(lastMigration: 5);
+        // What the coordinator wrote before migration 0006 (issue 9: 2 of 40 instances forked).
+        await db.ExecuteAsync(ChainForgery.AppendBypassingTheFunction("claim-1", 3, "step.blocked", "claim-1/000003:step.blocked:legal-review"));
+        await db.ExecuteAsync(ChainForgery.AppendBypassingTheFunction("claim-1", 3, "step.completed", "claim-1/000003:step.completed:legal-review"));
+
+        var applied = await new MigrationRunner(db.Superuser).ApplyAsync();
+
+        Assert.Contains(applied, m => m.Version == 6);
+        Assert.Equal(2L, await db.ScalarAsync<long>("SELECT count(*) FROM audit_log"));
+        var third = await new PostgresAuditLog(db.Application).AppendAsync([AuditEntries.EngineAction("claim-1", 3, "step.reassigned")]);
+        Assert.Equal(1, third.Superseded);
+        Assert.Equal(
+            "claim-1/000003:step.blocked:legal-review",
+            await db.ScalarAsync<string>("SELECT detail->>'keptIdempotencyKey' FROM audit_log WHERE action = 'action.superseded'"));
+        var fresh = await new PostgresAuditLog(db.Application).AppendAsync([AuditEntries.EngineAction("claim-1", 4, "step.activated")]);
+        Assert.Equal(1, fresh.Appended);
     }
 
     [Fact]

@@ -105,6 +105,126 @@ public sealed class TamperDetectionTests(PostgresCluster cluster) : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_ChainIdChangedAndRowsTruncated_ReportsTheReplacedChain()
+    {
+        await using var db = await SeededAsync();
+        var anchor = await new AuditAnchorWriter(db.Application, AnchorStore, TimeProvider.System).AnchorAsync();
+        await db.ExecuteAsync(ChainForgery.NewChainIdThen(ChainForgery.Truncate));
+
+        var result = await Verifier(db).VerifyAsync();
+
+        Assert.Equal(AuditVerificationStatus.ChainReplaced, result.Status);
+        Assert.False(result.IsOk);
+        Assert.Equal(1, result.FirstBadSeq);
+        Assert.Equal(anchor, result.Anchor);
+        Assert.Contains(anchor!.ChainId.ToString(), result.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("No anchor yet", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ChainIdChangedRowsKept_ReportsTheReplacedChainAsTheSameChainRelabelled()
+    {
+        await using var db = await SeededAsync();
+        await new AuditAnchorWriter(db.Application, AnchorStore, TimeProvider.System).AnchorAsync();
+        await db.ExecuteAsync(ChainForgery.NewChainIdThen("SELECT 1"));
+
+        var result = await Verifier(db).VerifyAsync();
+
+        Assert.Equal(AuditVerificationStatus.ChainReplaced, result.Status);
+        Assert.Contains("the same chain under a new chain_id", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ChainIdChangedAndChainRewritten_ReportsTheReplacedChain()
+    {
+        await using var db = await SeededAsync();
+        await new AuditAnchorWriter(db.Application, AnchorStore, TimeProvider.System).AnchorAsync();
+        await db.ExecuteAsync(ChainForgery.NewChainIdThen(
+            ChainForgery.EditAndRehash(
+                "UPDATE audit_log SET actor = 'person-mallory' WHERE seq = 1; UPDATE audit_log a SET hash = audit_row_hash(a) WHERE seq = 1", 2, Rows)));
+
+        var result = await Verifier(db).VerifyAsync();
+
+        Assert.Equal(AuditVerificationStatus.ChainReplaced, result.Status);
+        Assert.Contains("Its row 1 is not the anchored chain's row 1", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_AnchoredButTheAnchorStoreHasNoAnchorOfTheChain_ReportsAnchorMissing()
+    {
+        await using var db = await SeededAsync();
+        await new AuditAnchorWriter(db.Application, AnchorStore, TimeProvider.System).AnchorAsync();
+        var elsewhere = Directory.CreateTempSubdirectory("coordinator-anchors-empty-").FullName;
+        try
+        {
+            var result = await new AuditChainVerifier(db.Auditor, new FileAuditAnchorStore(elsewhere)).VerifyAsync();
+
+            Assert.Equal(AuditVerificationStatus.AnchorMissing, result.Status);
+            Assert.Equal(Rows, result.FirstBadSeq);
+            Assert.Contains("anchored up to seq 100", result.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task VerifyAsync_AnchorStoreBehindTheHeadsRecord_ReportsOkAndThatTheStoreIsBehind()
+    {
+        await using var db = await SeededAsync();
+        await new AuditAnchorWriter(db.Application, AnchorStore, TimeProvider.System).AnchorAsync();
+        await new PostgresAuditLog(db.Application).AppendAsync([AuditEntries.Entry("claim-1", Rows)]);
+        var later = Directory.CreateTempSubdirectory("coordinator-anchors-later-").FullName;
+        try
+        {
+            await new AuditAnchorWriter(db.Application, new FileAuditAnchorStore(later), TimeProvider.System).AnchorAsync();
+
+            var result = await Verifier(db).VerifyAsync();
+
+            Assert.True(result.IsOk, result.Message);
+            Assert.Equal(Rows, result.Anchor!.Seq);
+            Assert.Contains("later anchor, seq 101", result.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(later, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task VerifyAsync_AnchorsOfOtherDatabasesInTheSameStore_AreIgnored()
+    {
+        await using var first = await SeededAsync();
+        await using var second = await SeededAsync();
+        var firstAnchor = await new AuditAnchorWriter(first.Application, AnchorStore, TimeProvider.System).AnchorAsync();
+        var secondAnchor = await new AuditAnchorWriter(second.Application, AnchorStore, TimeProvider.System).AnchorAsync();
+
+        var firstResult = await Verifier(first).VerifyAsync();
+        var secondResult = await Verifier(second).VerifyAsync();
+
+        Assert.True(firstResult.IsOk, firstResult.Message);
+        Assert.Equal(firstAnchor, firstResult.Anchor);
+        Assert.True(secondResult.IsOk, secondResult.Message);
+        Assert.Equal(secondAnchor, secondResult.Anchor);
+    }
+
+    [Fact]
+    public async Task AnchorAsync_IntactChain_AnchorCarriesTheDatabaseAndFirstRowAndTheHeadRecordsIt()
+    {
+        await using var db = await SeededAsync();
+
+        var anchor = await new AuditAnchorWriter(db.Application, AnchorStore, TimeProvider.System).AnchorAsync();
+
+        Assert.NotNull(anchor);
+        Assert.Equal(db.Name, anchor.DatabaseName);
+        Assert.Equal(await db.ScalarAsync<string>("SELECT system_identifier::text FROM pg_control_system()"), anchor.SystemIdentifier);
+        Assert.Equal(await db.ScalarAsync<string>("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = 1"), anchor.FirstHash);
+        Assert.Equal((long)Rows, await db.ScalarAsync<long>("SELECT anchored_seq FROM audit_chain_head"));
+        Assert.Equal(anchor, await AnchorStore.ReadLatestAsync(anchor.ChainId));
+    }
+
+    [Fact]
     public async Task VerifyInstanceAsync_RowOfTheInstanceModified_ReportsThatSeq()
     {
         await using var db = await SeededAsync();

@@ -72,8 +72,10 @@ public sealed class ThrowawayPostgres : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the server (fast shutdown: open sessions are disconnected, no new ones are accepted) and
-    /// waits until it is gone. Idempotent: does nothing when it is already stopped.
+    /// Stops the server, as an outage does for its clients: open sessions are ended (<c>pg_ctl stop -m fast</c>),
+    /// new connections are refused, and it waits until the server is down. Committed data stay (an
+    /// immediate stop would lose the last commits: the cluster runs with <c>synchronous_commit=off</c>).
+    /// Idempotent: does nothing when it is already stopped.
     /// </summary>
     public async Task StopAsync()
     {

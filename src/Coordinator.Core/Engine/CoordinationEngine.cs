@@ -76,6 +76,23 @@ public static class CoordinationEngine
         return run.ToTurn();
     }
 
+    /// <summary>
+    /// Advances to <paramref name="now"/> like <see cref="Apply"/>, then records the event as rejected
+    /// with <paramref name="reason"/> without looking at it further: for an event a host refuses before
+    /// the rules (text that may not enter an instance, see <see cref="Input.TextRules"/>). Pass an
+    /// event whose ids are safe to record.
+    /// </summary>
+    public static EngineTurn Reject(WorkflowDefinition definition, InstanceState state, HumanEvent humanEvent, DateTimeOffset now, string reason, DateTimeOffset? foldMissedBefore = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(humanEvent);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        var run = new InstanceRun(CompiledDefinition.For(definition), state);
+        run.AdvanceTo(now, foldMissedBefore);
+        run.Reject(humanEvent, now, reason);
+        return run.ToTurn();
+    }
+
     /// <summary>Whether <see cref="Apply"/> would accept the event in this state (so an API can refuse it up front).</summary>
     public static EventValidation Validate(WorkflowDefinition definition, InstanceState state, HumanEvent humanEvent)
     {

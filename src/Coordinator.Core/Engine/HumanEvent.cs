@@ -36,4 +36,20 @@ public sealed record HumanEvent(
     string? Text = null,
     string? Reason = null,
     string? Option = null,
-    string? To = null);
+    string? To = null)
+{
+    /// <summary>
+    /// When the coordinator accepted the event (real UTC time, stamped once by the channel that
+    /// received it, before it is raised). A durable orchestrator applies the event at this time, so a
+    /// turn that runs twice decides the same; null for events raised without a stamp, which are
+    /// applied at the orchestration's own clock.
+    /// </summary>
+    public DateTimeOffset? AcceptedAt { get; init; }
+
+    /// <summary>
+    /// The id the receiving channel gave the event (unique per event), so the channel can learn its
+    /// outcome (applied or rejected, and why) from the instance; null when the sender needs no answer.
+    /// The engine ignores it.
+    /// </summary>
+    public string? EventId { get; init; }
+}

@@ -1,7 +1,22 @@
 namespace Coordinator.Core.Ports;
 
-/// <summary>What an append did.</summary>
+/// <summary>What an append did. <c>Appended + AlreadyRecorded + Superseded</c> is the number of entries passed.</summary>
 /// <param name="Appended">Entries written as new rows.</param>
-/// <param name="AlreadyRecorded">Entries skipped because their idempotency key was already recorded.</param>
+/// <param name="AlreadyRecorded">Entries skipped because their idempotency key was already recorded (or repeated within the batch).</param>
 /// <param name="HeadSeq">The sequence number of the newest row after the append (0 when the registry is empty).</param>
-public sealed record AuditAppendResult(int Appended, int AlreadyRecorded, long HeadSeq);
+/// <param name="Superseded">
+/// Entries refused because another action already holds their instance's action number
+/// (<c>detail.sequence</c>): not recorded; an <c>action.superseded</c> row (verdict WARN) records each refusal once.
+/// </param>
+public sealed record AuditAppendResult(int Appended, int AlreadyRecorded, long HeadSeq, int Superseded = 0)
+{
+    /// <summary>The idempotency keys of the entries counted in <see cref="Superseded"/>, in batch order.</summary>
+    public IReadOnlyList<string> SupersededKeys { get; init; } = [];
+
+    /// <summary>Value equality, the keys compared element by element.</summary>
+    public bool Equals(AuditAppendResult? other) =>
+        other is not null && Appended == other.Appended && AlreadyRecorded == other.AlreadyRecorded && HeadSeq == other.HeadSeq
+        && Superseded == other.Superseded && SupersededKeys.SequenceEqual(other.SupersededKeys, StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Appended, AlreadyRecorded, HeadSeq, Superseded, SupersededKeys.Count);
+}

@@ -43,6 +43,10 @@ public sealed record AuditEntry
 
     public AuditVerdict Verdict { get; init; } = AuditVerdict.Allow;
 
-    /// <summary>Structured detail of the action (a JSON value); null records an empty object.</summary>
+    /// <summary>
+    /// Structured detail of the action (a JSON value); null records an empty object. A top-level
+    /// <c>sequence</c> is the engine's action number within the instance (part of the registry's
+    /// public contract): the registry records at most one action per (instance, sequence).
+    /// </summary>
     public JsonElement? Detail { get; init; }
 }

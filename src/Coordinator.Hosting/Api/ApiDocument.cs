@@ -72,7 +72,9 @@ public static class ApiDocument
     /// <summary>The document's description: what the API does, how it is keyed (per host), how it answers errors.</summary>
     private static string Describe(string keys) =>
         "Start workflow instances, follow their steps and report what people did (done, progress, blocked, decide, reassign). "
-        + keys + " Errors are RFC 7807 problem details; a 400 names the field at fault in errors.";
+        + keys + " Errors are RFC 7807 problem details; a 400 names the field at fault in errors. Texts that enter an instance have documented limits"
+        + " (ids 200 characters, notes and reasons 4,000, context values 2,000, a start context 32 KiB; no control characters but tabs and line breaks in notes and reasons);"
+        + " bodies are UTF-8 JSON objects that give each field once.";
 
     private static string WithFunctionKeys()
     {

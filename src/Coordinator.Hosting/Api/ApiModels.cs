@@ -1,27 +1,61 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using Coordinator.Core.Engine;
+using Coordinator.Core.Input;
 
 namespace Coordinator.Hosting.Api;
 
-/// <summary>The body of a start request (the handler reads it field by field, refusing unknown fields; this record documents it).</summary>
+/// <summary>The body of a start request (the handler reads it field by field, refusing unknown or repeated fields; this record documents it; the limits are <see cref="TextRules"/>).</summary>
 public sealed record StartInstanceRequest(
-    [property: Description("Names the instance (claim number, deal id), at most 200 characters; optional when context holds the workflow's business_key field. The same key twice finds the same instance.")]
+    [property: MaxLength(TextRules.MaxIdLength)]
+    [property: Description("Names the instance (claim number, deal id): an id, at most 200 characters, no control characters; optional when context holds the workflow's business_key field. The same key twice finds the same instance.")]
     string? BusinessKey = null,
-    [property: Description("Start context, field name to value: the person ids of roles taken from the context, the fields step conditions read, other details.")]
+    [property: Description("Start context, field name to value (a string, number or boolean): the person ids of roles taken from the context, the fields step conditions read, other details. Names are ids (at most 200 characters), values at most 2,000 characters, neither with control characters (tabs and line breaks included); the whole context at most 32 KiB as UTF-8 JSON. A 400 names the field at fault (context.deal_owner).")]
     IReadOnlyDictionary<string, string>? Context = null);
 
-/// <summary>The body of a step event (read field by field, unknown fields refused; this record documents it).</summary>
+/// <summary>The body of a step event (read field by field, unknown or repeated fields refused; this record documents it; the limits are <see cref="TextRules"/>).</summary>
 public sealed record StepEventRequest(
     [property: Description("done, progress, blocked, decide or reassign.")] string Type,
-    [property: Description("The person id of who reports the event; the engine checks they may act on the step (409 otherwise).")] string By,
-    [property: Description("A progress note (progress), at most 4000 characters.")] string? Text = null,
-    [property: Description("What blocks the step (blocked: required).")] string? Reason = null,
-    [property: Description("The chosen option of a decision step or alternative of a block (decide); without it, a block with no alternatives is resumed.")] string? Option = null,
-    [property: Description("The person id of the new owner (reassign: required).")] string? To = null);
+    [property: MaxLength(TextRules.MaxIdLength)]
+    [property: Description("The person id of who reports the event (at most 200 characters, no control characters); the engine checks they may act on the step (409 otherwise).")] string By,
+    [property: MaxLength(TextRules.MaxNoteLength)]
+    [property: Description("A note (progress; done may carry one too): at most 4,000 characters, tabs and line breaks allowed, no other control characters.")] string? Text = null,
+    [property: MaxLength(TextRules.MaxNoteLength)]
+    [property: Description("What blocks the step (blocked: required): at most 4,000 characters, tabs and line breaks allowed, no other control characters.")] string? Reason = null,
+    [property: MaxLength(TextRules.MaxIdLength)]
+    [property: Description("The chosen option of a decision step or alternative of a block (decide), an id of at most 200 characters; without it, a block with no alternatives is resumed.")] string? Option = null,
+    [property: MaxLength(TextRules.MaxIdLength)]
+    [property: Description("The person id of the new owner (reassign: required), at most 200 characters, no control characters.")] string? To = null,
+    [property: MaxLength(TextRules.MaxIdLength)]
+    [property: Description("Optional id of the event, 1 to 200 letters, digits, '.', '_', ':' or '-': send the same event again with the same id (after a timeout, a lost answer) and it is taken up once; the answer is the first one's outcome.")] string? Id = null);
 
-/// <summary>The answer to an accepted step event: the coordinator takes it up in the instance's next turn.</summary>
-public sealed record StepEventAccepted(string InstanceId, string StepId, string Type, bool Accepted);
+/// <summary>
+/// The answer to a step event: <c>applied</c> (200) once the instance applied it, or <c>accepted</c>
+/// (202) when it was raised but the instance had not taken it up within the wait; its outcome then
+/// shows in the instance (and the audit registry). A rejected event answers 409 problem details.
+/// </summary>
+/// <param name="EventId">The id the coordinator gave the event.</param>
+/// <param name="Outcome"><c>applied</c> or <c>accepted</c>.</param>
+/// <param name="Sequence">The engine action number of the event's own action (<c>detail.sequence</c> of its <c>step.completed</c>, <c>step.blocked</c>, ... row in the audit registry); null until applied.</param>
+/// <param name="AppliedAt">The workflow time the event was applied at; null until applied.</param>
+public sealed record StepEventOutcome(string InstanceId, string StepId, string Type, string EventId, string Outcome, long? Sequence, DateTimeOffset? AppliedAt);
+
+/// <summary>What <see cref="CoordinatorApi.SubmitEventAsync"/> did: raised the event (its id), or refused it (the problem).</summary>
+public sealed record EventSubmission(Microsoft.AspNetCore.Http.IResult? Problem, string? EventId)
+{
+    /// <summary>Set when the event (by its id) had been taken up already: its outcome then; nothing was raised again.</summary>
+    public Orchestration.EventOutcome? Known { get; init; }
+}
+
+/// <summary>Why an instance failed (a bug or a broken input): the error type and message.</summary>
+public sealed record FailureView(string Type, string Message);
+
+/// <summary>What an instance waits for before it can go on (the audit store), since when, how many attempts failed and the last error.</summary>
+public sealed record WaitingForView(string Store, DateTimeOffset Since, int Attempts, string LastError, DateTimeOffset NextAttemptAt);
+
+/// <summary>A best-effort side effect (notification, CRM update, memory record) that failed and waits for a durable retry under its original key.</summary>
+public sealed record PendingEffectView(string Kind, string IdempotencyKey, string? StepId, int Failures, DateTimeOffset FirstFailedAt, DateTimeOffset NextAttemptAt, string LastError);
 
 /// <summary>The answer to a start request.</summary>
 public sealed record StartInstanceResponse(string InstanceId, string StatusUri, bool AlreadyExisted);
@@ -57,8 +91,11 @@ public enum StartProblemKind
     /// <summary>The workflow names its instances by a context field, and neither the business key nor that field was given.</summary>
     MissingBusinessKey,
 
-    /// <summary>The business key is longer than 200 characters.</summary>
-    BusinessKeyTooLong,
+    /// <summary>
+    /// The business key, a context field name or value, or the whole context breaks the text rules
+    /// (<see cref="TextRules"/>: too long, control characters, not valid Unicode); the message says which and the limit.
+    /// </summary>
+    InvalidText,
 
     /// <summary>The business key and the context field it comes from were both given, with different values.</summary>
     BusinessKeyMismatch,
@@ -80,7 +117,20 @@ public sealed record InstanceView(
     DateTimeOffset LastUpdatedAt,
     DateTimeOffset? WorkflowNow,
     DateTimeOffset? NextWakeUp,
-    IReadOnlyList<StepView> Steps);
+    IReadOnlyList<StepView> Steps)
+{
+    /// <summary>Why the instance failed; null unless its status is <c>failed</c>.</summary>
+    public FailureView? Failure { get; init; }
+
+    /// <summary>Set while the instance waits for the audit store (PostgreSQL unreachable): it goes on by itself when the store is back.</summary>
+    public WaitingForView? WaitingFor { get; init; }
+
+    /// <summary>How many best-effort effects wait for a durable retry.</summary>
+    public int PendingEffectCount { get; init; }
+
+    /// <summary>The first of them (at most 10).</summary>
+    public IReadOnlyList<PendingEffectView> PendingEffects { get; init; } = [];
+}
 
 /// <summary>One step of an instance.</summary>
 public sealed record StepView(

@@ -1,9 +1,13 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
+using Coordinator.Core.Input;
 using Coordinator.Orchestration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -47,9 +51,10 @@ public static class CoordinatorApi
             .WithName("GetInstance").WithTags("Instances").WithSummary("An instance with every step's status, owner, times, next reminder and escalation level.")
             .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound).DescribedAsApi();
         api.MapPost("/instances/{instanceId}/steps/{stepId}/events", PostEventAsync)
-            .WithName("PostStepEvent").WithTags("Step events").WithSummary("Reports done, progress, blocked, decide or reassign on a step; 409 when the engine rejects it.")
+            .WithName("PostStepEvent").WithTags("Step events")
+            .WithSummary("Reports done, progress, blocked, decide or reassign on a step and waits for its outcome (5 s, or ?wait=0..30 seconds): 200 applied, 409 rejected with the engine's reason, 202 when the instance has not taken it up within the wait.")
             .TakesJson<StepEventRequest>()
-            .Produces<StepEventAccepted>(StatusCodes.Status202Accepted)
+            .Produces<StepEventOutcome>().Produces<StepEventOutcome>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).DescribedAsApi();
         return api;
@@ -112,9 +117,11 @@ public static class CoordinatorApi
     }
 
     /// <summary>
-    /// Validates a start and starts the instance once: the business key (given, or taken from the
-    /// context field the definition names; at most 200 characters; equal to that field when both are
-    /// given), then the context fields the definition needs. The instance id is a function of
+    /// Validates a start and starts the instance once: the business key and every context name and
+    /// value by <see cref="TextRules"/> (an id of at most 200 characters, values of at most 2,000, the
+    /// whole context at most 32 KiB; no control characters), the business key (given, or taken from the
+    /// context field the definition names; equal to that field when both are given), then the context
+    /// fields the definition needs. The instance id is a function of
     /// (workflow, business key), so a second start with the same key finds the first instance
     /// (<see cref="StartOutcome.AlreadyExisted"/>) instead of starting another. Every channel that
     /// starts instances (the API, the web inbox) goes through here.
@@ -128,21 +135,29 @@ public static class CoordinatorApi
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(clock);
         var workflowId = definition.Id;
+        // What enters the instance is checked before anything else (TextRules: the same for every channel).
+        if (TextRules.Validate("businessKey", businessKey, TextKind.Id) is { } badKey)
+            return StartOutcome.Refuse(StartProblemKind.InvalidText, "businessKey", badKey);
+        if (TextRules.ValidateContext(context) is { } badContext)
+            return StartOutcome.Refuse(StartProblemKind.InvalidText, badContext.Field, badContext.Message);
         var fields = new Dictionary<string, string>(context, StringComparer.Ordinal);
 
         if (string.IsNullOrWhiteSpace(businessKey) && definition.BusinessKey is { } keyField)
         {
             if (!fields.TryGetValue(keyField, out businessKey) || string.IsNullOrWhiteSpace(businessKey))
                 return StartOutcome.Refuse(StartProblemKind.MissingBusinessKey, "businessKey", $"Workflow '{workflowId}' names its instances by '{keyField}': send businessKey, or context.{keyField}.");
+            // The business key taken from the context: an id, so the id rules (200 characters), named by its field.
+            if (TextRules.Validate($"context.{keyField}", businessKey, TextKind.Id) is { } badContextKey)
+                return StartOutcome.Refuse(StartProblemKind.InvalidText, $"context.{keyField}", badContextKey + " It names the instance (the workflow's business key).");
         }
-        if (businessKey is { Length: > 200 })
-            return StartOutcome.Refuse(StartProblemKind.BusinessKeyTooLong, "businessKey", "businessKey must be at most 200 characters.");
         if (definition.BusinessKey is { } namedField && businessKey is not null)
         {
             if (fields.TryGetValue(namedField, out var inContext) && inContext != businessKey)
                 return StartOutcome.Refuse(StartProblemKind.BusinessKeyMismatch, "businessKey", $"businessKey '{businessKey}' differs from context.{namedField} '{inContext}'; they name the same thing, send one or make them equal.");
             fields[namedField] = businessKey;
         }
+        if (TextRules.ValidateContext(fields) is { } tooLarge)
+            return StartOutcome.Refuse(StartProblemKind.InvalidText, tooLarge.Field, tooLarge.Message);
 
         var missing = CoordinationEngine.MissingContext(definition, fields);
         if (missing.Count > 0)
@@ -154,7 +169,7 @@ public static class CoordinatorApi
         }
 
         var instanceId = InstanceIds.For(workflowId, businessKey);
-        var input = CoordinatorInput.Create(definition, fields, clock.TimeScale, businessKey);
+        var input = CoordinatorInput.Create(definition, fields, clock.TimeScale, businessKey, requestedAt: DateTimeOffset.UtcNow);
         // Duplicate starts: the backend refuses a second instance with the same id (dedupe on every
         // status); the striped lock spares this host the race between its own concurrent requests.
         var gate = StartGates[(instanceId.GetHashCode(StringComparison.Ordinal) & int.MaxValue) % StartGates.Length];
@@ -195,9 +210,10 @@ public static class CoordinatorApi
         OrchestrationRuntimeStatus[]? statuses = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (!Enum.TryParse<OrchestrationRuntimeStatus>(status, ignoreCase: true, out var parsed))
+            // By name only: Enum.TryParse would also take "999" or "running, failed" (whose values it ORs together).
+            statuses = AnyStatus.Where(s => string.Equals(StatusName(s), status, StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (statuses.Length == 0)
                 return Invalid("status", $"Unknown status '{status}'; use running, completed, failed, terminated, pending or suspended.");
-            statuses = [parsed];
         }
         var query = new OrchestrationQuery
         {
@@ -221,10 +237,14 @@ public static class CoordinatorApi
         return Results.Ok(list);
     }
 
+    /// <param name="wait">Whole seconds to wait for the event's outcome, 0 to 30 (default 5); query parameter <c>wait</c>.</param>
     public static async Task<IResult> PostEventAsync(
-        string instanceId, string stepId, HttpRequest request, WorkflowRegistry registry, DurableTaskClient client, CancellationToken cancellationToken)
+        string instanceId, string stepId, [FromQuery] string? wait, HttpRequest request, WorkflowRegistry registry, DurableTaskClient client,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (ReadWait(wait) is not { } patience)
+            return Invalid("wait", $"wait is how many seconds to wait for the event's outcome: a whole number from 0 to {MaxEventOutcomeWait.TotalSeconds:0} (default {EventOutcomeWait.TotalSeconds:0}).");
         var (body, problem) = await ReadJsonObjectAsync(request, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
@@ -232,48 +252,114 @@ public static class CoordinatorApi
         if (parsed.Problem is not null)
             return parsed.Problem;
 
-        var refused = await SubmitEventAsync(instanceId, parsed.Event!, registry, client, cancellationToken).ConfigureAwait(false);
-        return refused ?? Results.Accepted(StatusUri(request, instanceId), new StepEventAccepted(instanceId, stepId, body.Value.GetProperty("type").GetString()!, Accepted: true));
+        var submitted = await SubmitEventAsync(instanceId, parsed.Event!, registry, client, cancellationToken).ConfigureAwait(false);
+        if (submitted.Problem is not null)
+            return submitted.Problem;
+        var type = body.Value.GetProperty("type").GetString()!;
+        var outcome = submitted.Known
+            ?? await WaitForOutcomeAsync(client, instanceId, submitted.EventId!, patience, cancellationToken).ConfigureAwait(false);
+        var statusUri = StatusUri(request, instanceId);
+        if (outcome is null)
+            return Results.Accepted(statusUri, new StepEventOutcome(instanceId, stepId, type, submitted.EventId!, "accepted", null, null));
+        if (!outcome.Applied)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Event rejected", detail: outcome.Reason ?? "The coordinator rejected the event.",
+                extensions: new Dictionary<string, object?> { ["eventId"] = submitted.EventId, ["sequence"] = outcome.Sequence });
+        return Results.Ok(new StepEventOutcome(instanceId, stepId, type, submitted.EventId!, "applied", outcome.Sequence, outcome.At));
+    }
+
+    /// <summary>How long <c>POST .../events</c> waits for the instance to apply or reject the event before answering 202, unless <c>?wait=</c> says otherwise.</summary>
+    public static readonly TimeSpan EventOutcomeWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait a client may ask for with <c>?wait=</c>.</summary>
+    public static readonly TimeSpan MaxEventOutcomeWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>The <c>wait</c> query parameter (whole seconds, 0 to 30); the default when absent; null when malformed.</summary>
+    private static TimeSpan? ReadWait(string? wait)
+    {
+        if (wait is null)
+            return EventOutcomeWait;
+        return int.TryParse(wait, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            && seconds <= MaxEventOutcomeWait.TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+    }
+
+    /// <summary>
+    /// Waits until the instance has applied or rejected the event with id <paramref name="eventId"/>
+    /// (its status keeps the latest outcomes), reading it every 50 ms to 200 ms; null when the wait
+    /// ran out first or the instance stopped running.
+    /// </summary>
+    public static async Task<EventOutcome?> WaitForOutcomeAsync(
+        DurableTaskClient client, string instanceId, string eventId, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var deadline = DateTimeOffset.UtcNow + wait;
+        var interval = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+            if (metadata?.ReadCustomStatusAs<CoordinatorStatus>()?.RecentEvents?.FirstOrDefault(e => e.EventId == eventId) is { } outcome)
+                return outcome;
+            if (metadata is null || metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending)
+                || DateTimeOffset.UtcNow + interval > deadline)
+                return null;
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            interval = TimeSpan.FromMilliseconds(Math.Min(200, interval.TotalMilliseconds * 1.5));
+        }
     }
 
     /// <summary>
     /// Checks a parsed event against the instance's current state and raises it when the engine
-    /// would accept it. Returns null when raised, else the problem (404 unknown instance or step,
-    /// 409 rejected with the engine's reason, 503 instance still starting). Every channel that
-    /// reports human events (the API, the web inbox) goes through here.
+    /// would accept it, stamped with the time it was accepted and a new event id (the instance applies
+    /// it at that time, and reports its outcome under that id: <see cref="WaitForOutcomeAsync"/>).
+    /// Returns the event id when raised, else the problem (404 unknown instance or step, 409 rejected
+    /// with the engine's reason, 503 instance still starting). Every channel that reports human events
+    /// (the API, the web inbox) goes through here.
     /// </summary>
-    public static async Task<IResult?> SubmitEventAsync(
+    public static async Task<EventSubmission> SubmitEventAsync(
         string instanceId, HumanEvent humanEvent, WorkflowRegistry registry, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(humanEvent);
         ArgumentNullException.ThrowIfNull(client);
         var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         if (metadata is null || metadata.Name != nameof(CoordinatorOrchestrator))
-            return NotFound("Unknown instance", $"There is no instance '{instanceId}'.");
+            return Refused(NotFound("Unknown instance", $"There is no instance '{instanceId}'."));
         if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Running && metadata.RuntimeStatus != OrchestrationRuntimeStatus.Pending)
-            return Conflict($"Instance '{instanceId}' is {StatusName(metadata.RuntimeStatus)}; it takes no more events.");
-        var (definition, _, _, status) = FactsOf(metadata, registry);
+            return Refused(Conflict($"Instance '{instanceId}' is {StatusName(metadata.RuntimeStatus)}; it takes no more events."));
+        var (definition, _, context, status) = FactsOf(metadata, registry);
         if (status is null)
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Instance is starting",
-                detail: $"Instance '{instanceId}' has not finished its first turn yet; retry in a moment.");
+            return Refused(Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Instance is starting",
+                detail: $"Instance '{instanceId}' has not finished its first turn yet; retry in a moment."));
         if (definition.FindStep(humanEvent.StepId) is null)
-            return NotFound("Unknown step", $"Workflow '{definition.Id}' has no step '{humanEvent.StepId}'.");
+            return Refused(NotFound("Unknown step", $"Workflow '{definition.Id}' has no step '{humanEvent.StepId}'."));
 
-        var validation = CoordinationEngine.Validate(definition, status.Instance, humanEvent);
-        if (!validation.Accepted)
-            return Conflict(validation.Reason ?? "The coordinator rejected the event.");
+        // Sent again after a lost answer: the instance took it up already; answer what happened then.
+        if (humanEvent.EventId is { } given && status.RecentEvents?.LastOrDefault(e => e.EventId == given) is { } known)
+            return new EventSubmission(null, given) { Known = known };
 
-        await client.RaiseEventAsync(instanceId, CoordinatorEvents.HumanEvent, humanEvent, cancellationToken).ConfigureAwait(false);
-        return null;
+        // With an id of the client's, the instance is the judge: it may be a resend of an event it
+        // took up long ago (an older one than the status lists), whose outcome only it still knows.
+        var validation = CoordinationEngine.Validate(definition, status.InstanceWith(context), humanEvent);
+        if (!validation.Accepted && humanEvent.EventId is null)
+            return Refused(Conflict(validation.Reason ?? "The coordinator rejected the event."));
+
+        var eventId = humanEvent.EventId ?? Guid.NewGuid().ToString("N");
+        var stamped = humanEvent with { AcceptedAt = DateTimeOffset.UtcNow, EventId = eventId };
+        await client.RaiseEventAsync(instanceId, CoordinatorEvents.HumanEvent, stamped, cancellationToken).ConfigureAwait(false);
+        return new EventSubmission(null, eventId);
+
+        static EventSubmission Refused(IResult problem) => new(problem, null);
     }
 
     /// <summary>
     /// Parses an event body: <c>{ "type": "done|progress|blocked|decide|reassign", "by": "...", "text"?, "reason"?, "option"?, "to"? }</c>.
     /// A <c>decide</c> without <c>option</c> resumes a block that offers no alternatives; where an option is needed the engine says so (409).
+    /// Texts follow <see cref="TextRules"/>: <c>by</c>, <c>to</c>, <c>option</c> and the step id are ids (200 characters),
+    /// <c>text</c> and <c>reason</c> notes (4,000 characters, tabs and line breaks allowed); a 400 names the field.
     /// </summary>
     public static (HumanEvent? Event, IResult? Problem) ParseHumanEvent(string stepId, JsonElement body)
     {
-        string? type = null, by = null, text = null, reason = null, option = null, to = null;
+        string? type = null, by = null, text = null, reason = null, option = null, to = null, id = null;
         foreach (var property in body.EnumerateObject())
         {
             if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
@@ -287,8 +373,9 @@ public static class CoordinatorApi
                 case "reason": reason = value; break;
                 case "option": option = value; break;
                 case "to": to = value; break;
+                case "id": id = value; break;
                 default:
-                    return (null, Invalid(property.Name, $"Unknown field '{property.Name}'; an event has type, by, and text, reason, option or to."));
+                    return (null, Invalid(property.Name, $"Unknown field '{property.Name}'; an event has type, by, and text, reason, option, to or id."));
             }
         }
         HumanEventType kind;
@@ -308,10 +395,23 @@ public static class CoordinatorApi
             return (null, Invalid("reason", "A blocked event needs a reason: what blocks the step."));
         if (kind == HumanEventType.Reassign && string.IsNullOrWhiteSpace(to))
             return (null, Invalid("to", "A reassign event needs 'to': the person id of the new owner."));
-        if (kind == HumanEventType.Progress && text is { Length: > 4000 })
-            return (null, Invalid("text", "text must be at most 4000 characters."));
-        return (new HumanEvent(stepId, kind, by.Trim(), text, reason, option, to), null);
+        // What enters the instance (TextRules, the same for every channel): ids, and the free texts.
+        foreach (var (field, value, textKind) in new[]
+        {
+            ("stepId", stepId, TextKind.Id), ("by", by, TextKind.Id), ("to", to, TextKind.Id), ("option", option, TextKind.Id),
+            ("text", text, TextKind.Note), ("reason", reason, TextKind.Note),
+        })
+        {
+            if (TextRules.Validate(field, value, textKind) is { } message)
+                return (null, Invalid(field, message));
+        }
+        if (id is not null && !IsEventId(id))
+            return (null, Invalid("id", "id names the event so that sending it again is harmless: 1 to 200 letters, digits, '.', '_', ':' or '-'."));
+        return (new HumanEvent(stepId, kind, by.Trim(), text, reason, option, to) { EventId = id }, null);
     }
+
+    private static bool IsEventId(string id) =>
+        id.Length is > 0 and <= 200 && id.All(static c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
 
     /// <summary>
     /// What the API needs of an instance: its pinned definition, business key and status. The
@@ -324,11 +424,33 @@ public static class CoordinatorApi
         var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
         if (status is { Instance: var state } && registry?.Find(state.DefinitionId, state.DefinitionVersion, state.DefinitionHash) is { } known)
         {
-            var businessKey = known.BusinessKey is { } field && state.Context.TryGetValue(field, out var value) ? value : null;
-            return (known, businessKey, state.Context, status);
+            var context = status.ContextOmitted ? StartContextOf(metadata) : state.Context;
+            var businessKey = known.BusinessKey is { } field && context.TryGetValue(field, out var value) ? value : null;
+            return (known, businessKey, context, status);
         }
         var input = metadata.ReadInputAs<CoordinatorInput>()!;
         return (input.Definition, input.BusinessKey, input.Context, status);
+    }
+
+    /// <summary>
+    /// The start context from an instance's serialized input, reading only that member (the status
+    /// leaves it out to stay small, see <see cref="CoordinatorStatus.Bounded"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> StartContextOf(OrchestrationMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var context = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (metadata.SerializedInput is not { } json)
+            return context;
+        using var document = JsonDocument.Parse(json);
+        foreach (var member in document.RootElement.EnumerateObject())
+        {
+            if (!member.NameEquals("context") && !member.NameEquals("Context"))
+                continue;
+            foreach (var field in member.Value.EnumerateObject())
+                context[field.Name] = field.Value.GetString() ?? "";
+        }
+        return context;
     }
 
     public static InstanceView ToView(OrchestrationMetadata metadata, WorkflowRegistry? registry = null)
@@ -343,9 +465,49 @@ public static class CoordinatorApi
                 s?.ActivatedAt, s?.DueAt, s?.FinishedAt, s?.LastActivityAt, s?.NextReminderAt, s?.EscalationsFired ?? 0,
                 s?.BlockReason, s?.Outcome);
         }).ToArray();
+        var failure = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Failed ? FailureOf(metadata) : null;
         return new InstanceView(
             metadata.InstanceId, definition.Id, definition.Version, businessKey, context, StatusName(metadata.RuntimeStatus),
-            metadata.CreatedAt, metadata.LastUpdatedAt, status?.Progress.WorkflowNow, status?.NextWakeUp, steps);
+            metadata.CreatedAt, metadata.LastUpdatedAt, status?.Progress.WorkflowNow, status?.NextWakeUp, steps)
+        {
+            Failure = failure,
+            WaitingFor = status?.WaitingFor is { } waiting
+                ? new WaitingForView(waiting.Store, waiting.Since, waiting.Attempts, waiting.LastError, waiting.NextAttemptAt)
+                : null,
+            PendingEffectCount = status?.PendingEffectCount ?? 0,
+            PendingEffects = status?.PendingEffects?.Select(static e => new PendingEffectView(e.Kind, e.IdempotencyKey, e.StepId, e.Failures, e.FirstFailedAt, e.NextAttemptAt, e.LastError)).ToArray() ?? [],
+        };
+    }
+
+    /// <summary>
+    /// Why an instance failed: the failure details, or, where a backend reports none (the embedded
+    /// sidecar keeps them in the output), what the output says.
+    /// </summary>
+    private static FailureView FailureOf(OrchestrationMetadata metadata)
+    {
+        if (metadata.FailureDetails is { } details)
+            return new FailureView(details.ErrorType, details.ErrorMessage);
+        if (metadata.SerializedOutput is { Length: > 0 } output)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(output);
+                var root = document.RootElement;
+                if (root.ValueKind == JsonValueKind.Object)
+                {
+                    string? Text(string name) => root.EnumerateObject().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
+                    if (Text("errorMessage") is { } message)
+                        return new FailureView(Text("errorType") ?? "unknown", message);
+                }
+                if (root.ValueKind == JsonValueKind.String)
+                    return new FailureView("unknown", root.GetString()!);
+            }
+            catch (JsonException)
+            {
+                return new FailureView("unknown", output);
+            }
+        }
+        return new FailureView("unknown", "The instance failed without saying why; the host's log has the details.");
     }
 
     internal static string StatusName(OrchestrationRuntimeStatus status) => status.ToString().ToLowerInvariant();
@@ -380,6 +542,14 @@ public static class CoordinatorApi
         {
             return (null, TooLarge());
         }
+        catch (Exception e) when (e is BadHttpRequestException or IOException)
+        {
+            // Bad framing (chunk sizes, a body shorter than its Content-Length): Kestrel's reason, as a 400.
+            // Kestrel reports a chunk size that overflows as a plain IOException; so does a client that went
+            // away, which is past hearing any answer.
+            return (null, Results.Problem(statusCode: e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest,
+                title: "Unreadable request body", detail: $"The request body could not be read: {e.Message} Send a well-formed HTTP request."));
+        }
         if (buffer.Length == 0)
             return (null, Invalid("body", "The request needs a JSON object body."));
         try
@@ -387,6 +557,8 @@ public static class CoordinatorApi
             using var document = JsonDocument.Parse(buffer.ToArray());
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 return (null, Invalid("body", "The body must be a JSON object."));
+            if (CheckStrings(document.RootElement, "body") is { } bad)
+                return (null, bad);
             return (document.RootElement.Clone(), null);
         }
         catch (JsonException e)
@@ -394,6 +566,64 @@ public static class CoordinatorApi
             return (null, Invalid("body", $"The body is not valid JSON: {e.Message}"));
         }
     }
+
+    /// <summary>
+    /// Refuses what <see cref="JsonDocument"/> accepts but no handler can read: a string or field name
+    /// that is not valid UTF-8, or whose escapes make a lone surrogate (<c>"\ud800"</c>), and a field given
+    /// twice in one object (which one would count?). The problem names the field: <c>text</c>,
+    /// <c>context.deal_owner</c>; <c>body</c> for a field name at the top.
+    /// </summary>
+    private static IResult? CheckStrings(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return Invalid(path, $"A field name in {path} {NotText(JsonMarshal.GetRawUtf8PropertyName(property))}");
+                    }
+                    var field = path == "body" ? name : $"{path}.{name}";
+                    if (!names.Add(name))
+                        return Invalid(field, $"{field} is given twice; send each field once.");
+                    if (CheckStrings(property.Value, field) is { } problem)
+                        return problem;
+                }
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (CheckStrings(item, $"{path}[{index++}]") is { } problem)
+                        return problem;
+                }
+                return null;
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                    return null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return Invalid(path, $"{path} {NotText(JsonMarshal.GetRawUtf8Value(element))}");
+                }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Why a JSON string that does not decode is not text: raw bytes that are not UTF-8, or (valid bytes, so) an escaped lone surrogate.</summary>
+    private static string NotText(ReadOnlySpan<byte> raw) => Utf8.IsValid(raw)
+        ? "contains a lone surrogate escape (such as \\ud800 without the \\udc00-\\udfff that must follow it): it is not valid Unicode text."
+        : "is not valid UTF-8; send JSON bodies as UTF-8 text.";
 
     private static IResult TooLarge() => Results.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",

@@ -113,7 +113,7 @@ internal sealed class InboxDirectory
             }
         }
 
-        foreach (var waiting in CoordinationEngine.WaitingOn(definition, status.Instance))
+        foreach (var waiting in CoordinationEngine.WaitingOn(definition, status.InstanceWith(input.Context)))
         {
             if (definition.FindStep(waiting.StepId) is not { } declared)
                 continue;

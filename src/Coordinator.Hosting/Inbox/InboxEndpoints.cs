@@ -135,7 +135,18 @@ public static class InboxEndpoints
     {
         if (!context.Request.HasFormContentType)
             return (FormCollection.Empty, Page(StatusCodes.Status400BadRequest, "Not a form", "Post the inbox's forms from the inbox page."));
-        var form = await context.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException or IOException)
+        {
+            // Bad framing (Kestrel; an overflowing chunk size is a plain IOException), or what the form reader
+            // refuses: more or longer fields than a form may have, a NUL in a value.
+            return (FormCollection.Empty, Page(StatusCodes.Status400BadRequest, "The form could not be read",
+                $"The form could not be read: {e.Message} Open the inbox again and repeat the action."));
+        }
         if (!InboxSecurity.IsGenuine(context, form))
         {
             return (form, Page(StatusCodes.Status403Forbidden, "The form has expired",

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Coordinator.Core.Input;
 using Coordinator.Hosting.Api;
 using Coordinator.Orchestration;
 using Microsoft.AspNetCore.Http;
@@ -22,16 +23,33 @@ internal sealed record InboxEventOutcome(bool Accepted, string? Reason, bool Pro
 /// </summary>
 internal static class InboxEvents
 {
+    /// <summary>The texts of the event forms, with the labels the page gives them.</summary>
+    private static readonly (string Field, string Label, TextKind Kind)[] FormTexts =
+    [
+        ("by", "The person id", TextKind.Id), ("text", "The progress note", TextKind.Note),
+        ("reason", "The block reason", TextKind.Note), ("option", "The option", TextKind.Id),
+    ];
+
     public static async Task<InboxEventOutcome> SendAsync(
         HttpRequest origin, DurableTaskClient client, string instanceId, string stepId,
         IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
     {
-        var before = await ProgressOfAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
-
+        // The API's text rules, checked first so the message names the form's fields (ParseHumanEvent checks them again).
+        foreach (var (field, label, kind) in FormTexts)
+        {
+            if (fields.TryGetValue(field, out var value) && TextRules.Validate(label, value, kind) is { } message)
+                return new InboxEventOutcome(false, message + " Nothing was sent; fix it and repeat the action.", Processed: false);
+        }
         var parsed = CoordinatorApi.ParseHumanEvent(stepId, JsonSerializer.SerializeToElement(fields));
-        var refused = parsed.Problem
-            ?? await CoordinatorApi.SubmitEventAsync(
+        string? eventId = null;
+        var refused = parsed.Problem;
+        if (refused is null)
+        {
+            var submitted = await CoordinatorApi.SubmitEventAsync(
                 instanceId, parsed.Event!, origin.HttpContext.RequestServices.GetRequiredService<WorkflowRegistry>(), client, cancellationToken).ConfigureAwait(false);
+            refused = submitted.Problem;
+            eventId = submitted.EventId;
+        }
         if (refused is not null)
         {
             var reason = refused is IValueHttpResult { Value: ProblemDetails problem }
@@ -39,27 +57,23 @@ internal static class InboxEvents
                 : null;
             return new InboxEventOutcome(false, reason ?? "The coordinator refused the event.", Processed: false);
         }
-        return await WaitUntilAppliedAsync(client, instanceId, before, cancellationToken).ConfigureAwait(false);
+        return await WaitUntilAppliedAsync(client, instanceId, eventId!, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Waits for the instance to report the event's outcome under its id (applied, or rejected with the engine's reason).</summary>
     private static async Task<InboxEventOutcome> WaitUntilAppliedAsync(
-        DurableTaskClient client, string instanceId, CoordinatorProgress? before, CancellationToken cancellationToken) =>
+        DurableTaskClient client, string instanceId, string eventId, CancellationToken cancellationToken) =>
         await InstanceWatch.UntilAsync(client, instanceId, metadata =>
         {
             if (metadata is null || metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending))
                 return new InboxEventOutcome(true, null, Processed: true);
-            var now = metadata.ReadCustomStatusAs<CoordinatorStatus>()?.Progress;
-            if (now is null || now.EventsProcessed <= (before?.EventsProcessed ?? 0))
-                return null;
-            return now.EventsRejected > (before?.EventsRejected ?? 0)
-                ? new InboxEventOutcome(false, "The instance changed before the event arrived and the coordinator rejected it; look at the step again.", Processed: true)
-                : new InboxEventOutcome(true, null, Processed: true);
+            return metadata.ReadCustomStatusAs<CoordinatorStatus>()?.RecentEvents?.FirstOrDefault(e => e.EventId == eventId) switch
+            {
+                null => null,
+                { Applied: true } => new InboxEventOutcome(true, null, Processed: true),
+                { Reason: var reason } => new InboxEventOutcome(
+                    false, $"The instance changed before the event arrived and the coordinator rejected it: {reason} Look at the step again.", Processed: true),
+            };
         }, cancellationToken).ConfigureAwait(false)
         ?? new InboxEventOutcome(true, null, Processed: false);
-
-    private static async Task<CoordinatorProgress?> ProgressOfAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
-    {
-        var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        return metadata?.ReadCustomStatusAs<CoordinatorStatus>()?.Progress;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
+using Coordinator.Core.Input;
 using Coordinator.Core.Ports;
 
 namespace Coordinator.Hosting.Inbox;
@@ -73,7 +74,7 @@ internal static class InboxPage
             <nav class="people" aria-label="People">
             <form method="get" action="/" class="pick">
             <label for="person">Open the inbox of</label>
-            <div class="row"><input id="person" name="person" placeholder="person id, e.g. it.engineer" value="{current}" maxlength="200" required><button type="submit">Open</button></div>
+            <div class="row"><input id="person" name="person" placeholder="person id, e.g. it.engineer" value="{current}" maxlength="{TextRules.MaxIdLength}" required><button type="submit">Open</button></div>
             </form>
             <h2>People</h2>
             <ul>
@@ -161,7 +162,7 @@ internal static class InboxPage
         var keyHint = workflow.BusinessKey is null
             ? "optional · names the instance; without one it gets a random id"
             : "required · names the instance; starting the same value twice finds the same instance";
-        html.Add($"""<div class="field"><label for="{keyId}">{workflow.BusinessKey ?? "Business key"}</label><input id="{keyId}" name="businessKey" maxlength="200" autocomplete="off" aria-describedby="{keyId}-hint"><small id="{keyId}-hint">{keyHint}</small></div>""");
+        html.Add($"""<div class="field"><label for="{keyId}">{workflow.BusinessKey ?? "Business key"}</label><input id="{keyId}" name="businessKey" maxlength="{TextRules.MaxIdLength}" autocomplete="off" aria-describedby="{keyId}-hint"><small id="{keyId}-hint">{keyHint}</small></div>""");
         foreach (var field in InboxStarts.FieldsOf(workflow))
         {
             var id = prefix + field.Name;
@@ -232,11 +233,11 @@ internal static class InboxPage
             OpenForm(html, token, person, step.Instance.InstanceId, step.StepId, step.Title);
             html.Add($"""<button type="submit" name="type" value="done" class="primary">Mark done</button></form>""");
             OpenForm(html, token, person, step.Instance.InstanceId, step.StepId, step.Title);
-            html.Add($"""<input type="hidden" name="type" value="blocked"><input name="reason" aria-label="Block reason" placeholder="What blocks it?" required maxlength="4000"><button type="submit" class="warn">Report blocked</button></form>""");
+            html.Add($"""<input type="hidden" name="type" value="blocked"><input name="reason" aria-label="Block reason" placeholder="What blocks it?" required maxlength="{TextRules.MaxNoteLength}"><button type="submit" class="warn">Report blocked</button></form>""");
             html.Add($"""</div>""");
         }
         OpenForm(html, token, person, step.Instance.InstanceId, step.StepId, step.Title);
-        html.Add($"""<input type="hidden" name="type" value="progress"><input name="text" aria-label="Progress note" placeholder="Progress note" required maxlength="4000"><button type="submit">Add note</button></form>""");
+        html.Add($"""<input type="hidden" name="type" value="progress"><input name="text" aria-label="Progress note" placeholder="Progress note" required maxlength="{TextRules.MaxNoteLength}"><button type="submit">Add note</button></form>""");
         html.Add($"""</article>""");
     }
 

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
+using Coordinator.Core.Input;
 using Coordinator.Hosting.Api;
 using Coordinator.Orchestration;
 using Microsoft.DurableTask.Client;
@@ -19,8 +21,8 @@ internal sealed record StartFollowUp(Flash Flash, string? RedirectTo, bool KeepW
 /// </summary>
 internal static class InboxStarts
 {
-    /// <summary>The longest context value the form accepts.</summary>
-    public const int MaxValueLength = 1000;
+    /// <summary>The longest context value the form accepts (the API's limit, <see cref="TextRules.MaxContextValueLength"/>).</summary>
+    public const int MaxValueLength = TextRules.MaxContextValueLength;
 
     /// <summary>
     /// The context fields a start form asks for: first those the workflow needs (<see cref="CoordinationEngine.MissingContext"/>
@@ -52,10 +54,14 @@ internal static class InboxStarts
     /// <summary>The form field of the "More details" box: other start context, one <c>name: value</c> per line.</summary>
     public const string MoreDetailsField = "moreDetails";
 
-    /// <summary>The longest "More details" text the form accepts.</summary>
-    public const int MaxMoreDetailsLength = 4000;
+    /// <summary>The longest "More details" text the form accepts: as much as a whole start context may hold (<see cref="TextRules.MaxContextBytes"/>).</summary>
+    public const int MaxMoreDetailsLength = TextRules.MaxContextBytes;
 
-    private const int MaxFieldNameLength = 100;
+    /// <summary>The longest field name of "More details" (an id, <see cref="TextRules.MaxIdLength"/>).</summary>
+    private const int MaxFieldNameLength = TextRules.MaxIdLength;
+
+    /// <summary>How much of a "More details" line a message quotes.</summary>
+    private const int QuotedLineLength = 60;
 
     /// <param name="context">The form's own fields (empty ones left out).</param>
     /// <param name="moreDetails">The "More details" box: other context fields, one <c>name: value</c> per line.</param>
@@ -66,12 +72,24 @@ internal static class InboxStarts
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(moreDetails);
         var keyLabel = definition.BusinessKey ?? "Business key";
+        // The API's text rules (TextRules), checked here first so the messages name the form's fields;
+        // CoordinatorApi.StartAsync checks them again (field names, the key taken from the context).
+        if (TextRules.Validate(keyLabel, businessKey, TextKind.Id) is { } badKey)
+            return Refused("Not started: " + badKey + " Fix it and press Start again.");
+        foreach (var (name, value) in context)
+        {
+            if (TextRules.Validate(name, value, TextKind.ContextValue) is { } badField)
+                return Refused("Not started: " + badField + " Fix it and press Start again.");
+        }
         var (merged, badDetails) = WithMoreDetails(context, moreDetails, keyLabel, definition.BusinessKey);
         if (badDetails is not null)
             return Refused("Not started: " + badDetails + " Fix it and press Start again.");
         context = merged;
-        if (context.FirstOrDefault(c => c.Value.Length > MaxValueLength) is { Key: { } tooLong })
-            return Refused($"Not started: {tooLong} is longer than {MaxValueLength} characters; shorten it and press Start again.");
+        if (TextRules.ContextBytes(context) is var bytes and > TextRules.MaxContextBytes)
+        {
+            return Refused(string.Create(CultureInfo.InvariantCulture,
+                $"Not started: the form's fields and More details come to {bytes:N0} bytes; a start context may hold at most {TextRules.MaxContextBytes:N0} (32 KiB). Keep long texts out of it: add them as progress notes once the instance runs."));
+        }
 
         var outcome = await CoordinatorApi.StartAsync(
             definition, businessKey.Length == 0 ? null : businessKey, context, client, clock, cancellationToken).ConfigureAwait(false);
@@ -82,7 +100,7 @@ internal static class InboxStarts
             {
                 StartProblemKind.MissingBusinessKey =>
                     $"Not started: {keyLabel} is empty. Fill it in: it names the instance, and starting the same value twice finds the same instance.",
-                StartProblemKind.BusinessKeyTooLong => $"Not started: {keyLabel} is longer than 200 characters; shorten it and press Start again.",
+                StartProblemKind.InvalidText => "Not started: " + problem.Message + " Fix it and press Start again.",
                 StartProblemKind.MissingContext =>
                     $"Not started: {definition.Title} needs {string.Join(", ", problem.MissingContext.Select(f => Describe(definition, f)))}. Fill it in and press Start again.",
                 _ => "Not started: " + problem.Message,
@@ -131,7 +149,8 @@ internal static class InboxStarts
         {
             var state = status.Instance;
             var definition = registry.Find(state.DefinitionId, state.DefinitionVersion, state.DefinitionHash);
-            var businessKey = definition?.BusinessKey is { } field ? state.Context.GetValueOrDefault(field) : null;
+            var context = status.ContextOmitted ? CoordinatorApi.StartContextOf(metadata) : state.Context;
+            var businessKey = definition?.BusinessKey is { } field ? context.GetValueOrDefault(field) : null;
             var outcome = FirstTurnOutcome(definition?.Title ?? state.DefinitionId, businessKey, instanceId, status, definition);
             return new StartFollowUp(outcome.Flash, outcome.RedirectTo, KeepWaiting: false);
         }
@@ -166,8 +185,8 @@ internal static class InboxStarts
 
     /// <summary>
     /// The form's fields plus those of the "More details" box (<c>name: value</c> lines, blank lines
-    /// ignored), or what is wrong with the box: a line without a colon, a bad name, an empty value,
-    /// a field given twice.
+    /// ignored), or what is wrong with the box: a line without a colon, a bad name, an empty value, a
+    /// value the text rules refuse (<see cref="TextRules"/>: too long, control characters), a field given twice.
     /// </summary>
     public static (IReadOnlyDictionary<string, string> Context, string? Problem) WithMoreDetails(
         IReadOnlyDictionary<string, string> context, string moreDetails, string keyLabel, string? keyField)
@@ -184,7 +203,8 @@ internal static class InboxStarts
             if (line.Length == 0)
                 continue;
             var colon = line.IndexOf(':', StringComparison.Ordinal);
-            var where = $"line {i + 1} of More details (“{line}”)";
+            var quoted = line.Length > QuotedLineLength ? line[..QuotedLineLength] + "…" : line;
+            var where = $"line {i + 1} of More details (“{quoted}”)";
             if (colon <= 0)
                 return (context, $"{where} is not a name: value pair, such as system: payments-core.");
             var name = line[..colon].Trim();
@@ -193,6 +213,8 @@ internal static class InboxStarts
                 return (context, $"{where} names the field “{name}”; a field name is at most {MaxFieldNameLength} letters, digits, _, - or . without spaces.");
             if (value.Length == 0)
                 return (context, $"{where} gives {name} no value.");
+            if (TextRules.Validate(name, value, TextKind.ContextValue) is { } badValue)
+                return (context, $"{where}: {badValue}");
             if (name == keyField)
                 return (context, $"{where} gives {name}, which is the {keyLabel} field above; fill it in there.");
             if (!merged.TryAdd(name, value))

@@ -1,35 +1,106 @@
-using System.Collections.Concurrent;
+using System.Text.Json;
 using Coordinator.Core.Ports;
 
 namespace Coordinator.Hosting.SideEffects;
 
 /// <summary>
 /// Keeps audit entries in memory when no PostgreSQL is configured (quick tries only: nothing is
-/// kept after the host stops, and nothing is hash-chained). Idempotent by key, like the real registry.
+/// kept after the host stops, and nothing is hash-chained). Behaves like the real registry:
+/// idempotent by key, and an entry whose instance's action number (<c>detail.sequence</c>) is
+/// already held by another action is refused and recorded as <c>action.superseded</c>.
 /// </summary>
 public sealed class InMemoryAuditLog : IAuditLog
 {
-    private readonly ConcurrentDictionary<string, AuditEntry> _byKey = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<AuditEntry> _inOrder = new();
+    public const string SupersededAction = "action.superseded";
+
+    private readonly Dictionary<string, int> _positionByKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string InstanceId, string Sequence), int> _positionByNumber = [];
+    private readonly List<AuditEntry> _inOrder = [];
     private readonly Lock _gate = new();
 
     public Task<AuditAppendResult> AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var appended = 0;
+        int appended = 0;
+        var superseded = new List<string>();
         lock (_gate)
         {
             foreach (var entry in entries)
             {
-                if (_byKey.TryAdd(entry.IdempotencyKey, entry))
+                if (_positionByKey.ContainsKey(entry.IdempotencyKey))
+                    continue;
+                if (ActionNumber(entry) is { } number)
                 {
-                    _inOrder.Enqueue(entry);
-                    appended++;
+                    if (_positionByNumber.TryGetValue((entry.InstanceId, number), out var kept))
+                    {
+                        superseded.Add(entry.IdempotencyKey);
+                        var refusal = Supersession(entry, _inOrder[kept], kept + 1);
+                        if (!_positionByKey.ContainsKey(refusal.IdempotencyKey))
+                            Add(refusal);
+                        continue;
+                    }
+
+                    _positionByNumber[(entry.InstanceId, number)] = _inOrder.Count;
                 }
+
+                Add(entry);
+                appended++;
             }
+
+            return Task.FromResult(new AuditAppendResult(appended, entries.Count - appended - superseded.Count, _inOrder.Count, superseded.Count) { SupersededKeys = superseded });
         }
-        return Task.FromResult(new AuditAppendResult(appended, entries.Count - appended, _byKey.Count));
     }
 
-    public IReadOnlyList<AuditEntry> All => _inOrder.ToArray();
+    public IReadOnlyList<AuditEntry> All
+    {
+        get
+        {
+            lock (_gate)
+                return [.. _inOrder];
+        }
+    }
+
+    private void Add(AuditEntry entry)
+    {
+        _positionByKey[entry.IdempotencyKey] = _inOrder.Count;
+        _inOrder.Add(entry);
+    }
+
+    /// <summary>The top-level <c>sequence</c> of the detail as PostgreSQL's <c>detail->>'sequence'</c> reads it; null when absent.</summary>
+    private static string? ActionNumber(AuditEntry entry) =>
+        entry.Detail is { ValueKind: JsonValueKind.Object } detail && detail.TryGetProperty("sequence", out var sequence)
+            ? sequence.ValueKind switch
+            {
+                JsonValueKind.String => sequence.GetString(),
+                JsonValueKind.Null => null,
+                _ => sequence.GetRawText(),
+            }
+            : null;
+
+    /// <summary>The <c>action.superseded</c> entry PostgreSQL's <c>audit_append()</c> writes for a refused entry.</summary>
+    private static AuditEntry Supersession(AuditEntry refused, AuditEntry kept, int keptSeq) => new()
+    {
+        IdempotencyKey = refused.IdempotencyKey + ":superseded",
+        At = refused.At,
+        InstanceId = refused.InstanceId,
+        WorkflowId = refused.WorkflowId,
+        WorkflowVersion = refused.WorkflowVersion,
+        BusinessKey = refused.BusinessKey,
+        StepId = refused.StepId,
+        Action = SupersededAction,
+        Actor = AuditEntry.CoordinatorActor,
+        Verdict = AuditVerdict.Warn,
+        Detail = JsonSerializer.SerializeToElement(new Dictionary<string, object?>
+        {
+            ["instanceId"] = refused.InstanceId,
+            ["actionSequence"] = refused.Detail?.GetProperty("sequence"),
+            ["keptSeq"] = keptSeq,
+            ["keptIdempotencyKey"] = kept.IdempotencyKey,
+            ["keptAction"] = kept.Action,
+            ["refusedIdempotencyKey"] = refused.IdempotencyKey,
+            ["refusedAction"] = refused.Action,
+            ["refusedActor"] = refused.Actor,
+            ["refusedDetail"] = refused.Detail,
+        }),
+    };
 }

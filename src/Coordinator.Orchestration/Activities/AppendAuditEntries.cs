@@ -9,7 +9,11 @@ public sealed record AppendAuditEntriesRequest(IReadOnlyList<AuditEntry> Entries
 /// <summary>Output of <see cref="AppendAuditEntries"/>.</summary>
 /// <param name="Appended">Entries written now.</param>
 /// <param name="AlreadyRecorded">Entries an earlier attempt had written (skipped by idempotency key).</param>
-public sealed record AppendAuditEntriesResult(int Appended, int AlreadyRecorded);
+/// <param name="Superseded">
+/// Keys of entries the registry refused because another action of the instance already holds their
+/// action number (a fork, recorded as <c>action.superseded</c>); the orchestrator performs no effect of those actions.
+/// </param>
+public sealed record AppendAuditEntriesResult(int Appended, int AlreadyRecorded, IReadOnlyList<string>? Superseded = null);
 
 /// <summary>
 /// Activity: appends the audit entries of one turn to <see cref="IAuditLog"/> in one ordered,
@@ -21,6 +25,6 @@ public sealed class AppendAuditEntries(IAuditLog auditLog) : TaskActivity<Append
     {
         ArgumentNullException.ThrowIfNull(input);
         var result = await auditLog.AppendAsync(input.Entries).ConfigureAwait(false);
-        return new AppendAuditEntriesResult(result.Appended, result.AlreadyRecorded);
+        return new AppendAuditEntriesResult(result.Appended, result.AlreadyRecorded, result.SupersededKeys.Count == 0 ? null : result.SupersededKeys);
     }
 }

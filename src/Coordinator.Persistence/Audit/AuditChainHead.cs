@@ -6,13 +6,14 @@ namespace Coordinator.Persistence.Audit;
 /// <param name="ChainId">Names this chain in the external anchors.</param>
 /// <param name="Seq">0 when the registry is empty.</param>
 /// <param name="Hash">The newest row's hash (32 zero bytes when empty).</param>
-public sealed record AuditChainHead(Guid ChainId, long Seq, byte[] Hash, DateTimeOffset UpdatedAt)
+/// <param name="AnchoredSeq">The highest seq written to the anchor store (0: never anchored).</param>
+public sealed record AuditChainHead(Guid ChainId, long Seq, byte[] Hash, DateTimeOffset UpdatedAt, long AnchoredSeq = 0)
 {
     public string HashHex => Convert.ToHexStringLower(Hash);
 
     internal static async Task<AuditChainHead> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT chain_id, seq, hash, updated_at FROM audit_chain_head", connection, transaction);
+        await using var command = new NpgsqlCommand("SELECT chain_id, seq, hash, updated_at, anchored_seq FROM audit_chain_head", connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -23,6 +24,7 @@ public sealed record AuditChainHead(Guid ChainId, long Seq, byte[] Hash, DateTim
             reader.GetGuid(0),
             reader.GetInt64(1),
             reader.GetFieldValue<byte[]>(2),
-            new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero));
+            new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero),
+            reader.GetInt64(4));
     }
 }

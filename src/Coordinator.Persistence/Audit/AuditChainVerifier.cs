@@ -6,9 +6,11 @@ using NpgsqlTypes;
 namespace Coordinator.Persistence.Audit;
 
 /// <summary>
-/// Recomputes the hash chain. The full check streams every row (binary COPY, one snapshot) and
-/// compares the end against the chain head and the latest external anchor; the per-instance check
-/// recomputes the instance's rows and their links to both neighbours.
+/// Recomputes the hash chain. The full check finds the anchors of this database whatever its chain
+/// head says, streams every row (binary COPY, one snapshot), compares the end against the chain head
+/// and the latest external anchor, and checks the fork rule (one action per instance and action
+/// number; <c>action.superseded</c> rows are reported as warnings); the per-instance check recomputes
+/// the instance's rows and their links to both neighbours, and checks its forks.
 /// </summary>
 public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchorStore anchors)
 {
@@ -32,13 +34,22 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-        // The anchor is read before the snapshot is taken, so everything it records is in the snapshot.
-        var chainId = (await AuditChainHead.ReadAsync(connection, null, cancellationToken).ConfigureAwait(false)).ChainId;
-        var anchor = await anchors.ReadLatestAsync(chainId, cancellationToken).ConfigureAwait(false);
+        // In this order: the head's record of the anchors, then the anchors, then the snapshot. So
+        // every anchor the head records was stored before the store was listed, and every row an
+        // anchor records is in the snapshot.
+        var recorded = await AuditChainHead.ReadAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        var identity = await AuditDatabaseIdentity.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+        var latestOfEveryChain = await anchors.ReadLatestOfEveryChainAsync(cancellationToken).ConfigureAwait(false);
 
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         var head = await AuditChainHead.ReadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var scan = new ChainScan(head, anchor);
+        var anchor = latestOfEveryChain.FirstOrDefault(a => a.ChainId == head.ChainId);
+        if (await CheckAnchorsFoundAsync(connection, transaction, head, recorded, identity, anchor, latestOfEveryChain, cancellationToken).ConfigureAwait(false) is { } lost)
+        {
+            return lost;
+        }
+
+        var scan = new ChainScan(head, anchor, recorded.AnchoredSeq);
 
         await using (var export = await connection.BeginBinaryExportAsync(ExportSql, cancellationToken).ConfigureAwait(false))
         {
@@ -63,7 +74,14 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
             }
         }
 
-        return scan.Finish();
+        var chain = scan.Finish();
+        if (!chain.IsOk)
+        {
+            return chain;
+        }
+
+        var (forks, supersessions) = await AuditForkScan.ReadAsync(connection, transaction, null, cancellationToken).ConfigureAwait(false);
+        return AuditForkScan.Apply(chain, forks, supersessions);
     }
 
     /// <summary>Verifies the rows of one instance and their links to the neighbouring rows of the chain.</summary>
@@ -118,10 +136,56 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
             }
         }
 
+        // The connection runs one command at a time: close the reader before the fork checks (disposing twice is harmless).
+        await reader.DisposeAsync().ConfigureAwait(false);
         var message = rows == 0
             ? $"No audit rows for instance '{instanceId}'. (Gaps elsewhere are found by verifying the whole chain.)"
             : $"OK: {rows} rows of instance '{instanceId}' hash correctly and link to their neighbours. Chain head seq {head.Seq}, hash {head.HashHex}.";
-        return new AuditVerificationResult { Status = AuditVerificationStatus.Ok, RowsChecked = rows, Head = head, Message = message };
+        var (forks, supersessions) = await AuditForkScan.ReadAsync(connection, transaction, instanceId, cancellationToken).ConfigureAwait(false);
+        return AuditForkScan.Apply(
+            new AuditVerificationResult { Status = AuditVerificationStatus.Ok, RowsChecked = rows, Head = head, Message = message },
+            forks,
+            supersessions);
+    }
+
+    /// <summary>
+    /// Anchors are found for the database whatever its chain head says: anchors of this database (its
+    /// name and cluster) under another chain id mean the chain was replaced; a head that records
+    /// anchors the store does not have means they disappeared.
+    /// </summary>
+    private static async Task<AuditVerificationResult?> CheckAnchorsFoundAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, AuditChainHead head, AuditChainHead recorded,
+        AuditDatabaseIdentity identity, AuditAnchor? anchor, IReadOnlyList<AuditAnchor> latestOfEveryChain, CancellationToken cancellationToken)
+    {
+        var replaced = latestOfEveryChain
+            .Where(a => a.ChainId != head.ChainId && identity.Matches(a))
+            .OrderByDescending(a => a.AnchoredAt)
+            .FirstOrDefault();
+        if (replaced is not null)
+        {
+            string? firstHash;
+            await using (var command = new NpgsqlCommand("SELECT hash FROM audit_log WHERE seq = 1", connection, transaction))
+            {
+                firstHash = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is byte[] hash ? Convert.ToHexStringLower(hash) : null;
+            }
+
+            var how = replaced.FirstHash is null || firstHash is null ? ""
+                : string.Equals(replaced.FirstHash, firstHash, StringComparison.Ordinal) ? " Its row 1 is the anchored chain's row 1: the same chain under a new chain_id."
+                : " Its row 1 is not the anchored chain's row 1: another chain.";
+            return Failure(AuditVerificationStatus.ChainReplaced, 1, 0, head, replaced,
+                $"The anchor store holds anchors of {identity} under another chain id: chain {replaced.ChainId}, latest seq {replaced.Seq} (hash {replaced.Hash}, anchored {replaced.AnchoredAt:O}), "
+                + $"but audit_chain_head names chain {head.ChainId}. The audit chain was replaced (its chain_id was changed, or the registry recreated), so the anchored rows cannot be checked.{how} "
+                + "If the database was deliberately recreated, give the new one its own anchor store and keep the old store for the old chain.");
+        }
+
+        if (anchor is null && recorded.AnchoredSeq > 0)
+        {
+            return Failure(AuditVerificationStatus.AnchorMissing, recorded.AnchoredSeq, 0, head, null,
+                $"The chain head records that chain {head.ChainId} was anchored up to seq {recorded.AnchoredSeq}, but the anchor store holds no anchor of this chain: "
+                + "the anchors were deleted, or this is not the chain's anchor store (check --anchor-path or Coordinator:Audit:AnchorStore).");
+        }
+
+        return null;
     }
 
     private static async Task<AuditRowContent> ReadRowAsync(NpgsqlBinaryExporter export, CancellationToken ct) => new(
@@ -160,7 +224,7 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
         new() { Status = status, FirstBadSeq = seq, RowsChecked = rows, Head = head, Anchor = anchor, Message = message };
 
     /// <summary>The state of a full, in-order scan.</summary>
-    private sealed class ChainScan(AuditChainHead head, AuditAnchor? anchor)
+    private sealed class ChainScan(AuditChainHead head, AuditAnchor? anchor, long recordedAnchorSeq)
     {
         private byte[] _prevHash = AuditRowHasher.GenesisHash.ToArray();
         private long _lastSeq;
@@ -221,7 +285,10 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
 
             var anchored = anchor is null
                 ? "No anchor yet (run `coordinator audit anchor`)."
-                : $"Latest anchor seq {anchor.Seq} ({anchor.AnchoredAt:O}) matches.";
+                : $"Latest anchor seq {anchor.Seq} ({anchor.AnchoredAt:O}) matches."
+                    + (recordedAnchorSeq > anchor.Seq
+                        ? $" (The chain head records a later anchor, seq {recordedAnchorSeq}: this anchor store, or this copy of it, is behind.)"
+                        : "");
             return new AuditVerificationResult
             {
                 Status = AuditVerificationStatus.Ok,

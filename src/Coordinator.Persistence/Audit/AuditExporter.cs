@@ -24,10 +24,38 @@ public sealed class AuditExporter(AuditReader reader)
     ];
 
     /// <summary>Writes the rows matching <paramref name="query"/>; returns how many were written.</summary>
-    public Task<long> ExportAsync(AuditQuery query, AuditExportFormat format, Stream output, CancellationToken cancellationToken = default)
+    public async Task<long> ExportAsync(AuditQuery query, AuditExportFormat format, Stream output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var rows = reader.ReadAsync(query, cancellationToken);
+        var export = await OpenAsync(query, cancellationToken).ConfigureAwait(false);
+        await using (export.ConfigureAwait(false))
+            return await export.WriteAsync(format, output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the query and reads its first row before anything is written, so a registry that cannot be
+    /// reached (or a query that fails) throws here, while the caller can still answer with an error
+    /// instead of a body cut short. Then <see cref="AuditExport.WriteAsync"/> streams the rows.
+    /// </summary>
+    public async Task<AuditExport> OpenAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        var rows = reader.ReadAsync(query, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            var hasFirst = await rows.MoveNextAsync().ConfigureAwait(false);
+            return new AuditExport(rows, hasFirst);
+        }
+        catch
+        {
+            await rows.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="rows"/> in <paramref name="format"/>; returns how many were written.</summary>
+    internal static Task<long> WriteAsync(IAsyncEnumerable<AuditRecord> rows, AuditExportFormat format, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         return format switch
         {
             AuditExportFormat.Csv => WriteCsvAsync(rows, output, cancellationToken),
@@ -129,4 +157,38 @@ public sealed class AuditExporter(AuditReader reader)
             return count;
         }
     }
+}
+
+/// <summary>An export whose query has run and whose first row is read (<see cref="AuditExporter.OpenAsync"/>): nothing is written yet.</summary>
+public sealed class AuditExport : IAsyncDisposable
+{
+    private readonly IAsyncEnumerator<AuditRecord> _rows;
+    private readonly bool _hasFirst;
+    private bool _written;
+
+    internal AuditExport(IAsyncEnumerator<AuditRecord> rows, bool hasFirst)
+    {
+        _rows = rows;
+        _hasFirst = hasFirst;
+    }
+
+    /// <summary>Streams the rows into <paramref name="output"/> (once); returns how many were written. A failure of the registry from the second row on throws with part of the export written.</summary>
+    public Task<long> WriteAsync(AuditExportFormat format, Stream output, CancellationToken cancellationToken = default)
+    {
+        if (_written)
+            throw new InvalidOperationException("An audit export is written once.");
+        _written = true;
+        return AuditExporter.WriteAsync(Rows(), format, output, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<AuditRecord> Rows()
+    {
+        if (!_hasFirst)
+            yield break;
+        yield return _rows.Current;
+        while (await _rows.MoveNextAsync().ConfigureAwait(false))
+            yield return _rows.Current;
+    }
+
+    public ValueTask DisposeAsync() => _rows.DisposeAsync();
 }

@@ -24,6 +24,21 @@ public enum AuditVerificationStatus
 
     /// <summary>The chain head table disagrees with the newest row.</summary>
     HeadMismatch,
+
+    /// <summary>
+    /// The anchor store holds anchors of this database (or of this chain's first row) under another
+    /// chain id than the chain head names: the chain was replaced. <see cref="AuditVerificationResult.Anchor"/> is the latest of them.
+    /// </summary>
+    ChainReplaced,
+
+    /// <summary>The chain head records that the chain was anchored, but the anchor store holds no anchor of it.</summary>
+    AnchorMissing,
+
+    /// <summary>
+    /// The chain is intact, but two or more actions were recorded with one (instance, action number):
+    /// <see cref="AuditVerificationResult.Forks"/> lists them.
+    /// </summary>
+    Forked,
 }
 
 /// <summary>The outcome of recomputing the chain.</summary>
@@ -39,10 +54,16 @@ public sealed record AuditVerificationResult
     /// <summary>The first sequence number at which the chain is broken (the first missing one for gaps and tails).</summary>
     public long? FirstBadSeq { get; init; }
 
-    /// <summary>The latest anchor compared against, if any.</summary>
+    /// <summary>The latest anchor compared against, if any (for <see cref="AuditVerificationStatus.ChainReplaced"/>: the other chain's).</summary>
     public AuditAnchor? Anchor { get; init; }
 
     public required string Message { get; init; }
+
+    /// <summary>(instance, action number) pairs held by more than one row: an error (<see cref="AuditVerificationStatus.Forked"/>).</summary>
+    public IReadOnlyList<AuditFork> Forks { get; init; } = [];
+
+    /// <summary>The <c>action.superseded</c> rows: forks the registry refused. Warnings; the result can still be OK.</summary>
+    public IReadOnlyList<AuditSupersession> Supersessions { get; init; } = [];
 
     public bool IsOk => Status == AuditVerificationStatus.Ok;
 }

@@ -34,7 +34,11 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
     public static IReadOnlyList<Migration> Embedded { get; } = LoadEmbedded();
 
     /// <summary>Applies the pending migrations; returns those applied now (empty when up to date).</summary>
-    public async Task<IReadOnlyList<Migration>> ApplyAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Migration>> ApplyAsync(CancellationToken cancellationToken = default) =>
+        ApplyAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Applies the pending migrations up to and including <paramref name="lastVersion"/> (tests: a database as an older release left it).</summary>
+    internal async Task<IReadOnlyList<Migration>> ApplyAsync(int lastVersion, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@LockKey)", new { LockKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -46,7 +50,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
                 .ToDictionary(m => m.Version);
 
             var appliedNow = new List<Migration>();
-            foreach (var migration in Embedded)
+            foreach (var migration in Embedded.Where(m => m.Version <= lastVersion))
             {
                 if (applied.TryGetValue(migration.Version, out var existing))
                 {

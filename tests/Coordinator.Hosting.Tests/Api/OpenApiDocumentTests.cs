@@ -1,38 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Coordinator.Core.Input;
 using Coordinator.Hosting.Api;
-using Coordinator.Hosting.Durable;
+using Coordinator.Hosting.Tests.Support;
 using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.Api;
-
-/// <summary>An in-process <c>coordinator serve</c> on the in-memory backend, for reading its OpenAPI document.</summary>
-public sealed class MemoryServerFixture : IAsyncLifetime
-{
-    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "coordinator-openapi-" + Guid.NewGuid().ToString("N"));
-    private RunningServer? _server;
-
-    /// <summary>A client without the API key.</summary>
-    public HttpClient Http { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var url = $"http://127.0.0.1:{ThrowawayAzurite.FreePort()}";
-        _server = await CoordinatorServer.StartAsync(new ServeSettings
-        {
-            Urls = url, Backend = DurableBackendKind.Memory, DefinitionsPath = RepositoryPaths.Definitions, DataPath = _dataPath,
-        });
-        Http = new HttpClient { BaseAddress = new Uri(url) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        Http?.Dispose();
-        if (_server is not null)
-            await _server.DisposeAsync();
-        Directory.Delete(_dataPath, recursive: true);
-    }
-}
 
 /// <summary>The OpenAPI document <c>coordinator serve</c> publishes at <c>/api/openapi.json</c>: enough to generate a client from.</summary>
 public sealed class OpenApiDocumentTests(MemoryServerFixture server) : IClassFixture<MemoryServerFixture>
@@ -66,7 +39,10 @@ public sealed class OpenApiDocumentTests(MemoryServerFixture server) : IClassFix
 
         var stepEvent = operations["PostStepEvent"];
         Assert.Equal("#/components/schemas/StepEventRequest", BodySchemaRef(stepEvent.Operation));
-        Assert.Equal(["202", "400", "401", "404", "409", "413", "503"], Responses(stepEvent.Operation));
+        Assert.Equal(["200", "202", "400", "401", "404", "409", "413", "503"], Responses(stepEvent.Operation));
+        Assert.Contains(stepEvent.Operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "wait" && p.GetProperty("in").GetString() == "query");
+        Assert.Equal("#/components/schemas/StepEventOutcome",
+            stepEvent.Operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
         var eventSchema = root.GetProperty("components").GetProperty("schemas").GetProperty("StepEventRequest");
         Assert.Equal(["type", "by"], eventSchema.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
         Assert.Contains("reassign", eventSchema.GetProperty("properties").GetProperty("type").GetProperty("description").GetString(), StringComparison.Ordinal);
@@ -74,6 +50,26 @@ public sealed class OpenApiDocumentTests(MemoryServerFixture server) : IClassFix
         Assert.Equal(["200", "401", "404"], Responses(operations["GetInstance"].Operation));
         var stepView = root.GetProperty("components").GetProperty("schemas").GetProperty("StepView").GetProperty("properties");
         Assert.All(new[] { "status", "owners", "dueAt", "nextReminderAt", "escalationLevel" }, p => Assert.True(stepView.TryGetProperty(p, out _), $"StepView lacks {p}"));
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_RequestSchemas_StateTheTextLimits()
+    {
+        using var document = JsonDocument.Parse(await server.Http.GetStringAsync("/api/openapi.json"));
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        var start = schemas.GetProperty("StartInstanceRequest").GetProperty("properties");
+        var stepEvent = schemas.GetProperty("StepEventRequest").GetProperty("properties");
+
+        Assert.Equal(TextRules.MaxIdLength, start.GetProperty("businessKey").GetProperty("maxLength").GetInt32());
+        Assert.All(new[] { "by", "option", "to" }, p => Assert.Equal(TextRules.MaxIdLength, stepEvent.GetProperty(p).GetProperty("maxLength").GetInt32()));
+        Assert.All(new[] { "text", "reason" }, p =>
+        {
+            Assert.Equal(TextRules.MaxNoteLength, stepEvent.GetProperty(p).GetProperty("maxLength").GetInt32());
+            Assert.Contains("tabs and line breaks allowed, no other control characters", stepEvent.GetProperty(p).GetProperty("description").GetString(), StringComparison.Ordinal);
+        });
+        var context = start.GetProperty("context").GetProperty("description").GetString();
+        Assert.Contains("values at most 2,000 characters", context, StringComparison.Ordinal);
+        Assert.Contains("at most 32 KiB as UTF-8 JSON", context, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Coordinator.Hosting.SideEffects;
+using Coordinator.Orchestration;
 using Coordinator.Hosting.Tests.Support;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -62,8 +63,8 @@ public sealed class ServeEndToEndTests(ThrowawayAzurite azurite) : IAsyncLifetim
                 };
                 if (body is null || !posted.Add($"{stepId}:{status}:{JsonSerializer.Serialize(body)}"))
                     continue;
-                using var response = await _server.Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/{stepId}/events", body);
-                Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{stepId} ({status}): {await response.Content.ReadAsStringAsync()}");
+                using var response = await _server.Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/{stepId}/events?wait=30", body);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{stepId} ({status}): {await response.Content.ReadAsStringAsync()}");
                 if (stepId == "it-setup" && status == "active")
                     blockedOnce = true;
                 // Each event moves its step on (done, blocked, decided): wait until the instance shows it,
@@ -182,6 +183,122 @@ public sealed class ServeEndToEndTests(ThrowawayAzurite azurite) : IAsyncLifetim
         var after = await _server.GetInstanceAsync(instanceId);
         Assert.Equal(StepsOf(before), StepsOf(after));
     }
+
+    [Fact]
+    public async Task PostStepEvent_ConflictingEventsAtTheSameMoment_OneIsAppliedWith200AndTheOtherRejectedWith409()
+    {
+        for (var pair = 0; pair < 4; pair++)
+        {
+            var instanceId = await StartWithActiveContractAsync($"D-24{pair:00}");
+
+            // Both pass the up-front check against the same state; the instance applies one, and the
+            // other finds the step done and must be rejected, and its answer must say so.
+            var (codes, texts) = await PostTogetherAsync(
+                instanceId, new { type = "done", by = "sales.rep", text = "signed" }, new { type = "done", by = "sales.rep", text = "signed too" });
+
+            var summary = string.Join(" | ", codes.Zip(texts, (c, t) => $"{(int)c} {t}"));
+            Assert.True(codes.Order().SequenceEqual([HttpStatusCode.OK, HttpStatusCode.Conflict]), summary);
+            var applied = JsonDocument.Parse(texts[Array.IndexOf(codes, HttpStatusCode.OK)]).RootElement;
+            Assert.Equal("applied", applied.GetProperty("outcome").GetString());
+            var audit = ContractAudit(instanceId);
+            var completed = Assert.Single(audit, e => e.Action == "step.completed");
+            Assert.Equal(applied.GetProperty("sequence").GetInt64(), completed.Detail!.Value.GetProperty("sequence").GetInt64());
+            Assert.Single(audit, e => e.Action == "event.rejected");
+        }
+    }
+
+    [Fact]
+    public async Task PostStepEvent_DoneAndBlockedAtTheSameMoment_EachAnswerSaysWhatTheAuditRecorded()
+    {
+        for (var pair = 0; pair < 4; pair++)
+        {
+            var instanceId = await StartWithActiveContractAsync($"D-25{pair:00}");
+            var (codes, texts) = await PostTogetherAsync(
+                instanceId, new { type = "done", by = "sales.rep" }, new { type = "blocked", by = "sales.rep", reason = "legal has not signed" });
+
+            // Blocked then done: both apply (the owner may finish a blocked step). Done then blocked:
+            // the block is rejected. Whichever happened, the answers match the registry.
+            var audit = ContractAudit(instanceId);
+            string[] actions = ["step.completed", "step.blocked"];
+            for (var i = 0; i < 2; i++)
+            {
+                var summary = $"{(int)codes[i]} {texts[i]}";
+                if (codes[i] == HttpStatusCode.OK)
+                {
+                    var sequence = JsonDocument.Parse(texts[i]).RootElement.GetProperty("sequence").GetInt64();
+                    Assert.Single(audit, e => e.Action == actions[i] && e.Detail!.Value.GetProperty("sequence").GetInt64() == sequence);
+                }
+                else
+                {
+                    Assert.True(codes[i] == HttpStatusCode.Conflict, summary);
+                    Assert.DoesNotContain(audit, e => e.Action == actions[i]);
+                    Assert.Single(audit, e => e.Action == "event.rejected");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task PostStepEvent_SentAgainWithTheSameId_IsTakenUpOnceAndAnswersTheFirstOutcome()
+    {
+        var instanceId = await StartWithActiveContractAsync("D-2701");
+        var uri = $"/api/instances/{instanceId}/steps/contract/events?wait=30";
+
+        // A client whose answer got lost sends the same event again, before and after it took effect.
+        using var first = await _server.Http.PostAsJsonAsync(uri, new { type = "done", by = "sales.rep", id = "crm-4711" });
+        using var again = await _server.Http.PostAsJsonAsync(uri, new { type = "done", by = "sales.rep", id = "crm-4711" });
+        using var badId = await _server.Http.PostAsJsonAsync(uri, new { type = "done", by = "sales.rep", id = "no spaces" });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var (one, two) = (await first.Content.ReadFromJsonAsync<JsonElement>(), await again.Content.ReadFromJsonAsync<JsonElement>());
+        Assert.Equal("crm-4711", one.GetProperty("eventId").GetString());
+        Assert.Equal(one.GetProperty("sequence").GetInt64(), two.GetProperty("sequence").GetInt64());
+        await AssertProblemAsync(badId, HttpStatusCode.BadRequest, "id");
+        var audit = ContractAudit(instanceId);
+        Assert.Single(audit, e => e.Action == "step.completed");
+        Assert.DoesNotContain(audit, e => e.Action == "event.rejected");
+    }
+
+    [Fact]
+    public async Task GetInstance_InstanceThatFailed_ShowsTheReason()
+    {
+        // An input no orchestrator can run (time scale 0), started past the API as a broken client could.
+        var client = _server.Server.Services.GetRequiredService<DurableTaskClient>();
+        var definition = _server.Server.Services.GetRequiredService<WorkflowRegistry>().Latest("b2b-onboarding")!;
+        var input = CoordinatorInput.Create(definition, new Dictionary<string, string> { ["deal_id"] = "D-2601", ["deal_owner"] = "sales.rep" }) with { TimeScale = 0 };
+        var instanceId = await client.ScheduleNewOrchestrationInstanceAsync(CoordinatorOrchestrator.Name, input, new StartOrchestrationOptions("b2b-onboarding.broken-" + Guid.NewGuid().ToString("N")));
+
+        var view = await _server.WaitForAsync(instanceId, i => i.GetProperty("status").GetString() == "failed", TimeSpan.FromSeconds(60), "the instance to fail");
+
+        var failure = view.GetProperty("failure");
+        Assert.True(failure.ValueKind == JsonValueKind.Object, view.GetRawText());
+        // The embedded sidecar keeps only the message (the type shows where the backend reports failure details).
+        Assert.False(string.IsNullOrEmpty(failure.GetProperty("type").GetString()), failure.GetRawText());
+        Assert.Contains("TimeScale must be a finite number", failure.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    private async Task<string> StartWithActiveContractAsync(string dealId)
+    {
+        using var start = await _server.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", OnboardingStart(dealId));
+        var instanceId = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
+        await _server.WaitForAsync(instanceId, i => StepStatus(i, "contract") == "active", TimeSpan.FromSeconds(60), "contract to be active");
+        return instanceId;
+    }
+
+    private async Task<(HttpStatusCode[] Codes, string[] Texts)> PostTogetherAsync(string instanceId, object first, object second)
+    {
+        var uri = $"/api/instances/{instanceId}/steps/contract/events?wait=30";
+        var answers = await Task.WhenAll(_server.Http.PostAsJsonAsync(uri, first), _server.Http.PostAsJsonAsync(uri, second));
+        var texts = await Task.WhenAll(answers.Select(a => a.Content.ReadAsStringAsync()));
+        var codes = answers.Select(a => a.StatusCode).ToArray();
+        foreach (var answer in answers)
+            answer.Dispose();
+        return (codes, texts);
+    }
+
+    private Core.Ports.AuditEntry[] ContractAudit(string instanceId) =>
+        _server.Server.Services.GetRequiredService<InMemoryAuditLog>().All.Where(e => e.InstanceId == instanceId && e.StepId == "contract").ToArray();
 
     private static string? StepStatus(JsonElement instance, string stepId) =>
         instance.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("stepId").GetString() == stepId).GetProperty("status").GetString();

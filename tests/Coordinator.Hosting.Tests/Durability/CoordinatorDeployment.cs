@@ -198,8 +198,8 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
                     };
                     if (body is null || !posted.Add($"{stepId}:{status}:{JsonSerializer.Serialize(body)}"))
                         continue;
-                    using var response = await Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/{stepId}/events", body);
-                    Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{stepId} ({status}): {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    using var response = await Http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/{stepId}/events?wait=30", body);
+                    Assert.True(response.StatusCode == HttpStatusCode.OK, $"{stepId} ({status}): {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                     blocked |= stepId == "it-setup" && status == "active";
                     decided |= stepId == "it-setup" && status == "blocked";
                 }

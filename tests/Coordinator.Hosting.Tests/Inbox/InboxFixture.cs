@@ -103,8 +103,8 @@ public sealed class InboxFixture : IAsyncLifetime
     /// <summary>Reports an event through the HTTP API (what another channel or a colleague would do).</summary>
     public async Task PostEventAsync(string instanceId, string stepId, object body)
     {
-        using var response = await Api.PostAsJsonAsync($"/api/instances/{Uri.EscapeDataString(instanceId)}/steps/{stepId}/events", body);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using var response = await Api.PostAsJsonAsync($"/api/instances/{Uri.EscapeDataString(instanceId)}/steps/{stepId}/events?wait=30", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     /// <summary>The status of a step as the API shows it.</summary>

@@ -25,7 +25,7 @@ public sealed class MoreDetailsTests
     [Theory]
     [InlineData("system payments-core", "line 1 of More details (“system payments-core”) is not a name: value pair")]
     [InlineData("system: a\n: b", "line 2 of More details (“: b”) is not a name: value pair")]
-    [InlineData("risk class: high", "line 1 of More details (“risk class: high”) names the field “risk class”; a field name is at most 100 letters")]
+    [InlineData("risk class: high", "line 1 of More details (“risk class: high”) names the field “risk class”; a field name is at most 200 letters")]
     [InlineData("system:", "line 1 of More details (“system:”) gives system no value.")]
     [InlineData("system: a\nsystem: b", "line 2 of More details (“system: b”) gives system a second time; keep one value.")]
     [InlineData("requested_by: sec.analyst", "line 1 of More details (“requested_by: sec.analyst”) gives requested_by a second time")]

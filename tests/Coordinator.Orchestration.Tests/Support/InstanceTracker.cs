@@ -30,9 +30,9 @@ public sealed class InstanceTracker(DurableHostFixture fixture)
         return id;
     }
 
-    public async Task<string> StartAsync(CoordinatorInput input)
+    public async Task<string> StartAsync(CoordinatorInput input, string? instanceId = null)
     {
-        var id = await fixture.StartAsync(input);
+        var id = await fixture.StartAsync(input, instanceId);
         started.Add(id);
         return id;
     }

@@ -97,6 +97,41 @@ public sealed class BlobAuditAnchorStoreTests(PostgresCluster cluster, Throwaway
     }
 
     [Fact]
+    public async Task ReadLatestOfEveryChainAsync_SeveralChainsAndForeignBlobs_ReturnsTheLatestOfEachChain()
+    {
+        var container = await NewContainerAsync();
+        var store = new BlobAuditAnchorStore(container);
+        var other = Guid.Parse("6f1c1f5e-2d0b-4c55-9a43-4a5b0b7f0e12");
+        var otherAnchor = new AuditAnchor(other, 500, "bb", Now, Now, "coordinator", "7000000000000000001", "cc");
+        await store.WriteAsync(Anchor(5, "aa"));
+        await store.WriteAsync(Anchor(1_000_000_000_000, "dd"));
+        await store.WriteAsync(otherAnchor);
+        await container.UploadBlobAsync("README.json", BinaryData.FromString("{}"));
+        await container.UploadBlobAsync($"{Chain:D}/zzz-notes.json", BinaryData.FromString("{}"));
+        await container.UploadBlobAsync($"{Chain.ToString("D").ToUpperInvariant()}/0000000000000000009.json", BinaryData.FromString("{}"));
+
+        var latest = await store.ReadLatestOfEveryChainAsync();
+
+        Assert.Equal(2, latest.Count);
+        Assert.Contains(Anchor(1_000_000_000_000, "dd"), latest);
+        Assert.Contains(otherAnchor, latest);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ChainIdChangedAndRowsTruncatedWithBlobAnchors_ReportsTheReplacedChain()
+    {
+        await using var db = await SeededAsync();
+        var store = new BlobAuditAnchorStore(await NewContainerAsync());
+        var anchor = await new AuditAnchorWriter(db.Application, store, TimeProvider.System).AnchorAsync();
+        await db.ExecuteAsync(ChainForgery.NewChainIdThen(ChainForgery.Truncate));
+
+        var result = await new AuditChainVerifier(db.Auditor, store).VerifyAsync();
+
+        Assert.Equal(AuditVerificationStatus.ChainReplaced, result.Status);
+        Assert.Equal(anchor, result.Anchor);
+    }
+
+    [Fact]
     public async Task ReadLatestAsync_UnknownChain_ReturnsNull()
     {
         var store = new BlobAuditAnchorStore(await NewContainerAsync());

@@ -15,8 +15,11 @@ public sealed class PostgresCluster : IAsyncLifetime
 
     public Task DisposeAsync() => _cluster.DisposeAsync();
 
-    /// <summary>A new database with all migrations applied (by the superuser, as an owner would).</summary>
-    public async Task<TestDatabase> CreateDatabaseAsync()
+    /// <summary>
+    /// A new database with all migrations applied (by the superuser, as an owner would), or those up to
+    /// <paramref name="lastMigration"/> (a database as an older release left it).
+    /// </summary>
+    public async Task<TestDatabase> CreateDatabaseAsync(int lastMigration = int.MaxValue)
     {
         var name = await _cluster.CreateDatabaseAsync();
         var database = new TestDatabase(
@@ -24,7 +27,7 @@ public sealed class PostgresCluster : IAsyncLifetime
             NpgsqlDataSource.Create(ConnectionString(name, ThrowawayPostgres.Superuser)),
             NpgsqlDataSource.Create(ConnectionString(name, ThrowawayPostgres.ApplicationRole)),
             NpgsqlDataSource.Create(ConnectionString(name, ThrowawayPostgres.AuditorRole)));
-        await new MigrationRunner(database.Superuser).ApplyAsync();
+        await new MigrationRunner(database.Superuser).ApplyAsync(lastMigration);
         return database;
     }
 

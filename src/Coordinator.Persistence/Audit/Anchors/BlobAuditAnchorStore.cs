@@ -65,6 +65,35 @@ public sealed class BlobAuditAnchorStore(BlobContainerClient container, bool cre
         return latest is null ? null : await ReadAsync(container.GetBlobClient(latest), chainId, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<AuditAnchor>> ReadLatestOfEveryChainAsync(CancellationToken cancellationToken = default)
+    {
+        var latest = new Dictionary<Guid, string>();
+        try
+        {
+            // Every name in the container (5,000 per request), the highest anchor name of each chain kept.
+            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions(), cancellationToken).ConfigureAwait(false))
+            {
+                if (ChainOf(item.Name) is { } chainId && IsAnchorName(item.Name, ChainPrefix(chainId))
+                    && (!latest.TryGetValue(chainId, out var name) || string.CompareOrdinal(item.Name, name) > 0))
+                {
+                    latest[chainId] = item.Name;
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (IsContainerNotFound(ex))
+        {
+            return createContainerIfMissing ? [] : throw ContainerMissing(ex);
+        }
+
+        var anchors = new List<AuditAnchor>(latest.Count);
+        foreach (var (chainId, name) in latest)
+        {
+            anchors.Add(await ReadAsync(container.GetBlobClient(name), chainId, cancellationToken).ConfigureAwait(false));
+        }
+
+        return anchors;
+    }
+
     private async Task UploadOnceAsync(BlobClient blob, BinaryData content, CancellationToken cancellationToken)
     {
         try
@@ -94,6 +123,13 @@ public sealed class BlobAuditAnchorStore(BlobContainerClient container, bool cre
 
     private static string BlobName(Guid chainId, long seq) =>
         ChainPrefix(chainId) + seq.ToString("D" + SeqDigits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + Extension;
+
+    /// <summary>The chain of a name <c>{chainId:D}/...</c> (the lowercase form the store writes), else null.</summary>
+    private static Guid? ChainOf(string name) =>
+        name.Length > 37 && name[36] == '/' && Guid.TryParseExact(name.AsSpan(0, 36), "D", out var chainId)
+        && name.StartsWith(ChainPrefix(chainId), StringComparison.Ordinal)
+            ? chainId
+            : null;
 
     private static bool IsAnchorName(string name, string prefix) =>
         name.Length == prefix.Length + SeqDigits + Extension.Length

@@ -53,6 +53,27 @@ public sealed class FileAuditAnchorStore(string directory) : IAuditAnchorStore
         return latest is null ? null : await ReadAsync(latest, chainId, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<AuditAnchor>> ReadLatestOfEveryChainAsync(CancellationToken cancellationToken = default)
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return [];
+        }
+
+        var anchors = new List<AuditAnchor>();
+        foreach (var chainDirectory in System.IO.Directory.EnumerateDirectories(Directory).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(chainDirectory);
+            if (Guid.TryParseExact(name, "D", out var chainId) && name == chainId.ToString("D")
+                && await ReadLatestAsync(chainId, cancellationToken).ConfigureAwait(false) is { } anchor)
+            {
+                anchors.Add(anchor);
+            }
+        }
+
+        return anchors;
+    }
+
     private string ChainDirectory(Guid chainId) => Path.Combine(Directory, chainId.ToString("D"));
 
     private static string FileName(long seq) => seq.ToString("D19", CultureInfo.InvariantCulture) + ".json";

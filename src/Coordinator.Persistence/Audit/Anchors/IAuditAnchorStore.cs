@@ -15,4 +15,10 @@ public interface IAuditAnchorStore
 
     /// <summary>The anchor with the highest sequence number for the chain, or null when there is none.</summary>
     Task<AuditAnchor?> ReadLatestAsync(Guid chainId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The latest anchor of every chain in the store, in no particular order. The verifier looks
+    /// here for anchors of its database under another chain id: a replaced chain.
+    /// </summary>
+    Task<IReadOnlyList<AuditAnchor>> ReadLatestOfEveryChainAsync(CancellationToken cancellationToken = default);
 }

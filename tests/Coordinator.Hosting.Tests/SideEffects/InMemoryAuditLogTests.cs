@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Coordinator.Core.Ports;
+using Coordinator.Hosting.SideEffects;
+
+namespace Coordinator.Hosting.Tests.SideEffects;
+
+/// <summary>The in-memory registry keeps the fork rule of PostgreSQL's <c>audit_append()</c>.</summary>
+public sealed class InMemoryAuditLogTests
+{
+    [Fact]
+    public async Task AppendAsync_SecondActionWithTheSameActionNumber_KeepsTheFirstAndRecordsActionSupersededOnce()
+    {
+        var log = new InMemoryAuditLog();
+        await log.AppendAsync([Action("claim-1", 3, "step.blocked")]);
+
+        var refused = await log.AppendAsync([Action("claim-1", 3, "step.completed")]);
+        var again = await log.AppendAsync([Action("claim-1", 3, "step.blocked"), Action("claim-1", 3, "step.completed")]);
+
+        var refusedKey = Action("claim-1", 3, "step.completed").IdempotencyKey;
+        Assert.Equal(new AuditAppendResult(0, 0, 2, Superseded: 1) { SupersededKeys = [refusedKey] }, refused);
+        Assert.Equal(new AuditAppendResult(0, 1, 2, Superseded: 1) { SupersededKeys = [refusedKey] }, again);
+        Assert.Equal(["step.blocked", "action.superseded"], log.All.Select(e => e.Action));
+        var supersession = log.All[1];
+        Assert.Equal("claim-1/000003:step.completed:superseded", supersession.IdempotencyKey);
+        Assert.Equal(AuditVerdict.Warn, supersession.Verdict);
+        Assert.Equal(AuditEntry.CoordinatorActor, supersession.Actor);
+        Assert.Equal("claim-1/000003:step.blocked", supersession.Detail!.Value.GetProperty("keptIdempotencyKey").GetString());
+        Assert.Equal("claim-1/000003:step.completed", supersession.Detail!.Value.GetProperty("refusedIdempotencyKey").GetString());
+        Assert.False(supersession.Detail!.Value.TryGetProperty("sequence", out _));
+    }
+
+    [Fact]
+    public async Task AppendAsync_SameNumberInAnotherInstanceOrNoNumber_IsAppended()
+    {
+        var log = new InMemoryAuditLog();
+        await log.AppendAsync([Action("claim-1", 3, "step.blocked")]);
+
+        var result = await log.AppendAsync(
+        [
+            Action("claim-2", 3, "step.completed"),
+            Action("claim-1", 3, "side_effect.failed") with { Detail = JsonSerializer.SerializeToElement(new { effect = "notify" }) },
+        ]);
+
+        Assert.Equal(new AuditAppendResult(2, 0, 3), result);
+    }
+
+    private static AuditEntry Action(string instanceId, long sequence, string action) => new()
+    {
+        IdempotencyKey = $"{instanceId}/{sequence:D6}:{action}",
+        At = new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.Zero).AddMinutes(sequence),
+        InstanceId = instanceId,
+        WorkflowId = "claim-handling",
+        WorkflowVersion = 3,
+        StepId = "legal-review",
+        Action = action,
+        Actor = "person-7",
+        Detail = JsonSerializer.SerializeToElement(new { sequence }),
+    };
+}
