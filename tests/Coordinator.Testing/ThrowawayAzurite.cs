@@ -11,7 +11,9 @@ namespace Coordinator.Testing;
 /// A throwaway Azurite (the Azure Storage emulator) for one test run: started from the copy
 /// <c>scripts/azurite.sh install</c> puts in <c>.data/tools/azurite</c>, on free loopback ports, with
 /// its data in a fresh temporary folder; killed and deleted on dispose. Use it as an xunit fixture
-/// (<see cref="IAsyncLifetime"/>) or through <see cref="StartAsync"/> with <c>await using</c>.
+/// (<see cref="IAsyncLifetime"/>) or through <see cref="StartNewAsync"/> with <c>await using</c>.
+/// <see cref="StopAsync"/> and <see cref="StartAsync"/> take it down and bring it back on the same
+/// ports with the same data (an outage, as the fault tests need).
 /// </summary>
 public sealed class ThrowawayAzurite : IAsyncLifetime, IAsyncDisposable
 {
@@ -25,8 +27,11 @@ public sealed class ThrowawayAzurite : IAsyncLifetime, IAsyncDisposable
     private const int OutputLinesKept = 20;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(30);
+    private const int SigTerm = 15;
 
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private Process? _process;
 
     /// <summary>Where the installed Azurite is expected.</summary>
@@ -45,7 +50,7 @@ public sealed class ThrowawayAzurite : IAsyncLifetime, IAsyncDisposable
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>Starts an instance; dispose it to kill it and delete its data.</summary>
-    public static async Task<ThrowawayAzurite> StartAsync()
+    public static async Task<ThrowawayAzurite> StartNewAsync()
     {
         var azurite = new ThrowawayAzurite();
         try
@@ -91,9 +96,72 @@ public sealed class ThrowawayAzurite : IAsyncLifetime, IAsyncDisposable
             + $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};");
     }
 
+    /// <summary>Whether the Azurite process is up.</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>
+    /// Stops Azurite as Ctrl+C would (SIGTERM: it closes its listeners and saves its data, which it
+    /// otherwise writes only every few seconds) and waits until the process is gone; from then on
+    /// every request is refused. Idempotent: does nothing when it is already stopped.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        await _lifecycle.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_process is not { HasExited: false } running)
+                return;
+            if (SendSignal(running.Id, SigTerm) != 0 && !running.HasExited)
+                throw new InvalidOperationException($"Could not send SIGTERM to Azurite (pid {running.Id}).");
+            using var timeout = new CancellationTokenSource(GracefulStopTimeout);
+            try
+            {
+                await running.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException(
+                    $"Azurite (pid {running.Id}) did not exit within {GracefulStopTimeout.TotalSeconds:0} s of SIGTERM. Its output:{Environment.NewLine}{string.Join(Environment.NewLine, _output)}");
+            }
+            running.Dispose();
+            _process = null;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Starts Azurite again on the same ports and data folder and returns once all three services
+    /// listen. Idempotent: does nothing when it is already running.
+    /// </summary>
+    public async Task StartAsync()
+    {
+        await _lifecycle.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (IsRunning)
+                return;
+            if (ConnectionString.Length == 0)
+                throw new InvalidOperationException("This Azurite was never started; call InitializeAsync first.");
+            await StartProcessAsync(BinaryPath).ConfigureAwait(false);
+        }
+        catch (AzuriteExitedException e)
+        {
+            throw new InvalidOperationException(
+                $"Azurite could not start again on its ports {BlobPort}, {QueuePort}, {TablePort} (another process may have taken one while it was stopped).", e);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
     public Task DisposeAsync()
     {
         StopProcess();
+        _lifecycle.Dispose();
         try
         {
             Directory.Delete(Location, recursive: true);
@@ -116,9 +184,14 @@ public sealed class ThrowawayAzurite : IAsyncLifetime, IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private async Task StartOnFreePortsAsync(string binary)
+    private Task StartOnFreePortsAsync(string binary)
     {
         (BlobPort, QueuePort, TablePort) = (FreePort(), FreePort(), FreePort());
+        return StartProcessAsync(binary);
+    }
+
+    private async Task StartProcessAsync(string binary)
+    {
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
@@ -214,6 +287,9 @@ public sealed class ThrowawayAzurite : IAsyncLifetime, IAsyncDisposable
         {
         }
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 

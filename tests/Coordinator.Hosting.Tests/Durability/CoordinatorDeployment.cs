@@ -43,6 +43,9 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>More environment variables for the host (e.g. log levels while diagnosing), applied at every start.</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The running host, if any.</summary>
     public ServeProcess? Process { get; private set; }
 
@@ -92,20 +95,68 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
             ["Coordinator__ApiKey"] = _apiKey,
             ["Coordinator__Audit__AnchorPath"] = AnchorPath,
         };
+        foreach (var (name, value) in ExtraEnvironment)
+            environment[name] = value;
         Process = await ServeProcess.StartAsync(arguments, environment, StartTimeout);
         return Process;
     }
 
-    /// <summary>Starts the B2B onboarding for a deal; returns the instance id.</summary>
-    public async Task<string> StartOnboardingAsync(string dealId)
+    /// <summary>Starts the B2B onboarding for a deal; returns the instance id. An smb <paramref name="segment"/> skips the IT set-up and the data migration.</summary>
+    public async Task<string> StartOnboardingAsync(string dealId, string segment = "enterprise")
     {
         using var response = await Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", new
         {
             businessKey = dealId,
-            context = new { deal_id = dealId, deal_owner = "sales.rep", segment = "enterprise" },
+            context = new { deal_id = dealId, deal_owner = "sales.rep", segment },
         });
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"start: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
+    }
+
+    /// <summary>A client of this deployment's API with its own timeout (the fault tests' driver gives up on a request sooner than <see cref="Http"/>).</summary>
+    public HttpClient CreateHttpClient(TimeSpan timeout)
+    {
+        var client = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = timeout };
+        client.DefaultRequestHeaders.Add(ApiKey.HeaderName, _apiKey);
+        return client;
+    }
+
+    /// <summary>
+    /// Runs <c>coordinator audit verify</c> (the built CLI, as a separate process) on this deployment's
+    /// database as the auditor role, with its anchor folder; returns the exit code and everything it printed.
+    /// </summary>
+    public async Task<(int ExitCode, string Output)> RunAuditVerifyAsync(TimeSpan timeout)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(ServeProcess.CliPath)!,
+        };
+        foreach (var argument in (string[])[
+            ServeProcess.CliPath, "audit", "verify",
+            "--connection", _postgres.ConnectionString(_database, ThrowawayPostgres.AuditorRole),
+            "--anchor-path", AnchorPath,
+        ])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("Could not start coordinator audit verify.");
+        using var cts = new CancellationTokenSource(timeout);
+        var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
+        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"coordinator audit verify did not finish within {timeout}.");
+        }
+        return (process.ExitCode, (await stdout + await stderr).Trim());
     }
 
     public async Task<JsonElement> GetInstanceAsync(string instanceId)

@@ -13,6 +13,12 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public int Port => _cluster.Port;
 
+    /// <summary>Stops the cluster (an outage for every database on it); idempotent. See <see cref="ThrowawayPostgres.StopAsync"/>.</summary>
+    public Task StopAsync() => _cluster.StopAsync();
+
+    /// <summary>Starts the stopped cluster again on the same port and data and waits until it answers; idempotent.</summary>
+    public Task StartAsync() => _cluster.StartAsync();
+
     public Task InitializeAsync() => _cluster.InitializeAsync();
 
     public Task DisposeAsync() => _cluster.DisposeAsync();

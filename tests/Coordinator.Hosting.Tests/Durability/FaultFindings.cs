@@ -1,0 +1,292 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+
+namespace Coordinator.Hosting.Tests.Durability;
+
+/// <summary>
+/// Everything a fault test checks at its end, collected (not asserted one by one) so that a failing
+/// run prints every defect it found with the instance, action number and keys involved: forks of the
+/// audit, repeated step transitions, gaps in an instance's action numbers, accepted notes lost or
+/// applied twice, notifications sent twice, missing or without an audited action, instances that did
+/// not complete, <c>coordinator audit verify</c>, and what the driver itself got wrong.
+/// </summary>
+internal sealed class FaultFindings
+{
+    private const int LinesPerKind = 15;
+
+    private FaultFindings()
+    {
+    }
+
+    /// <summary>Two different audited actions with the same (instance, action number).</summary>
+    public List<string> Forks { get; } = [];
+
+    /// <summary>Forks the audit refused and recorded (<c>action.superseded</c>): the orchestrator still decided twice.</summary>
+    public List<string> RefusedForks { get; } = [];
+
+    /// <summary>A step activated or completed more than once.</summary>
+    public List<string> RepeatedTransitions { get; } = [];
+
+    /// <summary>An instance whose action numbers are not 1..N, or without exactly one start and one completion.</summary>
+    public List<string> IncompleteAudits { get; } = [];
+
+    /// <summary>A note answered 2xx that is not in the audit of its instance.</summary>
+    public List<string> LostNotes { get; } = [];
+
+    /// <summary>A note (accepted or of unknown outcome) in the audit more than once.</summary>
+    public List<string> RepeatedNotes { get; } = [];
+
+    /// <summary>A notification idempotency key stored more than once.</summary>
+    public List<string> DuplicateNotifications { get; } = [];
+
+    /// <summary>An audited action addressed to people without its notification, or a notification without its audited action.</summary>
+    public List<string> MismatchedNotifications { get; } = [];
+
+    /// <summary>An instance that did not end completed with every step done or skipped.</summary>
+    public List<string> NotCompleted { get; } = [];
+
+    /// <summary>A state change answered 2xx that never took effect (the driver sent it again).</summary>
+    public List<string> LostStateEvents { get; } = [];
+
+    /// <summary>Problems of the test's own making (a 400 or 404 to the driver): the run proves nothing until they are fixed.</summary>
+    public List<string> HarnessProblems { get; } = [];
+
+    /// <summary>Defects the scenario itself observed on the way (an instance that failed during an outage, a host that died).</summary>
+    public List<(string Title, List<string> Items)> ScenarioFindings { get; } = [];
+
+    public int AcceptedNotes { get; private set; }
+
+    public int UnknownNotes { get; private set; }
+
+    public int UnknownNotesApplied { get; private set; }
+
+    public int AuditRows { get; private set; }
+
+    public int Notifications { get; private set; }
+
+    public int VerifyExitCode { get; private set; }
+
+    public string VerifyOutput { get; private set; } = "";
+
+    public bool IsClean =>
+        Forks.Count + RefusedForks.Count + RepeatedTransitions.Count + IncompleteAudits.Count + LostNotes.Count + RepeatedNotes.Count
+        + DuplicateNotifications.Count + MismatchedNotifications.Count + NotCompleted.Count + LostStateEvents.Count + HarnessProblems.Count
+        + ScenarioFindings.Sum(f => f.Items.Count) == 0
+        && VerifyExitCode == 0;
+
+    /// <summary>Adds what the scenario saw on the way; each item counts as a defect.</summary>
+    public void AddScenarioFindings(string title, IEnumerable<string> items) => ScenarioFindings.Add((title, [.. items]));
+
+    /// <summary>
+    /// Checks the deployment's database and the driver's ledger. <paramref name="finals"/> holds the
+    /// last view of every instance the test drove (instances missing from it did not end in time).
+    /// Waits up to <paramref name="notificationsSettle"/> for notifications still being delivered
+    /// (retried effects) before calling any missing.
+    /// </summary>
+    public static async Task<FaultFindings> CollectAsync(
+        CoordinatorDeployment deployment, EventDriver driver, IReadOnlyCollection<string> instanceIds, IReadOnlyDictionary<string, JsonElement> finals,
+        TimeSpan notificationsSettle)
+    {
+        var findings = new FaultFindings();
+        await using var connection = await deployment.Database.OpenConnectionAsync();
+
+        // Engine actions carry detail.sequence (the engine's action number); side-effect reports are not actions.
+        const string EngineActions = "detail ? 'sequence' AND action NOT LIKE 'side\\_effect.%'";
+        foreach (var fork in await connection.QueryAsync<(string InstanceId, string Sequence, string Keys)>(
+            $"""
+            SELECT instance_id, detail ->> 'sequence', string_agg(idempotency_key || ' (seq ' || seq || ')', ' | ' ORDER BY seq)
+            FROM audit_log WHERE {EngineActions} GROUP BY 1, 2 HAVING count(*) > 1 ORDER BY 1, (detail ->> 'sequence')::bigint
+            """))
+        {
+            findings.Forks.Add($"{fork.InstanceId} action {fork.Sequence}: {fork.Keys}");
+        }
+        foreach (var refused in await connection.QueryAsync<(string InstanceId, long Seq, string Detail)>(
+            "SELECT instance_id, seq, detail::text FROM audit_log WHERE action = 'action.superseded' ORDER BY seq"))
+        {
+            findings.RefusedForks.Add($"{refused.InstanceId} (seq {refused.Seq}): {refused.Detail}");
+        }
+        foreach (var repeated in await connection.QueryAsync<(string InstanceId, string StepId, string Action, long Count, string Sequences)>(
+            """
+            SELECT instance_id, step_id, action, count(*), string_agg(detail ->> 'sequence', ', ' ORDER BY seq)
+            FROM audit_log WHERE action IN ('step.activated', 'step.completed') GROUP BY 1, 2, 3 HAVING count(*) > 1 ORDER BY 1, 2
+            """))
+        {
+            findings.RepeatedTransitions.Add($"{repeated.InstanceId} {repeated.StepId}: {repeated.Action} {repeated.Count} times (actions {repeated.Sequences})");
+        }
+
+        var actions = (await connection.QueryAsync<(string InstanceId, long Sequence, string Action)>(
+            $"SELECT instance_id, (detail ->> 'sequence')::bigint, action FROM audit_log WHERE {EngineActions}")).ToLookup(a => a.InstanceId, StringComparer.Ordinal);
+        foreach (var instanceId in instanceIds)
+        {
+            var own = actions[instanceId].ToArray();
+            var numbers = own.Select(a => a.Sequence).ToHashSet();
+            var max = numbers.Count == 0 ? 0 : numbers.Max();
+            var missing = Enumerable.Range(1, (int)max).Select(i => (long)i).Where(i => !numbers.Contains(i)).ToArray();
+            var started = own.Count(a => a.Action == "instance.started");
+            var completed = own.Count(a => a.Action == "instance.completed");
+            if (missing.Length > 0 || started != 1 || completed != 1)
+            {
+                findings.IncompleteAudits.Add(
+                    $"{instanceId}: actions 1..{max}{(missing.Length > 0 ? $", missing {string.Join(", ", missing.Take(10))}" : "")}; instance.started {started}x, instance.completed {completed}x");
+            }
+        }
+        var table = await connection.QuerySingleAsync<(long Count, long Min, long Max)>("SELECT count(*), coalesce(min(seq), 0), coalesce(max(seq), 0) FROM audit_log");
+        findings.AuditRows = (int)table.Count;
+        if (table.Count > 0 && (table.Min != 1 || table.Max != table.Count))
+            findings.IncompleteAudits.Add($"audit_log.seq is not gapless: {table.Count} rows, seq {table.Min}..{table.Max}");
+
+        var copies = (await connection.QueryAsync<(string InstanceId, string Text, long Count, string Where)>(
+            """
+            SELECT instance_id, detail ->> 'text', count(*), string_agg('action ' || (detail ->> 'sequence') || ' seq ' || seq, ', ' ORDER BY seq)
+            FROM audit_log WHERE action = 'step.progress' AND detail ? 'text' GROUP BY 1, 2
+            """))
+            .ToDictionary(t => (t.InstanceId, t.Text), t => (t.Count, t.Where));
+        var texts = copies.ToDictionary(c => c.Key, c => c.Value.Count);
+        foreach (var note in driver.Notes)
+        {
+            var count = texts.GetValueOrDefault((note.InstanceId, note.Token));
+            if (note.Outcome == RequestOutcome.Accepted)
+            {
+                findings.AcceptedNotes++;
+                if (count == 0)
+                    findings.LostNotes.Add($"{note.InstanceId} {note.StepId}: {note.Token} (answered {note.StatusCode})");
+            }
+            else if (note.Outcome == RequestOutcome.Unknown)
+            {
+                findings.UnknownNotes++;
+                findings.UnknownNotesApplied += count > 0 ? 1 : 0;
+            }
+            if (count > 1)
+                findings.RepeatedNotes.Add($"{note.InstanceId} {note.StepId}: {note.Token} ({note.Outcome}) {count} times: {copies[(note.InstanceId, note.Token)].Where}");
+        }
+
+        foreach (var key in await connection.QueryAsync<string>(
+            """
+            SELECT payload ->> 'idempotencyKey' FROM outbox WHERE kind = 'notification'
+            GROUP BY payload ->> 'idempotencyKey' HAVING count(*) > 1 ORDER BY 1
+            """))
+        {
+            findings.DuplicateNotifications.Add(key);
+        }
+        findings.Notifications = await connection.QuerySingleAsync<int>("SELECT count(*)::int FROM outbox WHERE kind = 'notification'");
+        // A failed instance delivers nothing more: only live ones are given time for late deliveries.
+        var ended = finals.Where(f => f.Value.GetProperty("status").GetString() is "failed" or "terminated").Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        await CompareNotificationsAsync(deployment, driver, instanceIds, ended, findings, notificationsSettle);
+
+        foreach (var instanceId in instanceIds)
+        {
+            if (!finals.TryGetValue(instanceId, out var final))
+            {
+                findings.NotCompleted.Add($"{instanceId}: still running when the driver gave up");
+                continue;
+            }
+            var status = final.GetProperty("status").GetString();
+            var unfinished = final.GetProperty("steps").EnumerateArray()
+                .Where(s => s.GetProperty("status").GetString() is not ("done" or "skipped"))
+                .Select(s => $"{s.GetProperty("stepId").GetString()} {s.GetProperty("status").GetString()}").ToArray();
+            if (status != "completed" || unfinished.Length > 0)
+                findings.NotCompleted.Add($"{instanceId}: {status}{(unfinished.Length > 0 ? $" ({string.Join(", ", unfinished)})" : "")}");
+        }
+
+        findings.LostStateEvents.AddRange(driver.LostStateEvents);
+        findings.HarnessProblems.AddRange(driver.HarnessProblems);
+        (findings.VerifyExitCode, findings.VerifyOutput) = await deployment.RunAuditVerifyAsync(TimeSpan.FromMinutes(2));
+        return findings;
+    }
+
+    /// <summary>The instance's notifications are exactly its audited actions addressed to people; waits a bounded time for late deliveries.</summary>
+    private static async Task CompareNotificationsAsync(
+        CoordinatorDeployment deployment, EventDriver driver, IReadOnlyCollection<string> instanceIds, IReadOnlySet<string> ended, FaultFindings findings, TimeSpan settle)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var mismatched = new List<string>();
+            var mayStillArrive = false;
+            await using (var connection = await deployment.Database.OpenConnectionAsync())
+            {
+                var addressed = (await connection.QueryAsync<(string InstanceId, string Key)>(
+                    "SELECT instance_id, idempotency_key FROM audit_log WHERE jsonb_array_length(coalesce(detail -> 'to', '[]')) > 0"))
+                    .ToLookup(r => r.InstanceId, r => r.Key, StringComparer.Ordinal);
+                foreach (var instanceId in instanceIds)
+                {
+                    var notified = (await deployment.Inbox.OfInstanceAsync(instanceId)).Select(n => n.IdempotencyKey).ToHashSet(StringComparer.Ordinal);
+                    var audited = addressed[instanceId].ToHashSet(StringComparer.Ordinal);
+                    foreach (var key in audited.Except(notified).Order(StringComparer.Ordinal))
+                    {
+                        mismatched.Add($"{key}: audited, addressed to people, never notified");
+                        mayStillArrive |= !ended.Contains(instanceId);
+                    }
+                    foreach (var key in notified.Except(audited).Order(StringComparer.Ordinal))
+                        mismatched.Add($"{key}: notified, but no such action in the audit");
+                }
+            }
+            if (!mayStillArrive || clock.Elapsed >= settle)
+            {
+                findings.MismatchedNotifications.AddRange(await AnnotatePendingAsync(driver, mismatched));
+                return;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    /// <summary>
+    /// Says of each missing notification whether the instance view still mentions its key (an effect
+    /// the instance knows it owes and retries later) or not (forgotten). Either way it is a defect of
+    /// this run: the test waited as long as it can.
+    /// </summary>
+    private static async Task<IEnumerable<string>> AnnotatePendingAsync(EventDriver driver, List<string> mismatched)
+    {
+        var views = new Dictionary<string, string>(StringComparer.Ordinal);
+        var annotated = new List<string>();
+        foreach (var line in mismatched)
+        {
+            var key = line[..line.IndexOf(": ", StringComparison.Ordinal)];
+            var instanceId = driver.InstanceIds.FirstOrDefault(id => key.StartsWith(id + ":", StringComparison.Ordinal));
+            if (instanceId is null || !line.Contains("never notified", StringComparison.Ordinal))
+            {
+                annotated.Add(line);
+                continue;
+            }
+            if (!views.TryGetValue(instanceId, out var view))
+                views[instanceId] = view = (await driver.TryGetAsync(instanceId))?.GetRawText() ?? "";
+            annotated.Add(line + (view.Contains(key, StringComparison.Ordinal) ? " (the instance view still lists it: owed, to be retried)" : " (not in the instance view)"));
+        }
+        return annotated;
+    }
+
+    /// <summary>A report of the counts and, per kind of defect, the first cases.</summary>
+    public string Report()
+    {
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"audit rows {AuditRows}, notifications {Notifications}; notes accepted {AcceptedNotes}, of unknown outcome {UnknownNotes} ({UnknownNotesApplied} of them applied)");
+        Section(report, "forks (two different actions with one action number)", Forks);
+        Section(report, "forks refused by the audit (action.superseded)", RefusedForks);
+        Section(report, "steps activated or completed more than once", RepeatedTransitions);
+        Section(report, "incomplete audits", IncompleteAudits);
+        Section(report, "accepted notes lost", LostNotes);
+        Section(report, "notes applied more than once", RepeatedNotes);
+        Section(report, "notifications stored more than once", DuplicateNotifications);
+        Section(report, "notifications and audit disagree", MismatchedNotifications);
+        Section(report, "instances not completed", NotCompleted);
+        Section(report, "accepted state changes that never took effect", LostStateEvents);
+        foreach (var (title, items) in ScenarioFindings)
+            Section(report, title, items);
+        Section(report, "HARNESS problems (the test's own fault)", HarnessProblems);
+        report.AppendLine(CultureInfo.InvariantCulture, $"coordinator audit verify: exit {VerifyExitCode}: {VerifyOutput}");
+        return report.ToString();
+    }
+
+    private static void Section(StringBuilder report, string title, List<string> items)
+    {
+        report.AppendLine(CultureInfo.InvariantCulture, $"{title}: {items.Count}");
+        foreach (var item in items.Take(LinesPerKind))
+            report.AppendLine(CultureInfo.InvariantCulture, $"    {item}");
+        if (items.Count > LinesPerKind)
+            report.AppendLine(CultureInfo.InvariantCulture, $"    ... and {items.Count - LinesPerKind} more");
+    }
+}
