@@ -128,8 +128,8 @@ public sealed record CoordinatorCarryOver(
     /// <summary>A turn whose audit batch the previous generation could not append (a long outage of the audit store); performed first.</summary>
     public UnfinishedTurn? Unfinished { get; init; }
 
-    /// <summary>An event the previous generation took but had not applied yet (a timer turn due before it went first); applied first.</summary>
-    public HumanEvent? Deferred { get; init; }
+    /// <summary>Events the previous generation had received but not applied yet; applied first (earliest accepted first).</summary>
+    public IReadOnlyList<HumanEvent>? Received { get; init; }
 }
 
 /// <summary>A turn left unfinished by a generation: its audit batch, and the actions whose best-effort effects still have to run after it.</summary>

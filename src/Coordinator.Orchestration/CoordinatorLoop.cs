@@ -50,6 +50,9 @@ internal sealed class CoordinatorLoop
     /// <summary>Audit attempts in one generation before it continues as new with the unfinished turn (bounds the history of a long outage: about 3 h at the 1-minute cap).</summary>
     internal const int MaxAuditAttemptsPerGeneration = 200;
 
+    /// <summary>Most events moved from the SDK's buffer into the inbox at once (bounds the loop; the rest follow in the next turn).</summary>
+    internal const int MaxDrainedEvents = 1000;
+
     /// <summary>Rounds of durable effect retries between two engine turns before the generation continues as new.</summary>
     internal const int MaxEffectRoundsPerTurn = 100;
 
@@ -78,9 +81,11 @@ internal sealed class CoordinatorLoop
     // event completes it: a cancelled waiter is not removed by the SDK and would swallow a later event.
     private Task<HumanEvent?>? pendingEvent;
 
-    // An event taken from the waiter while a timer turn due no later than it was pending: the timer
-    // turn goes first, then this event, the same order as when the timer fires before the event arrives.
-    private HumanEvent? deferredEvent;
+    // Events the SDK has delivered but that are not applied yet. They are applied earliest accepted
+    // first, not in delivery order: after a crash the backend may deliver them in another order (a
+    // message taken by the lost execution stays invisible for a while), and a re-executed turn must
+    // take the same event as the first execution did.
+    private readonly List<HumanEvent?> inbox = [];
 
     // A turn whose audit batch could not be appended in this generation; the next one starts with it.
     private UnfinishedTurn? unfinished;
@@ -143,7 +148,7 @@ internal sealed class CoordinatorLoop
             progress = carried.Progress;
             pendingEffects = carried.PendingEffects?.ToList() ?? [];
             recentEvents = carried.RecentEvents?.ToList() ?? [];
-            deferredEvent = carried.Deferred;
+            inbox.AddRange(carried.Received ?? []);
             clock = new WorkflowClock(state.StartedAt, input.TimeScale);
             if (deterministic)
             {
@@ -173,14 +178,55 @@ internal sealed class CoordinatorLoop
     /// </summary>
     private bool NoEventReceived()
     {
-        if (deferredEvent is not null)
-            return false;
-        pendingEvent ??= context.WaitForExternalEvent<HumanEvent?>(CoordinatorEvents.HumanEvent);
-        return !pendingEvent.IsCompleted;
+        Drain();
+        return inbox.Count == 0;
     }
 
     /// <summary>
-    /// The next engine turn: a deferred or waiting event, a timer turn, or (after durable retries of
+    /// Moves every event the SDK has already delivered into <see cref="inbox"/>, leaving one waiter
+    /// pending for the next (never cancelled: see <see cref="pendingEvent"/>).
+    /// </summary>
+    private void Drain()
+    {
+        for (var i = 0; i < MaxDrainedEvents; i++)
+        {
+            pendingEvent ??= context.WaitForExternalEvent<HumanEvent?>(CoordinatorEvents.HumanEvent);
+            if (!pendingEvent.IsCompleted)
+                return;
+            inbox.Add(pendingEvent.Result);
+            pendingEvent = null;
+        }
+    }
+
+    /// <summary>
+    /// Takes the next event of the inbox: the earliest accepted (ties: the smaller event id, then
+    /// delivery order), so that every execution of a turn that sees the same events takes the same
+    /// one; in delivery order for instances started before deterministic turns.
+    /// </summary>
+    private HumanEvent? TakeNextEvent()
+    {
+        var index = 0;
+        if (deterministic)
+        {
+            for (var i = 1; i < inbox.Count; i++)
+            {
+                if (Earlier(inbox[i], inbox[index]))
+                    index = i;
+            }
+        }
+        var next = inbox[index];
+        inbox.RemoveAt(index);
+        return next;
+
+        static bool Earlier(HumanEvent? a, HumanEvent? b)
+        {
+            var (at, bt) = (a?.AcceptedAt ?? DateTimeOffset.MinValue, b?.AcceptedAt ?? DateTimeOffset.MinValue);
+            return at != bt ? at < bt : string.CompareOrdinal(a?.EventId ?? "", b?.EventId ?? "") < 0;
+        }
+    }
+
+    /// <summary>
+    /// The next engine turn: a received event (earliest accepted first), a timer turn, or (after durable retries of
     /// effects) whichever comes next. Null when the generation must continue as new first (many
     /// rounds of effect retries, or an audit store that stayed away).
     /// </summary>
@@ -188,33 +234,29 @@ internal sealed class CoordinatorLoop
     {
         for (var round = 0; round < MaxEffectRoundsPerTurn; round++)
         {
-            if (deferredEvent is { } deferred)
+            Drain();
+            if (inbox.Count > 0)
             {
-                deferredEvent = null;
-                return Apply(deferred);
+                if (TakeEvent(plan: null) is { } waiting)
+                    return waiting;
+                continue;
             }
             if (state.IsCompleted && pendingEffects.Count == 0)
                 return new EngineTurn(state, [], null);
 
-            pendingEvent ??= context.WaitForExternalEvent<HumanEvent?>(CoordinatorEvents.HumanEvent);
-            if (pendingEvent.IsCompleted)
-            {
-                if (await TakeEventAsync(plan: null) is { } waiting)
-                    return waiting;
-                continue;
-            }
-
             var plan = PlanWake();
             if (plan is null)
             {
-                if (await TakeEventAsync(plan: null) is { } next)
+                await pendingEvent!;
+                Drain();
+                if (TakeEvent(plan: null) is { } next)
                     return next;
                 continue;
             }
 
             using var timerCancellation = new CancellationTokenSource();
             var timer = context.CreateTimer(plan.FireAt.UtcDateTime, timerCancellation.Token);
-            if (await Task.WhenAny(pendingEvent, timer) == timer)
+            if (await Task.WhenAny(pendingEvent!, timer) == timer)
             {
                 if (plan.Engine)
                     return AdvanceTo(plan);
@@ -223,7 +265,8 @@ internal sealed class CoordinatorLoop
                 continue;
             }
             timerCancellation.Cancel();
-            if (await TakeEventAsync(plan) is { } afterTimer)
+            Drain();
+            if (TakeEvent(plan) is { } afterTimer)
                 return afterTimer;
         }
         return null;
@@ -266,21 +309,21 @@ internal sealed class CoordinatorLoop
     }
 
     /// <summary>
-    /// Takes the event the waiter received. When a timer turn was pending that is due no later than
-    /// the event, the timer turn goes first and the event is applied next: the same order as when the
-    /// timer fires before the event arrives, so the order in which the backend delivers the two changes nothing.
+    /// Takes the next event of the inbox. When a timer turn was pending that is due no later than
+    /// the event, the timer turn goes first and the event stays in the inbox for the next turn: the
+    /// same order as when the timer fires before the event arrives, so the order in which the backend
+    /// delivers the two changes nothing.
     /// </summary>
     /// <returns>The turn; null when the event was one already applied (resent), which changes nothing.</returns>
-    private async Task<EngineTurn?> TakeEventAsync(TimerPlan? plan)
+    private EngineTurn? TakeEvent(TimerPlan? plan)
     {
-        var humanEvent = await pendingEvent!;
-        pendingEvent = null;
+        var humanEvent = TakeNextEvent();
         if (deterministic && IsResent(humanEvent))
             return null;
         if (plan is { Engine: true } timerTurn && deterministic && humanEvent?.AcceptedAt is { } accepted
             && timerTurn.Target <= Max(clock.ToWorkflowTime(accepted), progress.WorkflowNow))
         {
-            deferredEvent = humanEvent;
+            inbox.Add(humanEvent);
             return AdvanceTo(timerTurn);
         }
         return Apply(humanEvent);
@@ -603,10 +646,10 @@ internal sealed class CoordinatorLoop
         {
             Unfinished = unfinished,
         };
-        if (deferredEvent is { } deferred)
+        if (inbox.Count > 0)
         {
-            // Taken from the waiter but not applied yet: raised again to this instance, it is the first event of the next generation.
-            carryOver = carryOver with { Deferred = deferred };
+            // Delivered but not applied yet (a generation that ends with its audit store away): the next generation applies them first.
+            carryOver = carryOver with { Received = [.. inbox.OfType<HumanEvent>()] };
         }
         context.ContinueAsNew(input with { CarryOver = carryOver }, preserveUnprocessedEvents: true);
 

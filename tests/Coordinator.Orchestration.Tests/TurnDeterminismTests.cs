@@ -45,6 +45,22 @@ public sealed class TurnDeterminismTests
     }
 
     [Fact]
+    public async Task EventTurn_ReexecutedWithTheEventsDeliveredInAnotherOrder_TakesTheEarliestAcceptedFirst()
+    {
+        // After a crash the backend delivers the two notes the other way round (the one the lost
+        // execution took was still invisible); the turn must take the same note as before.
+        var earlier = Progress("first draft", acceptedAt: Start.AddMinutes(30));
+        var later = Progress("second draft", acceptedAt: Start.AddMinutes(31));
+        var first = await ExecuteAsync(Start.AddMinutes(32), earlier, later);
+        var again = await ExecuteAsync(Start.AddMinutes(45), later, earlier);
+
+        Assert.Equal(first, again);
+        var notes = first.Where(line => line.StartsWith("audit ", StringComparison.Ordinal) && line.Contains(":step.progress", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, notes.Length);
+        Assert.Contains(Start.AddMinutes(30).ToString("o", System.Globalization.CultureInfo.InvariantCulture), notes[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EventTurn_OfAnInstanceStartedBeforeDeterministicTurns_DependsOnTheClock()
     {
         // The contrast that shows what the tests above would catch: the old rules apply an event at
