@@ -380,19 +380,8 @@ internal sealed class CoordinatorLoop
     /// Such text must not enter the state, the status or the audit registry (PostgreSQL refuses a NUL;
     /// the instance would wait for the audit store for ever), so the event is rejected instead.
     /// </summary>
-    private static string? TextProblemOf(HumanEvent e)
-    {
-        foreach (var (field, value, kind) in new[]
-        {
-            ("stepId", e.StepId, TextKind.Id), ("by", e.By, TextKind.Id), ("to", e.To, TextKind.Id), ("option", e.Option, TextKind.Id),
-            ("id", e.EventId, TextKind.Id), ("text", e.Text, TextKind.Note), ("reason", e.Reason, TextKind.Note),
-        })
-        {
-            if (TextRules.Validate(field, value, kind) is { } message)
-                return message;
-        }
-        return null;
-    }
+    private static string? TextProblemOf(HumanEvent e) =>
+        TextRules.ValidateEvent(e)?.Message ?? TextRules.Validate("id", e.EventId, TextKind.Id);
 
     /// <summary>The parts of a refused event that are safe to record: its valid ids, none of its texts.</summary>
     private static HumanEvent Recordable(HumanEvent e)

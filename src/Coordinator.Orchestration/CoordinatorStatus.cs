@@ -73,6 +73,9 @@ public sealed record CoordinatorStatus(
         };
     }
 
+    /// <summary>The outcome of the event with id <paramref name="eventId"/> if the status still lists it; null otherwise.</summary>
+    public EventOutcome? OutcomeOf(string eventId) => RecentEvents?.LastOrDefault(e => e.EventId == eventId);
+
     /// <summary>The engine state with its start context: the status's own, or <paramref name="context"/> (from the input) when omitted.</summary>
     public InstanceState InstanceWith(IReadOnlyDictionary<string, string> context) =>
         ContextOmitted ? Instance with { Context = context } : Instance;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Coordinator.Cli;
 using Coordinator.Core.Ports;
 using Coordinator.Persistence.Audit;
@@ -20,8 +19,8 @@ public sealed class AuditCommandTests(ThrowawayPostgres postgres) : IClassFixtur
     public async Task Verify_RefusedFork_PrintsOkAndAWarningLinePerSupersessionAndExitsZero()
     {
         var database = await MigratedDatabaseAsync();
-        await AppendAsync(database, Action("claim-1", 3, "step.blocked"));
-        await AppendAsync(database, Action("claim-1", 3, "step.completed"));
+        await AppendAsync(database, NumberedAuditEntries.Action("claim-1", 3, "step.blocked"));
+        await AppendAsync(database, NumberedAuditEntries.Action("claim-1", 3, "step.completed"));
 
         var (exitCode, output, error) = await RunAsync("verify", "--connection", Auditor(database), "--anchor-path", _anchors);
 
@@ -39,10 +38,10 @@ public sealed class AuditCommandTests(ThrowawayPostgres postgres) : IClassFixtur
     public async Task Verify_ForkedRegistry_PrintsEachForkAsAnErrorAndExitsFour()
     {
         var database = await MigratedDatabaseAsync();
-        await AppendAsync(database, Action("claim-1", 3, "step.blocked"));
+        await AppendAsync(database, NumberedAuditEntries.Action("claim-1", 3, "step.blocked"));
         // Without the fork index (dropped by someone with owner rights) the second action forks the registry.
         await ExecuteAsync(database, "DROP INDEX audit_log_action_number_key");
-        await AppendAsync(database, Action("claim-1", 3, "step.completed"));
+        await AppendAsync(database, NumberedAuditEntries.Action("claim-1", 3, "step.completed"));
 
         var (exitCode, output, error) = await RunAsync("verify", "--connection", Auditor(database), "--anchor-path", _anchors);
 
@@ -60,7 +59,7 @@ public sealed class AuditCommandTests(ThrowawayPostgres postgres) : IClassFixtur
     public async Task Verify_ChainIdChangedAndRowsTruncatedAfterAnAnchor_ReportsTheReplacedChainAndExitsThree()
     {
         var database = await MigratedDatabaseAsync();
-        await AppendAsync(database, Action("claim-1", 1, "instance.started"), Action("claim-1", 2, "step.activated"));
+        await AppendAsync(database, NumberedAuditEntries.Action("claim-1", 1, "instance.started"), NumberedAuditEntries.Action("claim-1", 2, "step.activated"));
         var (anchored, anchorOutput, _) = await RunAsync("anchor", "--connection", Application(database), "--anchor-path", _anchors);
         Assert.Equal(0, anchored);
         Assert.StartsWith("Anchored chain ", anchorOutput, StringComparison.Ordinal);
@@ -112,17 +111,4 @@ public sealed class AuditCommandTests(ThrowawayPostgres postgres) : IClassFixtur
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    private static AuditEntry Action(string instanceId, long sequence, string action) => new()
-    {
-        IdempotencyKey = $"{instanceId}/{sequence:D6}:{action}",
-        At = new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.Zero).AddMinutes(sequence),
-        InstanceId = instanceId,
-        WorkflowId = "claim-handling",
-        WorkflowVersion = 3,
-        StepId = "legal-review",
-        Action = action,
-        Actor = "person-7",
-        Detail = JsonSerializer.SerializeToElement(new { sequence }),
-    };
 }

@@ -106,6 +106,26 @@ public static class TextRules
     }
 
     /// <summary>
+    /// Checks the texts of a human event, as every channel and the orchestrator must: its ids
+    /// (<c>stepId</c>, <c>by</c>, <c>to</c>, <c>option</c>) and its free texts (<c>text</c>, <c>reason</c>).
+    /// Returns the first problem, named by the event's field, or null.
+    /// </summary>
+    public static TextProblem? ValidateEvent(Engine.HumanEvent humanEvent)
+    {
+        ArgumentNullException.ThrowIfNull(humanEvent);
+        foreach (var (field, value, kind) in new[]
+        {
+            ("stepId", humanEvent.StepId, TextKind.Id), ("by", humanEvent.By, TextKind.Id), ("to", humanEvent.To, TextKind.Id),
+            ("option", humanEvent.Option, TextKind.Id), ("text", humanEvent.Text, TextKind.Note), ("reason", humanEvent.Reason, TextKind.Note),
+        })
+        {
+            if (Validate(field, value, kind) is { } message)
+                return new TextProblem(field, message);
+        }
+        return null;
+    }
+
+    /// <summary>
     /// Checks a start context: every field name (an <see cref="TextKind.Id"/>), every value
     /// (<see cref="TextKind.ContextValue"/>, field <c>{prefix}.{name}</c>), and the whole at most
     /// <see cref="MaxContextBytes"/>. Returns the first problem, or null.

@@ -51,12 +51,6 @@ public sealed record EventSubmission(Microsoft.AspNetCore.Http.IResult? Problem,
 /// <summary>Why an instance failed (a bug or a broken input): the error type and message.</summary>
 public sealed record FailureView(string Type, string Message);
 
-/// <summary>What an instance waits for before it can go on (the audit store), since when, how many attempts failed and the last error.</summary>
-public sealed record WaitingForView(string Store, DateTimeOffset Since, int Attempts, string LastError, DateTimeOffset NextAttemptAt);
-
-/// <summary>A best-effort side effect (notification, CRM update, memory record) that failed and waits for a durable retry under its original key.</summary>
-public sealed record PendingEffectView(string Kind, string IdempotencyKey, string? StepId, int Failures, DateTimeOffset FirstFailedAt, DateTimeOffset NextAttemptAt, string LastError);
-
 /// <summary>The answer to a start request.</summary>
 public sealed record StartInstanceResponse(string InstanceId, string StatusUri, bool AlreadyExisted);
 
@@ -123,13 +117,13 @@ public sealed record InstanceView(
     public FailureView? Failure { get; init; }
 
     /// <summary>Set while the instance waits for the audit store (PostgreSQL unreachable): it goes on by itself when the store is back.</summary>
-    public WaitingForView? WaitingFor { get; init; }
+    public Orchestration.WaitingFor? WaitingFor { get; init; }
 
     /// <summary>How many best-effort effects wait for a durable retry.</summary>
     public int PendingEffectCount { get; init; }
 
     /// <summary>The first of them (at most 10).</summary>
-    public IReadOnlyList<PendingEffectView> PendingEffects { get; init; } = [];
+    public IReadOnlyList<Orchestration.PendingEffectView> PendingEffects { get; init; } = [];
 }
 
 /// <summary>One step of an instance.</summary>

@@ -298,7 +298,7 @@ public static class CoordinatorApi
         while (true)
         {
             var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-            if (metadata?.ReadCustomStatusAs<CoordinatorStatus>()?.RecentEvents?.FirstOrDefault(e => e.EventId == eventId) is { } outcome)
+            if (metadata?.ReadCustomStatusAs<CoordinatorStatus>()?.OutcomeOf(eventId) is { } outcome)
                 return outcome;
             if (metadata is null || metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending)
                 || DateTimeOffset.UtcNow + interval > deadline)
@@ -334,7 +334,7 @@ public static class CoordinatorApi
             return Refused(NotFound("Unknown step", $"Workflow '{definition.Id}' has no step '{humanEvent.StepId}'."));
 
         // Sent again after a lost answer: the instance took it up already; answer what happened then.
-        if (humanEvent.EventId is { } given && status.RecentEvents?.LastOrDefault(e => e.EventId == given) is { } known)
+        if (humanEvent.EventId is { } given && status.OutcomeOf(given) is { } known)
             return new EventSubmission(null, given) { Known = known };
 
         // With an id of the client's, the instance is the judge: it may be a resend of an event it
@@ -395,19 +395,13 @@ public static class CoordinatorApi
             return (null, Invalid("reason", "A blocked event needs a reason: what blocks the step."));
         if (kind == HumanEventType.Reassign && string.IsNullOrWhiteSpace(to))
             return (null, Invalid("to", "A reassign event needs 'to': the person id of the new owner."));
-        // What enters the instance (TextRules, the same for every channel): ids, and the free texts.
-        foreach (var (field, value, textKind) in new[]
-        {
-            ("stepId", stepId, TextKind.Id), ("by", by, TextKind.Id), ("to", to, TextKind.Id), ("option", option, TextKind.Id),
-            ("text", text, TextKind.Note), ("reason", reason, TextKind.Note),
-        })
-        {
-            if (TextRules.Validate(field, value, textKind) is { } message)
-                return (null, Invalid(field, message));
-        }
+        // What enters the instance (TextRules, the same for every channel), checked before trimming.
+        var humanEvent = new HumanEvent(stepId, kind, by, text, reason, option, to);
+        if (TextRules.ValidateEvent(humanEvent) is { } problem)
+            return (null, Invalid(problem.Field, problem.Message));
         if (id is not null && !IsEventId(id))
             return (null, Invalid("id", "id names the event so that sending it again is harmless: 1 to 200 letters, digits, '.', '_', ':' or '-'."));
-        return (new HumanEvent(stepId, kind, by.Trim(), text, reason, option, to) { EventId = id }, null);
+        return (humanEvent with { By = by.Trim(), EventId = id }, null);
     }
 
     private static bool IsEventId(string id) =>
@@ -471,11 +465,9 @@ public static class CoordinatorApi
             metadata.CreatedAt, metadata.LastUpdatedAt, status?.Progress.WorkflowNow, status?.NextWakeUp, steps)
         {
             Failure = failure,
-            WaitingFor = status?.WaitingFor is { } waiting
-                ? new WaitingForView(waiting.Store, waiting.Since, waiting.Attempts, waiting.LastError, waiting.NextAttemptAt)
-                : null,
+            WaitingFor = status?.WaitingFor,
             PendingEffectCount = status?.PendingEffectCount ?? 0,
-            PendingEffects = status?.PendingEffects?.Select(static e => new PendingEffectView(e.Kind, e.IdempotencyKey, e.StepId, e.Failures, e.FirstFailedAt, e.NextAttemptAt, e.LastError)).ToArray() ?? [],
+            PendingEffects = status?.PendingEffects ?? [],
         };
     }
 

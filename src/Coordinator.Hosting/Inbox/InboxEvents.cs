@@ -67,7 +67,7 @@ internal static class InboxEvents
         {
             if (metadata is null || metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending))
                 return new InboxEventOutcome(true, null, Processed: true);
-            return metadata.ReadCustomStatusAs<CoordinatorStatus>()?.RecentEvents?.FirstOrDefault(e => e.EventId == eventId) switch
+            return metadata.ReadCustomStatusAs<CoordinatorStatus>()?.OutcomeOf(eventId) switch
             {
                 null => null,
                 { Applied: true } => new InboxEventOutcome(true, null, Processed: true),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Coordinator.Core.Ports;
 using Coordinator.Hosting.SideEffects;
+using Coordinator.Testing;
 
 namespace Coordinator.Hosting.Tests.SideEffects;
 
@@ -11,12 +12,12 @@ public sealed class InMemoryAuditLogTests
     public async Task AppendAsync_SecondActionWithTheSameActionNumber_KeepsTheFirstAndRecordsActionSupersededOnce()
     {
         var log = new InMemoryAuditLog();
-        await log.AppendAsync([Action("claim-1", 3, "step.blocked")]);
+        await log.AppendAsync([NumberedAuditEntries.Action("claim-1", 3, "step.blocked")]);
 
-        var refused = await log.AppendAsync([Action("claim-1", 3, "step.completed")]);
-        var again = await log.AppendAsync([Action("claim-1", 3, "step.blocked"), Action("claim-1", 3, "step.completed")]);
+        var refused = await log.AppendAsync([NumberedAuditEntries.Action("claim-1", 3, "step.completed")]);
+        var again = await log.AppendAsync([NumberedAuditEntries.Action("claim-1", 3, "step.blocked"), NumberedAuditEntries.Action("claim-1", 3, "step.completed")]);
 
-        var refusedKey = Action("claim-1", 3, "step.completed").IdempotencyKey;
+        var refusedKey = NumberedAuditEntries.Action("claim-1", 3, "step.completed").IdempotencyKey;
         Assert.Equal(new AuditAppendResult(0, 0, 2, Superseded: 1) { SupersededKeys = [refusedKey] }, refused);
         Assert.Equal(new AuditAppendResult(0, 1, 2, Superseded: 1) { SupersededKeys = [refusedKey] }, again);
         Assert.Equal(["step.blocked", "action.superseded"], log.All.Select(e => e.Action));
@@ -33,27 +34,14 @@ public sealed class InMemoryAuditLogTests
     public async Task AppendAsync_SameNumberInAnotherInstanceOrNoNumber_IsAppended()
     {
         var log = new InMemoryAuditLog();
-        await log.AppendAsync([Action("claim-1", 3, "step.blocked")]);
+        await log.AppendAsync([NumberedAuditEntries.Action("claim-1", 3, "step.blocked")]);
 
         var result = await log.AppendAsync(
         [
-            Action("claim-2", 3, "step.completed"),
-            Action("claim-1", 3, "side_effect.failed") with { Detail = JsonSerializer.SerializeToElement(new { effect = "notify" }) },
+            NumberedAuditEntries.Action("claim-2", 3, "step.completed"),
+            NumberedAuditEntries.Action("claim-1", 3, "side_effect.failed") with { Detail = JsonSerializer.SerializeToElement(new { effect = "notify" }) },
         ]);
 
         Assert.Equal(new AuditAppendResult(2, 0, 3), result);
     }
-
-    private static AuditEntry Action(string instanceId, long sequence, string action) => new()
-    {
-        IdempotencyKey = $"{instanceId}/{sequence:D6}:{action}",
-        At = new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.Zero).AddMinutes(sequence),
-        InstanceId = instanceId,
-        WorkflowId = "claim-handling",
-        WorkflowVersion = 3,
-        StepId = "legal-review",
-        Action = action,
-        Actor = "person-7",
-        Detail = JsonSerializer.SerializeToElement(new { sequence }),
-    };
 }
