@@ -63,6 +63,15 @@ public sealed record CoordinatorInput
     public SideEffectPolicy? SideEffects { get; init; }
 
     /// <summary>
+    /// Whether the audit registry arbitrates a turn that runs twice (see docs/orchestration.md): the
+    /// first audit entry of every turn records what caused it (<c>detail.turn</c>); a turn whose first
+    /// entry the registry refuses (a lost execution recorded another turn at that point) is undone and
+    /// the recorded turn is followed instead; every activity result is checked against its request.
+    /// Set for every instance started by this version; false (absent) for older ones. <c>ContinueAsNew</c> keeps it.
+    /// </summary>
+    public bool FollowsRegistry { get; init; }
+
+    /// <summary>
     /// The input for a new instance. The business key is taken from the start context field the
     /// definition names in <c>business_key</c>, unless given.
     /// </summary>
@@ -85,6 +94,7 @@ public sealed record CoordinatorInput
             TimeScale = timeScale,
             FoldLateTimers = true,
             DeterministicTurns = true,
+            FollowsRegistry = true,
             RequestedAt = requestedAt,
             SideEffects = sideEffects ?? SideEffectPolicy.Default,
         };

@@ -59,6 +59,9 @@ internal sealed class CoordinatorLoop
     /// <summary>Outcomes of events with an id kept to recognise a resent event (carried across generations; the status shows the latest 16).</summary>
     internal const int MaxKnownEvents = 256;
 
+    /// <summary>Most recorded turns one turn follows in a row (each undoes the turn and performs the recorded one; see <see cref="Follow"/>).</summary>
+    internal const int MaxFollowedTurns = 8;
+
     private const string AuditStore = "audit";
     private const int MaxErrorLength = 300;
 
@@ -68,6 +71,7 @@ internal sealed class CoordinatorLoop
     private readonly SideEffectPlanner planner;
     private readonly SideEffectPolicy policy;
     private readonly bool deterministic;
+    private readonly bool followsRegistry;
     private readonly TaskOptions activityOptions;
     private WorkflowClock clock;
     private InstanceState state = null!;
@@ -94,6 +98,11 @@ internal sealed class CoordinatorLoop
     // the registry, so an answer "applied" always means recorded.
     private EventOutcome? outcomeOfTurn;
 
+    // What caused the turn being performed (recorded in its first audit entry), and what the instance
+    // was before it: a turn the registry refuses is undone to there (see Follow).
+    private TurnCause? causeOfTurn;
+    private TurnStart? beforeTurn;
+
     public CoordinatorLoop(TaskOrchestrationContext context, CoordinatorInput input)
     {
         this.context = context;
@@ -102,6 +111,7 @@ internal sealed class CoordinatorLoop
         planner = new SideEffectPlanner(context.InstanceId, definition, input.BusinessKey);
         policy = input.SideEffects ?? SideEffectPolicy.Default;
         deterministic = input.DeterministicTurns;
+        followsRegistry = deterministic && input.FollowsRegistry;
         var retry = input.Retry;
         activityOptions = TaskOptions.FromRetryPolicy(
             new RetryPolicy(retry.MaxAttempts, retry.FirstRetryInterval, retry.BackoffCoefficient, retry.MaxRetryInterval));
@@ -336,6 +346,7 @@ internal sealed class CoordinatorLoop
             var legacyNow = ReadClock(atLeast: plan.Target);
             return CoordinationEngine.Advance(definition, state, legacyNow, FoldBefore(legacyNow));
         }
+        BeginTurn(null, followsRegistry ? new TurnCause(Timer: plan.Target) : null);
         var now = Max(plan.Target, progress.WorkflowNow);
         progress = progress with { WorkflowNow = now };
         return CoordinationEngine.Advance(definition, state, now, plan.Fold);
@@ -343,6 +354,7 @@ internal sealed class CoordinatorLoop
 
     private EngineTurn Apply(HumanEvent? humanEvent)
     {
+        BeginTurn(humanEvent, followsRegistry && humanEvent is { EventId: not null } && TextProblemOf(humanEvent) is null ? new TurnCause(Event: humanEvent) : null);
         var now = EventTime(humanEvent);
         var foldMissedBefore = FoldBefore(now);
         if (humanEvent is null)
@@ -427,28 +439,74 @@ internal sealed class CoordinatorLoop
     /// <summary>Performs a turn's side effects: the audit batch first, then the best-effort effects. False when the generation must continue as new with the turn unfinished.</summary>
     private async Task<bool> PerformAsync(EngineTurn turn)
     {
-        state = turn.State;
-        nextWakeUp = turn.NextWakeUp;
-        progress = progress with { Turns = progress.Turns + 1, ActionCount = progress.ActionCount + turn.Actions.Count };
-        if (turn.Actions.Count > 0)
+        for (var followed = 0; ; followed++)
         {
-            if (deterministic)
+            var (cause, before) = (causeOfTurn, beforeTurn);
+            (causeOfTurn, beforeTurn) = (null, null);
+            state = turn.State;
+            nextWakeUp = turn.NextWakeUp;
+            progress = progress with { Turns = progress.Turns + 1, ActionCount = progress.ActionCount + turn.Actions.Count };
+            if (turn.Actions.Count > 0)
             {
-                if (await AppendAuditAsync(planner.Audit(turn.Actions), turn.Actions) is not { } appended)
-                    return false;
-                RememberOutcomeOfTurn();
-                if (!await PerformEffectsAsync(Recorded(turn.Actions, appended)))
-                    return false;
+                if (deterministic)
+                {
+                    if (await AppendAuditAsync(planner.Audit(turn.Actions, cause), turn.Actions) is not { } appended)
+                        return false;
+                    if (followed < MaxFollowedTurns && appended.RecordedTurn is { } recorded && before is not null
+                        && Follow(recorded, cause, before, turn.Actions[0].Sequence) is { } recordedTurn)
+                    {
+                        turn = recordedTurn;
+                        continue;
+                    }
+                    RememberOutcomeOfTurn();
+                    if (!await PerformEffectsAsync(Recorded(turn.Actions, appended)))
+                        return false;
+                }
+                else
+                {
+                    await Task.WhenAll(LegacySideEffects(turn.Actions));
+                    RememberOutcomeOfTurn();
+                }
             }
-            else
-            {
-                await Task.WhenAll(LegacySideEffects(turn.Actions));
-                RememberOutcomeOfTurn();
-            }
+            PublishStatus();
+            Log.TurnCompleted(Logger(), context.InstanceId, progress.Turns, progress.WorkflowNow, turn.Actions.Count, turn.NextWakeUp);
+            return true;
         }
-        PublishStatus();
-        Log.TurnCompleted(Logger(), context.InstanceId, progress.Turns, progress.WorkflowNow, turn.Actions.Count, turn.NextWakeUp);
-        return true;
+    }
+
+    /// <summary>Notes what the instance is before a turn and what causes it (see <see cref="Follow"/>).</summary>
+    private void BeginTurn(HumanEvent? taken, TurnCause? cause)
+    {
+        beforeTurn = new TurnStart(state, progress, nextWakeUp, taken);
+        causeOfTurn = cause;
+    }
+
+    /// <summary>
+    /// The registry refused this turn's first action because it holds another turn at that point: an
+    /// execution of this turn that was lost (a crash, a lost lease) after its audit batch went in
+    /// decided first, from an event or a timer this execution has not been given yet (a message the
+    /// lost execution took stays invisible to the backend for minutes). The registry is the record, so
+    /// this turn is undone (its event goes back to the inbox) and the recorded one performed instead:
+    /// its audit batch is then the one already recorded (a no-op), its effects run under the same keys
+    /// as the lost execution's, and when its event is delivered later it is recognised as applied.
+    /// </summary>
+    /// <returns>The recorded turn; null when it cannot be followed (the same cause, which means an earlier divergence, or an event without an id, whose later delivery could not be recognised).</returns>
+    private EngineTurn? Follow(TurnCause recorded, TurnCause? undone, TurnStart before, long sequence)
+    {
+        if (recorded == undone || recorded.Event is { EventId: null } || (recorded.Event is null && recorded.Timer is null))
+            return null;
+        Log.FollowingRecordedTurn(Logger(), context.InstanceId, sequence, Describe(recorded), undone is null ? "an event without an id" : Describe(undone));
+        (state, progress, nextWakeUp, outcomeOfTurn) = (before.State, before.Progress, before.NextWakeUp, null);
+        if (before.Taken is { } taken)
+            inbox.Add(taken);
+        if (recorded.Event is { } recordedEvent)
+            return Apply(recordedEvent);
+        var target = recorded.Timer!.Value;
+        return AdvanceTo(new TimerPlan(default, target, FoldBefore(target), Engine: true));
+
+        static string Describe(TurnCause cause) => cause.Event is { } e
+            ? $"event {e.EventId} ({e.Type} on {e.StepId} by {e.By}, accepted {e.AcceptedAt:O})"
+            : $"timer turn to {cause.Timer:O}";
     }
 
     /// <summary>
@@ -464,11 +522,17 @@ internal sealed class CoordinatorLoop
     /// </remarks>
     private async Task<AppendAuditEntriesResult?> AppendAuditAsync(AppendAuditEntriesRequest request, IReadOnlyList<CoordinationAction>? effectsOf = null)
     {
+        var asked = followsRegistry ? request.WithFingerprint() : request;
         for (var attempt = 1; attempt <= MaxAuditAttemptsPerGeneration; attempt++)
         {
             try
             {
-                var result = await context.CallActivityAsync<AppendAuditEntriesResult>(nameof(AppendAuditEntries), request);
+                var result = await context.CallActivityAsync<AppendAuditEntriesResult>(nameof(AppendAuditEntries), asked);
+                if (followsRegistry && result?.Fingerprint != asked.Fingerprint)
+                {
+                    Log.StaleActivityResult(Logger(), context.InstanceId, nameof(AppendAuditEntries), result?.Fingerprint ?? "no fingerprint", asked.Fingerprint!);
+                    continue;
+                }
                 if (waitingFor is { } waited)
                 {
                     Log.AuditStoreBack(Logger(), context.InstanceId, waited.Attempts, waited.Since);
@@ -583,19 +647,22 @@ internal sealed class CoordinatorLoop
     {
         try
         {
-            switch (effect.Kind)
+            for (var ask = 1; ; ask++)
             {
-                case EffectKinds.Notify:
-                    await context.CallActivityAsync<NotifyPeopleResult>(nameof(NotifyPeople), effect.Notify, activityOptions);
-                    break;
-                case EffectKinds.Crm:
-                    await context.CallActivityAsync<UpdateCrmResult>(nameof(UpdateCrm), effect.Crm, activityOptions);
-                    break;
-                default:
-                    await context.CallActivityAsync<RecordMemoryResult>(nameof(RecordMemory), effect.Memory, activityOptions);
-                    break;
+                var answered = effect.Kind switch
+                {
+                    EffectKinds.Notify => (await context.CallActivityAsync<NotifyPeopleResult>(nameof(NotifyPeople), effect.Notify, activityOptions))?.IdempotencyKey,
+                    EffectKinds.Crm => (await context.CallActivityAsync<UpdateCrmResult>(nameof(UpdateCrm), effect.Crm, activityOptions))?.IdempotencyKey,
+                    _ => (await context.CallActivityAsync<RecordMemoryResult>(nameof(RecordMemory), effect.Memory, activityOptions))?.IdempotencyKey,
+                };
+
+                // A result for another effect is the completion of an activity a lost execution scheduled under the same task id.
+                if (!followsRegistry || answered == effect.IdempotencyKey)
+                    return null;
+                Log.StaleActivityResult(Logger(), context.InstanceId, effect.Kind, answered ?? "no key", effect.IdempotencyKey);
+                if (ask == 2)
+                    return effect with { Failures = effect.Failures + 1, LastError = "the activity answered another request twice; retried later" };
             }
-            return null;
         }
         catch (TaskFailedException e)
         {
@@ -713,6 +780,9 @@ internal sealed class CoordinatorLoop
     private ILogger Logger() => context.CreateReplaySafeLogger<CoordinatorOrchestrator>();
 
     private DateTimeOffset RealNow() => new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc));
+
+    /// <summary>The instance before a turn, and the event the turn took (null for a timer turn).</summary>
+    private sealed record TurnStart(InstanceState State, CoordinatorProgress Progress, DateTimeOffset? NextWakeUp, HumanEvent? Taken);
 
     /// <summary>A planned timer: when it fires (real time); for an engine turn, the workflow time it advances to and the fold instant.</summary>
     private sealed record TimerPlan(DateTimeOffset FireAt, DateTimeOffset Target, DateTimeOffset? Fold, bool Engine);

@@ -60,4 +60,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 3014, Level = LogLevel.Warning,
         Message = "Instance {InstanceId}: the audit registry refused action {Key} (another action holds its number, recorded as action.superseded); none of its effects is performed")]
     public static partial void ActionSuperseded(ILogger logger, string instanceId, string key);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Warning,
+        Message = "Instance {InstanceId}: the audit registry holds another turn at action {Sequence} (a lost execution decided it first: {Recorded}); this execution's turn ({Undone}) is undone and the recorded one followed")]
+    public static partial void FollowingRecordedTurn(ILogger logger, string instanceId, long sequence, string recorded, string undone);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Warning,
+        Message = "Instance {InstanceId}: activity {Activity} answered another request ({Answered} instead of {Asked}), the completion of an activity a lost execution scheduled; asking again")]
+    public static partial void StaleActivityResult(ILogger logger, string instanceId, string activity, string answered, string asked);
 }

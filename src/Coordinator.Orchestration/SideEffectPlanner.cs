@@ -15,7 +15,7 @@ namespace Coordinator.Orchestration;
 /// </summary>
 public sealed class SideEffectPlanner
 {
-    private static readonly JsonSerializerOptions DetailJson = new(JsonSerializerDefaults.Web)
+    internal static readonly JsonSerializerOptions DetailJson = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
@@ -58,13 +58,13 @@ public sealed class SideEffectPlanner
         };
     }
 
-    /// <summary>The audit entries of a turn, in action order.</summary>
-    public AppendAuditEntriesRequest Audit(IReadOnlyList<CoordinationAction> actions)
+    /// <summary>The audit entries of a turn, in action order; the first carries what caused the turn (<c>detail.turn</c>) when given.</summary>
+    public AppendAuditEntriesRequest Audit(IReadOnlyList<CoordinationAction> actions, TurnCause? cause = null)
     {
         ArgumentNullException.ThrowIfNull(actions);
         var entries = new AuditEntry[actions.Count];
         for (var i = 0; i < entries.Length; i++)
-            entries[i] = AuditEntryFor(actions[i]);
+            entries[i] = AuditEntryFor(actions[i], i == 0 ? cause : null);
         return new AppendAuditEntriesRequest(entries);
     }
 
@@ -183,7 +183,7 @@ public sealed class SideEffectPlanner
         };
     }
 
-    private AuditEntry AuditEntryFor(CoordinationAction action) => new()
+    private AuditEntry AuditEntryFor(CoordinationAction action, TurnCause? cause) => new()
     {
         IdempotencyKey = IdempotencyKey(instanceId, action),
         At = action.At,
@@ -207,7 +207,8 @@ public sealed class SideEffectPlanner
                 action.Options?.Select(static o => o.Id).ToArray(),
                 action.Due,
                 action.Text,
-                action.Steps),
+                action.Steps,
+                cause),
             DetailJson),
     };
 
@@ -229,5 +230,6 @@ public sealed class SideEffectPlanner
         IReadOnlyList<string>? Options,
         DateTimeOffset? Due,
         string? Text,
-        IReadOnlyList<StepSnapshot>? Steps);
+        IReadOnlyList<StepSnapshot>? Steps,
+        TurnCause? Turn);
 }

@@ -50,7 +50,7 @@ public sealed class ActivityFunctionsTests : IDisposable
 
         var result = await _functions.NotifyPeople(new NotifyPeopleRequest(notification), "i-1");
 
-        Assert.Equal(new NotifyPeopleResult(SideEffectOutcome.Performed, 2), result);
+        Assert.Equal(new NotifyPeopleResult(SideEffectOutcome.Performed, 2) { IdempotencyKey = notification.IdempotencyKey }, result);
         Assert.Equal(notification, Assert.Single(_ports.Notifications));
     }
 

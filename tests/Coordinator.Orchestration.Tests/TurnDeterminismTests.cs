@@ -1,4 +1,5 @@
 using Coordinator.Core.Engine;
+using Coordinator.Hosting.SideEffects;
 using Coordinator.Orchestration.Activities;
 using Coordinator.Orchestration.Tests.Support;
 
@@ -229,6 +230,87 @@ public sealed class TurnDeterminismTests
     }
 
     [Fact]
+    public async Task EventTurn_ReexecutedWhileTheLostExecutionsEventIsInvisible_FollowsTheRegistryAndAppliesEachEventOnce()
+    {
+        // The lost execution applied the first note and its audit batch went in; its history did not.
+        // The re-execution is given only a later note (the first one's message is invisible for minutes).
+        var registry = new InMemoryAuditLog();
+        var first = Progress("first draft", acceptedAt: Start.AddMinutes(30));
+        var second = Progress("second draft", acceptedAt: Start.AddMinutes(31));
+        var lost = await ExecuteOnAsync(registry, Start.AddMinutes(30).AddSeconds(1), first);
+
+        var again = OnRegistry(new ScriptedContext(InstanceId, Start.AddMinutes(31).AddSeconds(1), second), registry);
+        var run = again.Run(CarriedInput());
+        await Task.Yield();
+        again.Deliver(first);
+
+        Assert.False(run.IsFaulted, run.Exception?.ToString());
+        var notes = registry.All.Where(e => e.Action == CoordinationActionType.StepProgress.WireName()).Select(e => e.Detail!.Value.GetProperty("text").GetString()!).ToArray();
+        Assert.Equal(["first draft", "second draft"], notes);
+        Assert.Equal(registry.All.Count(e => e.Detail?.TryGetProperty("sequence", out _) == true),
+            registry.All.Where(e => e.Detail?.TryGetProperty("sequence", out _) == true).Select(e => e.Detail!.Value.GetProperty("sequence").GetInt64()).Distinct().Count());
+        // The re-execution's first proposal was refused once; the first note's memory record went out under the lost execution's key.
+        Assert.Single(registry.All, e => e.Action == InMemoryAuditLog.SupersededAction);
+        var memory = again.Calls.Where(c => c.Request is RecordMemoryRequest).Select(c => ((RecordMemoryRequest)c.Request!).Record).ToArray();
+        Assert.Equal(["first draft", "second draft"], memory.Select(m => m.Text.Split(": ")[^1]));
+        Assert.Equal(lost.Single(l => l.StartsWith(nameof(RecordMemory), StringComparison.Ordinal)), $"{nameof(RecordMemory)} {memory[0].IdempotencyKey}");
+        Assert.Contains(again.Logs.Lines, l => l.Message.Contains("undone and the recorded one followed", StringComparison.Ordinal));
+        // Delivered at last, the first note is recognised as applied.
+        Assert.Contains(again.Logs.Lines, l => l.Message.Contains("sent again", StringComparison.Ordinal));
+        Assert.Equal(2, again.LastStatus!.RecentEvents!.Count(o => o.Applied));
+    }
+
+    [Fact]
+    public async Task TimerTurn_ReexecutedWhereTheLostExecutionAppliedAnEvent_FollowsTheEventThenRunsTheTimerTurn()
+    {
+        // The lost execution applied a note accepted at 10:59; the re-execution sees the 11:00 reminder timer fire first.
+        var registry = new InMemoryAuditLog();
+        var note = Progress("almost there", acceptedAt: Start.AddHours(2).AddMinutes(-1));
+        await ExecuteOnAsync(registry, Start.AddHours(2).AddMinutes(-1).AddSeconds(1), note);
+
+        var again = OnRegistry(new ScriptedContext(InstanceId, Start.AddHours(2).AddSeconds(1)), registry);
+        var fired = 0;
+        again.FiresTimer = at => at == Start.AddHours(2) && fired++ < 2;
+        var run = again.Run(CarriedInput());
+        await Task.Yield();
+        again.Deliver(note);
+
+        Assert.False(run.IsFaulted, run.Exception?.ToString());
+        var engineActions = registry.All.Where(e => e.Detail?.TryGetProperty("sequence", out _) == true).ToArray();
+        Assert.Equal(
+            [CoordinationActionType.StepProgress.WireName(), CoordinationActionType.Reminder.WireName()],
+            engineActions.Select(e => e.Action));
+        Assert.Equal(engineActions.Length, engineActions.Select(e => e.Detail!.Value.GetProperty("sequence").GetInt64()).Distinct().Count());
+        Assert.Equal(Start.AddHours(2), engineActions[1].At);
+        Assert.Single(registry.All, e => e.Action == InMemoryAuditLog.SupersededAction);
+        Assert.Contains(again.Logs.Lines, l => l.Message.Contains("undone and the recorded one followed", StringComparison.Ordinal));
+        Assert.Single(again.LastStatus!.RecentEvents!, o => o.Applied);
+    }
+
+    [Fact]
+    public async Task Turn_HandedTheCompletionOfALostExecutionsActivity_AsksAgainForItsOwnResult()
+    {
+        var context = new ScriptedContext(InstanceId, Start.AddMinutes(30), Blocked("waiting on finance", Start.AddMinutes(30)))
+        {
+            // The first audit answer and the first notification answer belong to requests of a lost execution (same task ids).
+            AnswersStale = static (name, before) => before == 0 && name is nameof(AppendAuditEntries) or nameof(NotifyPeople),
+        };
+
+        var run = context.Run(CarriedInput());
+        await Task.Yield();
+
+        Assert.False(run.IsFaulted, run.Exception?.ToString());
+        var audits = context.Calls.Where(c => c.Name == nameof(AppendAuditEntries)).Select(c => (AppendAuditEntriesRequest)c.Request!).ToArray();
+        Assert.Equal(2, audits.Length);
+        Assert.Equal(audits[0].Fingerprint, audits[1].Fingerprint);
+        Assert.Equal(audits[0].Entries, audits[1].Entries);
+        var notified = context.Calls.Where(c => c.Name == nameof(NotifyPeople)).Select(c => ((NotifyPeopleRequest)c.Request!).Notification.IdempotencyKey).ToArray();
+        Assert.Equal(notified.Distinct().Count() + 1, notified.Length);
+        Assert.Equal(2, context.Logs.Lines.Count(l => l.Message.Contains("answered another request", StringComparison.Ordinal)));
+        Assert.Equal(0, context.LastStatus!.PendingEffectCount);
+    }
+
+    [Fact]
     public async Task RunAsync_InputItCannotRun_FailsWithTheReasonAndLogsItAsAnError()
     {
         var context = new ScriptedContext(InstanceId, Start);
@@ -248,6 +330,24 @@ public sealed class TurnDeterminismTests
     {
         var context = second is null ? new ScriptedContext(InstanceId, clock, first) : new ScriptedContext(InstanceId, clock, first, second);
         var run = context.Run(CarriedInput(legacy));
+        await Task.Yield();
+        Assert.False(run.IsFaulted, run.Exception?.ToString());
+        return context.Scheduled();
+    }
+
+    /// <summary>Answers the audit activity with the real activity over <paramref name="registry"/>.</summary>
+    private static ScriptedContext OnRegistry(ScriptedContext context, InMemoryAuditLog registry)
+    {
+        var activity = new AppendAuditEntries(registry);
+        context.Audit = (request, _) => activity.RunAsync(null!, request).GetAwaiter().GetResult();
+        return context;
+    }
+
+    /// <summary>One execution on a shared registry (the one that is lost after its activities ran); what it scheduled.</summary>
+    private static async Task<IReadOnlyList<string>> ExecuteOnAsync(InMemoryAuditLog registry, DateTimeOffset clock, HumanEvent humanEvent)
+    {
+        var context = OnRegistry(new ScriptedContext(InstanceId, clock, humanEvent), registry);
+        var run = context.Run(CarriedInput());
         await Task.Yield();
         Assert.False(run.IsFaulted, run.Exception?.ToString());
         return context.Scheduled();

@@ -55,6 +55,45 @@ public sealed class AuditForkTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task AppendAsync_RecordedKeyWithOtherContent_IsRefusedAsSupersededAndAnswersWithTheKeptDetail()
+    {
+        // A re-executed turn proposes another note under the key of the recorded one (same number, type and step).
+        await using var db = await cluster.CreateDatabaseAsync();
+        var log = new PostgresAuditLog(db.Application);
+        var recorded = Note("first draft");
+        var other = Note("second draft");
+        var next = AuditEntries.EngineAction("claim-1", 5, "step.completed");
+        await log.AppendAsync([recorded]);
+
+        var result = await log.AppendAsync([other, next]);
+        var replay = await log.AppendAsync([recorded]);
+
+        Assert.Equal(new AuditAppendResult(1, 0, 3, Superseded: 1) { SupersededKeys = [recorded.IdempotencyKey] }, result);
+        Assert.Equal("first draft", Assert.Single(result.KeptDetails).GetProperty("text").GetString());
+        Assert.Equal("first draft", await db.ScalarAsync<string>($"SELECT detail->>'text' FROM audit_log WHERE idempotency_key = '{recorded.IdempotencyKey}'"));
+        using var supersession = JsonDocument.Parse((await SupersededRowAsync(db)).Detail);
+        Assert.Equal(recorded.IdempotencyKey, supersession.RootElement.GetProperty("keptIdempotencyKey").GetString());
+        Assert.Equal("second draft", supersession.RootElement.GetProperty("refusedDetail").GetProperty("text").GetString());
+        Assert.Equal(new AuditAppendResult(0, 1, 3), replay);
+        Assert.Empty(replay.KeptDetails);
+    }
+
+    [Fact]
+    public async Task AppendAsync_RecordedKeyWithoutActionNumberAndOtherContent_IsSkippedAsRecorded()
+    {
+        // Side-effect outcomes carry no action number: a retry with another error text is the same fact.
+        await using var db = await cluster.CreateDatabaseAsync();
+        var log = new PostgresAuditLog(db.Application);
+        var failed = AuditEntries.EngineAction("claim-1", 3, "side_effect.failed") with { Detail = JsonSerializer.SerializeToElement(new { error = "timeout" }) };
+        await log.AppendAsync([failed]);
+
+        var again = await log.AppendAsync([failed with { Detail = JsonSerializer.SerializeToElement(new { error = "connection refused" }) }]);
+
+        Assert.Equal(new AuditAppendResult(0, 1, 1), again);
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'action.superseded'"));
+    }
+
+    [Fact]
     public async Task AppendAsync_RefusedActionAppendedAgain_RecordsTheSupersessionOnce()
     {
         await using var db = await cluster.CreateDatabaseAsync();
@@ -247,4 +286,9 @@ public sealed class AuditForkTests(PostgresCluster cluster)
 
     private static AuditChainVerifier Verifier(TestDatabase db) =>
         new(db.Auditor, new FileAuditAnchorStore(Path.Combine(Path.GetTempPath(), "coordinator-anchors-" + db.Name)));
+
+    private static AuditEntry Note(string text) => AuditEntries.EngineAction("claim-1", 4, "step.progress") with
+    {
+        Detail = JsonSerializer.SerializeToElement(new { sequence = 4, key = "000004:step.progress:legal-review", text }),
+    };
 }

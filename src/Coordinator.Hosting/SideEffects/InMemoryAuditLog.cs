@@ -7,7 +7,8 @@ namespace Coordinator.Hosting.SideEffects;
 /// Keeps audit entries in memory when no PostgreSQL is configured (quick tries only: nothing is
 /// kept after the host stops, and nothing is hash-chained). Behaves like the real registry:
 /// idempotent by key, and an entry whose instance's action number (<c>detail.sequence</c>) is
-/// already held by another action is refused and recorded as <c>action.superseded</c>.
+/// already held by another action, or whose key is recorded with other content, is refused and
+/// recorded as <c>action.superseded</c>.
 /// </summary>
 public sealed class InMemoryAuditLog : IAuditLog
 {
@@ -23,17 +24,23 @@ public sealed class InMemoryAuditLog : IAuditLog
         ArgumentNullException.ThrowIfNull(entries);
         int appended = 0;
         var superseded = new List<string>();
+        var keptDetails = new List<JsonElement>();
         lock (_gate)
         {
             foreach (var entry in entries)
             {
-                if (_positionByKey.ContainsKey(entry.IdempotencyKey))
-                    continue;
-                if (ActionNumber(entry) is { } number)
+                var number = ActionNumber(entry);
+                if (_positionByKey.TryGetValue(entry.IdempotencyKey, out var recorded))
+                {
+                    if (number is null || SameContent(_inOrder[recorded], entry))
+                        continue;
+                }
+                if (number is not null)
                 {
                     if (_positionByNumber.TryGetValue((entry.InstanceId, number), out var kept))
                     {
                         superseded.Add(entry.IdempotencyKey);
+                        keptDetails.Add(_inOrder[kept].Detail ?? default);
                         var refusal = Supersession(entry, _inOrder[kept], kept + 1);
                         if (!_positionByKey.ContainsKey(refusal.IdempotencyKey))
                             Add(refusal);
@@ -47,7 +54,7 @@ public sealed class InMemoryAuditLog : IAuditLog
                 appended++;
             }
 
-            return Task.FromResult(new AuditAppendResult(appended, entries.Count - appended - superseded.Count, _inOrder.Count, superseded.Count) { SupersededKeys = superseded });
+            return Task.FromResult(new AuditAppendResult(appended, entries.Count - appended - superseded.Count, _inOrder.Count, superseded.Count) { SupersededKeys = superseded, KeptDetails = keptDetails });
         }
     }
 
@@ -65,6 +72,17 @@ public sealed class InMemoryAuditLog : IAuditLog
         _positionByKey[entry.IdempotencyKey] = _inOrder.Count;
         _inOrder.Add(entry);
     }
+
+    /// <summary>Whether an entry under a recorded key says what the recorded one says (PostgreSQL compares the same columns).</summary>
+    private static bool SameContent(AuditEntry recorded, AuditEntry entry) =>
+        recorded.At == entry.At && recorded.StepId == entry.StepId && recorded.Action == entry.Action && recorded.Actor == entry.Actor
+        && recorded.Verdict == entry.Verdict
+        && (recorded.Detail, entry.Detail) switch
+        {
+            (null, null) => true,
+            ({ } a, { } b) => JsonElement.DeepEquals(a, b),
+            _ => false,
+        };
 
     /// <summary>The top-level <c>sequence</c> of the detail as PostgreSQL's <c>detail->>'sequence'</c> reads it; null when absent.</summary>
     private static string? ActionNumber(AuditEntry entry) =>

@@ -9,7 +9,11 @@ public sealed record NotifyPeopleRequest(Notification Notification);
 /// <summary>Output of <see cref="NotifyPeople"/>.</summary>
 /// <param name="Outcome">Sent now, or already sent by an earlier attempt.</param>
 /// <param name="Recipients">How many people the notification was addressed to.</param>
-public sealed record NotifyPeopleResult(SideEffectOutcome Outcome, int Recipients);
+public sealed record NotifyPeopleResult(SideEffectOutcome Outcome, int Recipients)
+{
+    /// <summary>The idempotency key of the effect this answers (the orchestrator checks it: see <see cref="AppendAuditEntriesRequest.Fingerprint"/>).</summary>
+    public string? IdempotencyKey { get; init; }
+}
 
 /// <summary>Activity: delivers one coordination action to the people in its <c>To</c> list through <see cref="INotificationSender"/>.</summary>
 public sealed class NotifyPeople(INotificationSender sender) : TaskActivity<NotifyPeopleRequest, NotifyPeopleResult>
@@ -18,6 +22,6 @@ public sealed class NotifyPeople(INotificationSender sender) : TaskActivity<Noti
     {
         ArgumentNullException.ThrowIfNull(input);
         var outcome = await sender.SendAsync(input.Notification).ConfigureAwait(false);
-        return new NotifyPeopleResult(outcome, input.Notification.Recipients.Count);
+        return new NotifyPeopleResult(outcome, input.Notification.Recipients.Count) { IdempotencyKey = input.Notification.IdempotencyKey };
     }
 }

@@ -7,7 +7,11 @@ namespace Coordinator.Orchestration.Activities;
 public sealed record RecordMemoryRequest(MemoryRecord Record);
 
 /// <summary>Output of <see cref="RecordMemory"/>.</summary>
-public sealed record RecordMemoryResult(SideEffectOutcome Outcome);
+public sealed record RecordMemoryResult(SideEffectOutcome Outcome)
+{
+    /// <summary>The idempotency key of the effect this answers (the orchestrator checks it: see <see cref="AppendAuditEntriesRequest.Fingerprint"/>).</summary>
+    public string? IdempotencyKey { get; init; }
+}
 
 /// <summary>Activity: stores one block, decision, reassignment or completion note in <see cref="IMemoryStore"/>.</summary>
 public sealed class RecordMemory(IMemoryStore memory) : TaskActivity<RecordMemoryRequest, RecordMemoryResult>
@@ -15,6 +19,6 @@ public sealed class RecordMemory(IMemoryStore memory) : TaskActivity<RecordMemor
     public override async Task<RecordMemoryResult> RunAsync(TaskActivityContext context, RecordMemoryRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new RecordMemoryResult(await memory.RecordAsync(input.Record).ConfigureAwait(false));
+        return new RecordMemoryResult(await memory.RecordAsync(input.Record).ConfigureAwait(false)) { IdempotencyKey = input.Record.IdempotencyKey };
     }
 }

@@ -7,7 +7,11 @@ namespace Coordinator.Orchestration.Activities;
 public sealed record UpdateCrmRequest(CrmUpdate Update);
 
 /// <summary>Output of <see cref="UpdateCrm"/>.</summary>
-public sealed record UpdateCrmResult(SideEffectOutcome Outcome);
+public sealed record UpdateCrmResult(SideEffectOutcome Outcome)
+{
+    /// <summary>The idempotency key of the effect this answers (the orchestrator checks it: see <see cref="AppendAuditEntriesRequest.Fingerprint"/>).</summary>
+    public string? IdempotencyKey { get; init; }
+}
 
 /// <summary>Activity: mirrors one change of an instance's progress on its CRM record through <see cref="ICrmUpdater"/>.</summary>
 public sealed class UpdateCrm(ICrmUpdater crm) : TaskActivity<UpdateCrmRequest, UpdateCrmResult>
@@ -15,6 +19,6 @@ public sealed class UpdateCrm(ICrmUpdater crm) : TaskActivity<UpdateCrmRequest, 
     public override async Task<UpdateCrmResult> RunAsync(TaskActivityContext context, UpdateCrmRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new UpdateCrmResult(await crm.UpdateAsync(input.Update).ConfigureAwait(false));
+        return new UpdateCrmResult(await crm.UpdateAsync(input.Update).ConfigureAwait(false)) { IdempotencyKey = input.Update.IdempotencyKey };
     }
 }

@@ -6,15 +6,16 @@ namespace Coordinator.Persistence.Audit;
 
 /// <summary>
 /// <see cref="IAuditLog"/> on PostgreSQL. Each append is one call of the database function
-/// <c>audit_append()</c> (migration 0006), the only way to write to <c>audit_log</c>: in one
+/// <c>audit_append()</c> (migrations 0006 and 0008), the only way to write to <c>audit_log</c>: in one
 /// statement it locks the chain head, assigns the sequence numbers, computes the hash chain, skips
-/// recorded idempotency keys and refuses a second action with an instance's action number
-/// (recording an <c>action.superseded</c> row instead). The application role has no direct write
+/// recorded idempotency keys and refuses a second action with an instance's action number, or an
+/// engine action whose key is recorded with other content (recording an <c>action.superseded</c>
+/// row instead, and returning the detail of the action it kept). The application role has no direct write
 /// privilege on the registry.
 /// </summary>
 public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
 {
-    private const string AppendSql = "SELECT key, outcome, head_seq FROM audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    private const string AppendSql = "SELECT key, outcome, head_seq, kept_detail FROM audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     private const string HeadSql = "SELECT seq FROM audit_chain_head";
 
     public async Task<AuditAppendResult> AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
@@ -33,6 +34,7 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
         batch.AddParameters(command.Parameters);
         int appended = 0;
         var superseded = new List<string>();
+        var kept = new List<JsonElement>();
         long headSeq = 0;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -45,6 +47,7 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
                         break;
                     case "superseded":
                         superseded.Add(reader.GetString(0));
+                        kept.Add(reader.IsDBNull(3) ? default : ParseDetail(reader.GetString(3)));
                         break;
                 }
 
@@ -52,7 +55,11 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
             }
         }
 
-        return new AuditAppendResult(appended, entries.Count - appended - superseded.Count, headSeq, superseded.Count) { SupersededKeys = superseded };
+        return new AuditAppendResult(appended, entries.Count - appended - superseded.Count, headSeq, superseded.Count)
+        {
+            SupersededKeys = superseded,
+            KeptDetails = kept,
+        };
     }
 
     private static AuditAppendBatch DistinctByKey(IReadOnlyList<AuditEntry> entries)
@@ -89,6 +96,12 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
                     nameof(entry));
             }
         }
+    }
+
+    private static JsonElement ParseDetail(string text)
+    {
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
     }
 
     private static string DetailText(AuditEntry entry) =>

@@ -31,6 +31,24 @@ public sealed class InMemoryAuditLogTests
     }
 
     [Fact]
+    public async Task AppendAsync_RecordedKeyWithOtherContent_IsRefusedAsSupersededAndAnswersWithTheKeptDetail()
+    {
+        var log = new InMemoryAuditLog();
+        var recorded = NumberedAuditEntries.Action("claim-1", 4, "step.progress") with { Detail = JsonSerializer.SerializeToElement(new { sequence = 4, text = "first draft" }) };
+        var other = recorded with { Detail = JsonSerializer.SerializeToElement(new { sequence = 4, text = "second draft" }) };
+        await log.AppendAsync([recorded]);
+
+        var result = await log.AppendAsync([other]);
+        var replay = await log.AppendAsync([recorded]);
+
+        Assert.Equal(new AuditAppendResult(0, 0, 2, Superseded: 1) { SupersededKeys = [recorded.IdempotencyKey] }, result);
+        Assert.Equal("first draft", Assert.Single(result.KeptDetails).GetProperty("text").GetString());
+        Assert.Equal(["step.progress", "action.superseded"], log.All.Select(e => e.Action));
+        Assert.Equal("first draft", log.All[0].Detail!.Value.GetProperty("text").GetString());
+        Assert.Equal(new AuditAppendResult(0, 1, 2), replay);
+    }
+
+    [Fact]
     public async Task AppendAsync_SameNumberInAnotherInstanceOrNoNumber_IsAppended()
     {
         var log = new InMemoryAuditLog();

@@ -18,6 +18,7 @@ namespace Coordinator.Orchestration.Tests.Support;
 internal sealed class ScriptedContext
 {
     private readonly Queue<HumanEvent> events;
+    private TaskCompletionSource<HumanEvent?>? waiter;
 
     public ScriptedContext(string instanceId, DateTimeOffset now, params HumanEvent[] events)
     {
@@ -29,7 +30,13 @@ internal sealed class ScriptedContext
         Mock.SetupGet(c => c.IsReplaying).Returns(false);
         Mock.Protected().SetupGet<ILoggerFactory>("LoggerFactory").Returns(() => Logs);
         Mock.Setup(c => c.WaitForExternalEvent<HumanEvent?>(It.IsAny<string>(), It.IsAny<CancellationToken>()))
-            .Returns(() => this.events.Count > 0 ? Task.FromResult<HumanEvent?>(this.events.Dequeue()) : new TaskCompletionSource<HumanEvent?>().Task);
+            .Returns(() =>
+            {
+                if (this.events.Count > 0)
+                    return Task.FromResult<HumanEvent?>(this.events.Dequeue());
+                waiter = new TaskCompletionSource<HumanEvent?>();
+                return waiter.Task;
+            });
         Mock.Setup(c => c.CreateTimer(It.IsAny<DateTime>(), It.IsAny<CancellationToken>()))
             .Returns((DateTime fireAt, CancellationToken _) =>
             {
@@ -46,10 +53,15 @@ internal sealed class ScriptedContext
                 OnStatus?.Invoke(LastStatus);
         });
         Mock.Setup(c => c.ContinueAsNew(It.IsAny<object?>(), It.IsAny<bool>())).Callback(() => ContinuedAsNew = true);
-        Setup(request => new AppendAuditEntriesResult(1, 0, Supersedes(((AppendAuditEntriesRequest)request!).Entries.Select(e => e.IdempotencyKey).ToArray())));
-        Setup(_ => new NotifyPeopleResult(Core.Ports.SideEffectOutcome.Performed, 1));
-        Setup(_ => new UpdateCrmResult(Core.Ports.SideEffectOutcome.Performed));
-        Setup(_ => new RecordMemoryResult(Core.Ports.SideEffectOutcome.Performed));
+        Setup(request =>
+        {
+            var audit = (AppendAuditEntriesRequest)request!;
+            return Audit?.Invoke(audit, Calls.Count(c => c.Name == nameof(AppendAuditEntries)) - 1)
+                ?? new AppendAuditEntriesResult(1, 0, Supersedes(audit.Entries.Select(e => e.IdempotencyKey).ToArray())) { Fingerprint = audit.Fingerprint };
+        });
+        Setup(request => new NotifyPeopleResult(Core.Ports.SideEffectOutcome.Performed, 1) { IdempotencyKey = ((NotifyPeopleRequest)request!).Notification.IdempotencyKey });
+        Setup(request => new UpdateCrmResult(Core.Ports.SideEffectOutcome.Performed) { IdempotencyKey = ((UpdateCrmRequest)request!).Update.IdempotencyKey });
+        Setup(request => new RecordMemoryResult(Core.Ports.SideEffectOutcome.Performed) { IdempotencyKey = ((RecordMemoryRequest)request!).Record.IdempotencyKey });
     }
 
     public Mock<TaskOrchestrationContext> Mock { get; }
@@ -68,6 +80,12 @@ internal sealed class ScriptedContext
 
     /// <summary>Whether an activity call fails (activity name, its request, how many calls of that name came before).</summary>
     public Func<string, object?, int, bool> Fails { get; set; } = static (_, _, _) => false;
+
+    /// <summary>
+    /// Answers the audit activity instead of the default (request, how many audit calls came before):
+    /// for example the real activity over a registry shared by two executions; null to fall back.
+    /// </summary>
+    public Func<AppendAuditEntriesRequest, int, AppendAuditEntriesResult?>? Audit { get; set; }
 
     /// <summary>Which keys of an audit batch the registry refuses as forks (default: none).</summary>
     public Func<IReadOnlyList<string>, IReadOnlyList<string>?> Supersedes { get; set; } = static _ => null;
@@ -97,8 +115,31 @@ internal sealed class ScriptedContext
         _ => [$"{call.Name} ?"],
     }).ToArray();
 
+    /// <summary>
+    /// Delivers an event later, as the backend does with a message that stayed invisible for a while.
+    /// The orchestrator's continuation runs synchronously, up to its next wait (activities answer at once).
+    /// </summary>
+    public void Deliver(HumanEvent humanEvent)
+    {
+        var pending = waiter ?? throw new InvalidOperationException("The orchestrator is not waiting for an event.");
+        waiter = null;
+        pending.SetResult(humanEvent);
+    }
+
+    /// <summary>Whether an effect activity answers as if for another request (activity name, how many calls of that name came before): the completion of a lost execution's activity.</summary>
+    public Func<string, int, bool> AnswersStale { get; set; } = static (_, _) => false;
+
     /// <summary>Starts the orchestrator on this context; it runs until nothing more can complete.</summary>
     public Task<CoordinatorResult> Run(CoordinatorInput input) => new CoordinatorOrchestrator().RunAsync(Mock.Object, input);
+
+    private static TResult Stale<TResult>(TResult answer) => answer switch
+    {
+        NotifyPeopleResult notify => (TResult)(object)(notify with { IdempotencyKey = "another-instance:000001:step.activated:x" }),
+        UpdateCrmResult crm => (TResult)(object)(crm with { IdempotencyKey = "another-instance:000001:step.activated:x" }),
+        RecordMemoryResult memory => (TResult)(object)(memory with { IdempotencyKey = "another-instance:000001:step.activated:x" }),
+        AppendAuditEntriesResult audit => (TResult)(object)(audit with { Fingerprint = "0000000000000000" }),
+        _ => answer,
+    };
 
     private void Setup<TResult>(Func<object?, TResult> result) =>
         Mock.Setup(c => c.CallActivityAsync<TResult>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
@@ -107,7 +148,10 @@ internal sealed class ScriptedContext
                 var before = Calls.Count(c => c.Name == name.Name);
                 Calls.Add((name.Name, request));
                 if (!Fails(name.Name, request, before))
-                    return Task.FromResult(result(request));
+                {
+                    var answer = result(request);
+                    return Task.FromResult(AnswersStale(name.Name, before) ? Stale(answer) : answer);
+                }
                 var details = new TaskFailureDetails("Npgsql.NpgsqlException", $"{name.Name} failed: connection refused", null, null, null);
                 return Task.FromException<TResult>(new TaskFailedException(name.Name, Calls.Count, details));
             });
