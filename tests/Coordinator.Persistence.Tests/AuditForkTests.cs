@@ -68,13 +68,13 @@ public sealed class AuditForkTests(PostgresCluster cluster)
         var result = await log.AppendAsync([other, next]);
         var replay = await log.AppendAsync([recorded]);
 
-        Assert.Equal(new AuditAppendResult(1, 0, 3, Superseded: 1) { SupersededKeys = [recorded.IdempotencyKey] }, result);
-        Assert.Equal("first draft", Assert.Single(result.KeptDetails).GetProperty("text").GetString());
+        Assert.Equal(new AuditAppendResult(0, 0, 2, Superseded: 2) { SupersededKeys = [recorded.IdempotencyKey, next.IdempotencyKey] }, result);
+        Assert.Equal("first draft", result.KeptDetails[0].GetProperty("text").GetString());
         Assert.Equal("first draft", await db.ScalarAsync<string>($"SELECT detail->>'text' FROM audit_log WHERE idempotency_key = '{recorded.IdempotencyKey}'"));
         using var supersession = JsonDocument.Parse((await SupersededRowAsync(db)).Detail);
         Assert.Equal(recorded.IdempotencyKey, supersession.RootElement.GetProperty("keptIdempotencyKey").GetString());
         Assert.Equal("second draft", supersession.RootElement.GetProperty("refusedDetail").GetProperty("text").GetString());
-        Assert.Equal(new AuditAppendResult(0, 1, 3), replay);
+        Assert.Equal(new AuditAppendResult(0, 1, 2), replay);
         Assert.Empty(replay.KeptDetails);
     }
 
@@ -109,17 +109,22 @@ public sealed class AuditForkTests(PostgresCluster cluster)
     }
 
     [Fact]
-    public async Task AppendAsync_TwoActionsWithOneNumberInOneBatch_KeepsTheFirstOfTheBatch()
+    public async Task AppendAsync_TwoActionsWithOneNumberInOneBatch_KeepsTheFirstAndWithholdsTheRestOfTheTurn()
     {
+        // The step.activated follows from the refused step.completed: recording it would record a consequence without its cause.
         await using var db = await cluster.CreateDatabaseAsync();
         var next = AuditEntries.EngineAction("claim-1", 4, "step.activated", "payout");
+        var otherInstance = AuditEntries.EngineAction("claim-2", 4, "step.activated", "payout");
 
-        var result = await new PostgresAuditLog(db.Application).AppendAsync([Blocked, Completed, next]);
+        var result = await new PostgresAuditLog(db.Application).AppendAsync([Blocked, Completed, next, otherInstance]);
 
-        Assert.Equal(new AuditAppendResult(2, 0, 3, Superseded: 1) { SupersededKeys = [Completed.IdempotencyKey] }, result);
+        Assert.Equal(new AuditAppendResult(2, 0, 3, Superseded: 2) { SupersededKeys = [Completed.IdempotencyKey, next.IdempotencyKey] }, result);
+        Assert.Equal(JsonValueKind.Undefined, result.KeptDetails[1].ValueKind);
         Assert.Equal(
             ["step.blocked", "action.superseded", "step.activated"],
             await ActionsInOrderAsync(db));
+        Assert.Equal(0L, await db.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE idempotency_key = '{next.IdempotencyKey}'"));
+        Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE idempotency_key = '{otherInstance.IdempotencyKey}'"));
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace Coordinator.Core.Ports;
 /// Entries refused because another action already holds their instance's action number
 /// (<c>detail.sequence</c>), or because their idempotency key is recorded with other content (an
 /// engine action decided differently by a re-executed turn): not recorded; an <c>action.superseded</c>
-/// row (verdict WARN) records each refusal once.
+/// row (verdict WARN) records each refusal once. Counted with them: the instance's later engine
+/// actions in the same batch, withheld (not recorded, no row) because they follow from the refused one.
 /// </param>
 public sealed record AuditAppendResult(int Appended, int AlreadyRecorded, long HeadSeq, int Superseded = 0)
 {
@@ -17,7 +18,7 @@ public sealed record AuditAppendResult(int Appended, int AlreadyRecorded, long H
 
     /// <summary>
     /// For each key of <see cref="SupersededKeys"/> (same index), the detail of the action the registry
-    /// kept in its place: what was recorded first (its <c>turn</c> says what caused it).
+    /// kept in its place: what was recorded first (its <c>turn</c> says what caused it); undefined for a withheld entry.
     /// </summary>
     public IReadOnlyList<System.Text.Json.JsonElement> KeptDetails { get; init; } = [];
 

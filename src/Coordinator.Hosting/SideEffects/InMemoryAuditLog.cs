@@ -8,7 +8,7 @@ namespace Coordinator.Hosting.SideEffects;
 /// kept after the host stops, and nothing is hash-chained). Behaves like the real registry:
 /// idempotent by key, and an entry whose instance's action number (<c>detail.sequence</c>) is
 /// already held by another action, or whose key is recorded with other content, is refused and
-/// recorded as <c>action.superseded</c>.
+/// recorded as <c>action.superseded</c>, and the instance's later actions in the batch are withheld.
 /// </summary>
 public sealed class InMemoryAuditLog : IAuditLog
 {
@@ -27,9 +27,17 @@ public sealed class InMemoryAuditLog : IAuditLog
         var keptDetails = new List<JsonElement>();
         lock (_gate)
         {
+            var refusedIn = new HashSet<string>(StringComparer.Ordinal);
             foreach (var entry in entries)
             {
                 var number = ActionNumber(entry);
+                if (number is not null && refusedIn.Contains(entry.InstanceId))
+                {
+                    // Withheld: the rest of a refused turn is not recorded either.
+                    superseded.Add(entry.IdempotencyKey);
+                    keptDetails.Add(default);
+                    continue;
+                }
                 if (_positionByKey.TryGetValue(entry.IdempotencyKey, out var recorded))
                 {
                     if (number is null || SameContent(_inOrder[recorded], entry))
@@ -41,6 +49,7 @@ public sealed class InMemoryAuditLog : IAuditLog
                     {
                         superseded.Add(entry.IdempotencyKey);
                         keptDetails.Add(_inOrder[kept].Detail ?? default);
+                        refusedIn.Add(entry.InstanceId);
                         var refusal = Supersession(entry, _inOrder[kept], kept + 1);
                         if (!_positionByKey.ContainsKey(refusal.IdempotencyKey))
                             Add(refusal);

@@ -46,6 +46,7 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
                         appended++;
                         break;
                     case "superseded":
+                    case "withheld":
                         superseded.Add(reader.GetString(0));
                         kept.Add(reader.IsDBNull(3) ? default : ParseDetail(reader.GetString(3)));
                         break;

@@ -6,6 +6,10 @@
 -- action.superseded row records it, and the outcome is 'superseded'. Entries without an action
 -- number (side-effect outcomes) keep the plain idempotent skip.
 --
+-- A batch is one turn. Once an engine action of an instance is refused, its later engine actions in
+-- the same batch are not recorded either (outcome 'withheld', no row): they follow from a state the
+-- registry does not hold (a refused step.completed must not leave its step.activated behind).
+--
 -- The function also returns, for a refused entry, the detail of the action the registry kept
 -- (kept_detail), so the orchestrator can follow the turn that was recorded first (its detail.turn
 -- says what caused it) instead of the one it decided again. The return type changes, so the
@@ -46,6 +50,7 @@ DECLARE
     outcomes   text[] := '{}';
     seqs       bigint[] := '{}';
     kept       jsonb[] := '{}';
+    refused_in text[] := '{}';
 BEGIN
     IF coalesce(cardinality(p_at), 0) <> v_count OR coalesce(cardinality(p_instance_id), 0) <> v_count
        OR coalesce(cardinality(p_workflow_id), 0) <> v_count OR coalesce(cardinality(p_workflow_version), 0) <> v_count
@@ -103,6 +108,13 @@ BEGIN
             v_detail := coalesce(p_detail[i], '{}');
             v_number := CASE WHEN v_detail ? 'sequence' THEN v_detail ->> 'sequence' END;
             kept[i] := NULL;
+            IF v_number IS NOT NULL AND p_instance_id[i] = ANY (refused_in) THEN
+                -- An earlier action of this instance in the batch was refused: the rest of its turn
+                -- was decided from a state the registry does not hold, so none of it is recorded.
+                outcomes[i] := 'withheld';
+                seqs[i] := NULL;
+                CONTINUE;
+            END IF;
             SELECT a.seq, a.idempotency_key, a.action, a.detail,
                    (a.at, a.step_id, a.action, a.actor, a.verdict, a.detail)
                        IS NOT DISTINCT FROM (p_at[i], p_step_id[i], p_action[i], p_actor[i], p_verdict[i], v_detail) AS same
@@ -157,6 +169,7 @@ BEGIN
                         v_existing := r.seq;
                     END IF;
                     outcomes[i] := 'superseded';
+                    refused_in := refused_in || p_instance_id[i];
                     seqs[i] := v_existing;
                     CONTINUE;
                 END IF;

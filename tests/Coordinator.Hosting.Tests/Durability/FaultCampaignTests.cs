@@ -119,13 +119,24 @@ public abstract class FaultCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
         var failed = driver.Final.Count(f => f.Value.GetProperty("status").GetString() == "failed");
         var completed = driver.Final.Count(f => f.Value.GetProperty("status").GetString() == "completed");
         Log($"instances: {completed} completed, {failed} failed, {instanceIds.Count - driver.Final.Count} still running, of {instanceIds.Count}");
-        Log($"forks found: {findings.Forks.Count}, refused forks: {findings.RefusedForks.Count}; total time {Clock.Elapsed.TotalSeconds:F0} s");
+        Log($"forks found: {findings.Forks.Count}, refused turns: {findings.RefusedTurns.Count} ({findings.UnfollowedRefusals.Count} never performed); total time {Clock.Elapsed.TotalSeconds:F0} s");
         var report = findings.Report();
         output.WriteLine(report);
         if (deployment.Process is { } host)
             await DescribeHostAsync(host, instanceIds.Where(i => !driver.Final.TryGetValue(i, out var f) || f.GetProperty("status").GetString() != "completed"));
         Assert.True(findings.IsClean, $"The run found defects (seed {Seed}):\n{report}");
         return findings;
+    }
+
+    /// <summary>With COORDINATOR_FAULT_LOGS set, writes the host's whole output (since its last start) there.</summary>
+    private protected async Task SaveOutputAsync(ServeProcess host)
+    {
+        if (Environment.GetEnvironmentVariable("COORDINATOR_FAULT_LOGS") is not { Length: > 0 } folder)
+            return;
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, $"{GetType().Name}-{host.Id}.log");
+        await File.WriteAllLinesAsync(file, host.Output);
+        output.WriteLine($"host output written to {file}");
     }
 
     /// <summary>Prints the host's most frequent warnings and errors and its last lines about some instances; with COORDINATOR_FAULT_LOGS set, writes its whole output there.</summary>
@@ -139,13 +150,7 @@ public abstract class FaultCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
         output.WriteLine($"host pid {host.Id} (since its last start): {lines.Count} lines, {warnings.Length} warnings or errors{(warnings.Length > 0 ? "; the most frequent:" : "")}");
         foreach (var group in warnings.GroupBy(w => w.Length > 160 ? w[..160] : w, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Take(6))
             output.WriteLine($"    {group.Count()}x {group.Key}");
-        if (Environment.GetEnvironmentVariable("COORDINATOR_FAULT_LOGS") is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-            var file = Path.Combine(folder, $"{GetType().Name}-{host.Id}.log");
-            await File.WriteAllLinesAsync(file, lines);
-            output.WriteLine($"host output written to {file}");
-        }
+        await SaveOutputAsync(host);
         foreach (var id in instanceIds.Take(3))
         {
             var about = lines.Select((l, i) => (l, i)).Where(x => x.l.Contains(id, StringComparison.Ordinal)).Select(x => x.i).ToArray();
@@ -208,15 +213,8 @@ public sealed class SigkillCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
     private const int Instances = 40;
     private const int Kills = 20;
 
-    /// <summary>Why the campaign does not run in CI yet (issue 9 stays open for it).</summary>
-    private const string KnownDefect =
-        "Open defect (issue 9): after SIGKILL the backend can redeliver the event the lost execution took only after its "
-        + "visibility timeout, so the re-executed turn applies a later event first. The registry refuses such forks "
-        + "(3 action.superseded in the last run, 0 unrefused forks), but notes under a reused key are then lost or applied twice "
-        + "(6 in the last run). Fix planned: the orchestrator defers to the registry's record of a lost execution's turn. "
-        + "Run it with: dotnet test tests/Coordinator.Hosting.Tests --filter FullyQualifiedName~SigkillCampaignTests after removing Skip.";
 
-    [Fact(Skip = KnownDefect)]
+    [Fact]
     public async Task Serve_KilledHard20TimesWhileEventsArrive_NoForkNoLostEventNoDuplicateNotification()
     {
         await using var deployment = await DeployAsync();
@@ -239,6 +237,7 @@ public sealed class SigkillCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
                 await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 8_000)));
                 var (notes, changes) = (driver.AcceptedNotes.Count(), driver.StateEventsAccepted);
                 deployment.Process!.KillHard();
+                await SaveOutputAsync(deployment.Process);
                 var restart = Stopwatch.StartNew();
                 await deployment.StartAsync();
                 readyTimes.Add(restart.Elapsed.TotalSeconds);
@@ -277,14 +276,8 @@ public sealed class AzuriteOutageTests(ThrowawayAzurite azurite, PostgresFixture
     /// </summary>
     private const double OutageTimeScale = 14_400;
 
-    /// <summary>Why the campaign does not run in CI yet (issue 9 stays open for it).</summary>
-    private const string KnownDefect =
-        "Open defect (issue 9): passed 2 of 3 runs on this code; in the third (seed 730117) a turn re-run after the outage fired a due "
-        + "escalation where the first execution had applied a note (refused as action.superseded, the note then applied twice and the "
-        + "escalation's notification sent), and 3 accepted events took effect only after serve was restarted (the provider's stall). "
-        + "Run it with: dotnet test tests/Coordinator.Hosting.Tests --filter FullyQualifiedName~AzuriteOutageTests after removing Skip.";
 
-    [Fact(Skip = KnownDefect)]
+    [Fact]
     public async Task Serve_AzuriteStopped30sWhileEventsArrive_NoForkNoLostEventNoDuplicateNotification()
     {
         await using var deployment = await DeployAsync(OutageTimeScale);

@@ -24,8 +24,15 @@ internal sealed class FaultFindings
     /// <summary>Two different audited actions with the same (instance, action number).</summary>
     public List<string> Forks { get; } = [];
 
-    /// <summary>Forks the audit refused and recorded (<c>action.superseded</c>): the orchestrator still decided twice.</summary>
-    public List<string> RefusedForks { get; } = [];
+    /// <summary>
+    /// Turns the audit refused (<c>action.superseded</c>): a re-executed turn proposed another turn where a
+    /// lost execution had recorded one. Expected after a hard kill, and not a defect by itself: the
+    /// orchestrator follows the recorded turn and performs the refused one afterwards (see <see cref="UnfollowedRefusals"/>).
+    /// </summary>
+    public List<string> RefusedTurns { get; } = [];
+
+    /// <summary>A refused turn whose cause (<c>detail.turn</c>: its event, or its timer) no recorded turn of the instance performed afterwards: the event was lost.</summary>
+    public List<string> UnfollowedRefusals { get; } = [];
 
     /// <summary>A step activated or completed more than once.</summary>
     public List<string> RepeatedTransitions { get; } = [];
@@ -72,7 +79,7 @@ internal sealed class FaultFindings
     public string VerifyOutput { get; private set; } = "";
 
     public bool IsClean =>
-        Forks.Count + RefusedForks.Count + RepeatedTransitions.Count + IncompleteAudits.Count + LostNotes.Count + RepeatedNotes.Count
+        Forks.Count + UnfollowedRefusals.Count + RepeatedTransitions.Count + IncompleteAudits.Count + LostNotes.Count + RepeatedNotes.Count
         + DuplicateNotifications.Count + MismatchedNotifications.Count + NotCompleted.Count + LostStateEvents.Count + HarnessProblems.Count
         + ScenarioFindings.Sum(f => f.Items.Count) == 0
         && VerifyExitCode == 0;
@@ -106,7 +113,20 @@ internal sealed class FaultFindings
         foreach (var refused in await connection.QueryAsync<(string InstanceId, long Seq, string Detail)>(
             "SELECT instance_id, seq, detail::text FROM audit_log WHERE action = 'action.superseded' ORDER BY seq"))
         {
-            findings.RefusedForks.Add($"{refused.InstanceId} (seq {refused.Seq}): {refused.Detail}");
+            findings.RefusedTurns.Add($"{refused.InstanceId} (seq {refused.Seq}): {refused.Detail}");
+        }
+        foreach (var unfollowed in await connection.QueryAsync<(string InstanceId, long Seq, string? Turn)>(
+            """
+            SELECT s.instance_id, s.seq, (s.detail -> 'refusedDetail' -> 'turn')::text
+            FROM audit_log s
+            WHERE s.action = 'action.superseded'
+              AND NOT EXISTS (SELECT 1 FROM audit_log a
+                              WHERE a.instance_id = s.instance_id AND a.detail ? 'sequence'
+                                AND a.detail -> 'turn' = s.detail -> 'refusedDetail' -> 'turn')
+            ORDER BY s.seq
+            """))
+        {
+            findings.UnfollowedRefusals.Add($"{unfollowed.InstanceId} (seq {unfollowed.Seq}): refused turn {unfollowed.Turn ?? "(no cause recorded: not the first action of a turn)"} never performed afterwards");
         }
         foreach (var repeated in await connection.QueryAsync<(string InstanceId, string StepId, string Action, long Count, string Sequences)>(
             """
@@ -265,7 +285,8 @@ internal sealed class FaultFindings
         report.AppendLine(CultureInfo.InvariantCulture,
             $"audit rows {AuditRows}, notifications {Notifications}; notes accepted {AcceptedNotes}, of unknown outcome {UnknownNotes} ({UnknownNotesApplied} of them applied)");
         Section(report, "forks (two different actions with one action number)", Forks);
-        Section(report, "forks refused by the audit (action.superseded)", RefusedForks);
+        Section(report, "refused turns never performed afterwards", UnfollowedRefusals);
+        Section(report, "turns refused by the audit and followed (action.superseded; not a defect)", RefusedTurns);
         Section(report, "steps activated or completed more than once", RepeatedTransitions);
         Section(report, "incomplete audits", IncompleteAudits);
         Section(report, "accepted notes lost", LostNotes);

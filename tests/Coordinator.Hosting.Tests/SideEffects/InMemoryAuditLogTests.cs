@@ -49,6 +49,22 @@ public sealed class InMemoryAuditLogTests
     }
 
     [Fact]
+    public async Task AppendAsync_ActionRefusedInABatch_WithholdsTheInstancesLaterActions()
+    {
+        var log = new InMemoryAuditLog();
+        await log.AppendAsync([NumberedAuditEntries.Action("claim-1", 3, "step.blocked")]);
+        var refused = NumberedAuditEntries.Action("claim-1", 3, "step.completed");
+        var consequence = NumberedAuditEntries.Action("claim-1", 4, "step.activated");
+        var otherInstance = NumberedAuditEntries.Action("claim-2", 4, "step.activated");
+
+        var result = await log.AppendAsync([refused, consequence, otherInstance]);
+
+        Assert.Equal(new AuditAppendResult(1, 0, 3, Superseded: 2) { SupersededKeys = [refused.IdempotencyKey, consequence.IdempotencyKey] }, result);
+        Assert.Equal(["step.blocked", "action.superseded", "step.activated"], log.All.Select(e => e.Action));
+        Assert.Equal("claim-2", log.All[2].InstanceId);
+    }
+
+    [Fact]
     public async Task AppendAsync_SameNumberInAnotherInstanceOrNoNumber_IsAppended()
     {
         var log = new InMemoryAuditLog();
