@@ -136,8 +136,10 @@ public static class CoordinatorServer
         builder.Services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<LoggedSideEffects>());
         // Every error answer is problem details: refusals (the handlers; unreadable bodies included, see
         // CoordinatorApi.ReadJsonObjectAsync), oversize requests (RequestLimits), bare status codes
-        // (UseStatusCodePages), and any other exception (UseExceptionHandler: a 500 with a trace id, no internals).
+        // (UseStatusCodePages), the Durable backend out of reach (DurableBackendUnavailable: a 503 with
+        // Retry-After), and any other exception (UseExceptionHandler: a 500 with a trace id, no internals).
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DurableBackendUnavailable>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddCoordinatorOpenApi();
         // No server-wide body limit: it would also cap the embedded sidecar's gRPC messages. The API

@@ -71,6 +71,7 @@ internal sealed class EventDriver : IAsyncDisposable
     private readonly ConcurrentQueue<SentNote> _notes = new();
     private readonly ConcurrentDictionary<string, int> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _lostStateEvents = new();
+    private readonly ConcurrentQueue<AcceptedStateEvent> _acceptedStateEvents = new();
     private readonly ConcurrentQueue<string> _harnessProblems = new();
     private readonly ConcurrentDictionary<string, int> _rejections = new(StringComparer.Ordinal);
     private long _lastConfirmedSeq;
@@ -116,7 +117,11 @@ internal sealed class EventDriver : IAsyncDisposable
 
     public int StateEventsUnknown => _stateUnknown;
 
+    /// <summary>Accepted state changes that showed no effect for <see cref="LostAfter"/> (late: a stall; or lost, which the audit tells by event id).</summary>
     public IReadOnlyCollection<string> LostStateEvents => [.. _lostStateEvents];
+
+    /// <summary>Every state change answered 2xx, with the event id the API gave it.</summary>
+    public IReadOnlyCollection<AcceptedStateEvent> AcceptedStateEvents => [.. _acceptedStateEvents];
 
     public IReadOnlyCollection<string> HarnessProblems => [.. _harnessProblems];
 
@@ -196,9 +201,12 @@ internal sealed class EventDriver : IAsyncDisposable
     /// </summary>
     public async Task<RequestOutcome> PostStateEventAsync(string instanceId, string stepId, string statusAtPost, string type, object body, CancellationToken cancellationToken = default)
     {
-        var (outcome, _, _) = await PostAsync(instanceId, stepId, body, cancellationToken, _instances[instanceId].AnswerAtOnce());
+        var (outcome, _, answer) = await PostAsync(instanceId, stepId, body, cancellationToken, _instances[instanceId].AnswerAtOnce());
         if (outcome == RequestOutcome.Accepted)
+        {
             Interlocked.Increment(ref _stateAccepted);
+            _acceptedStateEvents.Enqueue(new AcceptedStateEvent(instanceId, stepId, type, EventIdOf(answer), _clock.Elapsed));
+        }
         else if (outcome == RequestOutcome.Unknown)
             Interlocked.Increment(ref _stateUnknown);
         if (outcome is RequestOutcome.Accepted or RequestOutcome.Unknown)
@@ -543,6 +551,22 @@ internal sealed class EventDriver : IAsyncDisposable
 
         public PendingChange? Pending { get; set; }
     }
+
+    private static string? EventIdOf(string answer)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(answer);
+            return document.RootElement.TryGetProperty("eventId", out var id) ? id.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A state change the API answered 2xx, and the id it gave the event (null when the answer did not say).</summary>
+    public sealed record AcceptedStateEvent(string InstanceId, string StepId, string Type, string? EventId, TimeSpan At);
 
     private sealed record PendingChange(string Status, string Type, RequestOutcome Outcome, TimeSpan At);
 }

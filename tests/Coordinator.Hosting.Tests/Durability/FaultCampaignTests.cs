@@ -119,7 +119,7 @@ public abstract class FaultCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
         var failed = driver.Final.Count(f => f.Value.GetProperty("status").GetString() == "failed");
         var completed = driver.Final.Count(f => f.Value.GetProperty("status").GetString() == "completed");
         Log($"instances: {completed} completed, {failed} failed, {instanceIds.Count - driver.Final.Count} still running, of {instanceIds.Count}");
-        Log($"forks found: {findings.Forks.Count}, refused turns: {findings.RefusedTurns.Count} ({findings.UnfollowedRefusals.Count} never performed); total time {Clock.Elapsed.TotalSeconds:F0} s");
+        Log($"forks found: {findings.Forks.Count}, refused turns: {findings.RefusedTurns.Count} ({findings.UnfollowedRefusals.Count} events never applied afterwards); total time {Clock.Elapsed.TotalSeconds:F0} s");
         var report = findings.Report();
         output.WriteLine(report);
         if (deployment.Process is { } host)

@@ -31,7 +31,11 @@ internal sealed class FaultFindings
     /// </summary>
     public List<string> RefusedTurns { get; } = [];
 
-    /// <summary>A refused turn whose cause (<c>detail.turn</c>: its event, or its timer) no recorded turn of the instance performed afterwards: the event was lost.</summary>
+    /// <summary>
+    /// A refused event turn whose event (<c>detail.turn</c>) no recorded turn of the instance applied
+    /// afterwards: the event was lost. (A refused timer turn has no input to lose: after the recorded
+    /// turn, the engine decides anew what is due, and a note may well have made the escalation moot.)
+    /// </summary>
     public List<string> UnfollowedRefusals { get; } = [];
 
     /// <summary>A step activated or completed more than once.</summary>
@@ -55,8 +59,11 @@ internal sealed class FaultFindings
     /// <summary>An instance that did not end completed with every step done or skipped.</summary>
     public List<string> NotCompleted { get; } = [];
 
-    /// <summary>A state change answered 2xx that never took effect (the driver sent it again).</summary>
+    /// <summary>A state change answered 2xx that the audit never shows applied (no turn with its event id), or shows applied twice.</summary>
     public List<string> LostStateEvents { get; } = [];
+
+    /// <summary>A state change answered 2xx that took effect only after the driver's patience ran out (a stalled instance); not a defect when the audit shows it applied once.</summary>
+    public List<string> LateStateEvents { get; } = [];
 
     /// <summary>Problems of the test's own making (a 400 or 404 to the driver): the run proves nothing until they are fixed.</summary>
     public List<string> HarnessProblems { get; } = [];
@@ -120,13 +127,14 @@ internal sealed class FaultFindings
             SELECT s.instance_id, s.seq, (s.detail -> 'refusedDetail' -> 'turn')::text
             FROM audit_log s
             WHERE s.action = 'action.superseded'
+              AND NOT coalesce(s.detail -> 'refusedDetail' -> 'turn' ? 'timer', false)
               AND NOT EXISTS (SELECT 1 FROM audit_log a
                               WHERE a.instance_id = s.instance_id AND a.detail ? 'sequence'
                                 AND a.detail -> 'turn' = s.detail -> 'refusedDetail' -> 'turn')
             ORDER BY s.seq
             """))
         {
-            findings.UnfollowedRefusals.Add($"{unfollowed.InstanceId} (seq {unfollowed.Seq}): refused turn {unfollowed.Turn ?? "(no cause recorded: not the first action of a turn)"} never performed afterwards");
+            findings.UnfollowedRefusals.Add($"{unfollowed.InstanceId} (seq {unfollowed.Seq}): refused turn {unfollowed.Turn ?? "(no cause recorded: not the first action of a turn)"} never applied afterwards");
         }
         foreach (var repeated in await connection.QueryAsync<(string InstanceId, string StepId, string Action, long Count, string Sequences)>(
             """
@@ -211,7 +219,22 @@ internal sealed class FaultFindings
                 findings.NotCompleted.Add($"{instanceId}: {status}{(unfinished.Length > 0 ? $" ({string.Join(", ", unfinished)})" : "")}");
         }
 
-        findings.LostStateEvents.AddRange(driver.LostStateEvents);
+        // Every accepted state change is applied exactly once: one turn whose cause (detail.turn) is its event.
+        var applied = (await connection.QueryAsync<(string EventId, long Count)>(
+            """
+            SELECT detail -> 'turn' -> 'event' ->> 'eventId', count(*) FROM audit_log
+            WHERE detail ? 'sequence' AND detail -> 'turn' ? 'event' GROUP BY 1
+            """)).ToDictionary(r => r.EventId, r => r.Count, StringComparer.Ordinal);
+        foreach (var accepted in driver.AcceptedStateEvents)
+        {
+            var times = accepted.EventId is { } id ? applied.GetValueOrDefault(id) : 0;
+            if (times != 1)
+            {
+                findings.LostStateEvents.Add(
+                    $"{accepted.InstanceId} {accepted.StepId}: {accepted.Type} answered 2xx at {accepted.At.TotalSeconds:F0} s (event {accepted.EventId ?? "without an id"}) applied {times} times");
+            }
+        }
+        findings.LateStateEvents.AddRange(driver.LostStateEvents);
         findings.HarnessProblems.AddRange(driver.HarnessProblems);
         (findings.VerifyExitCode, findings.VerifyOutput) = await deployment.RunAuditVerifyAsync(TimeSpan.FromMinutes(2));
         return findings;
@@ -285,7 +308,7 @@ internal sealed class FaultFindings
         report.AppendLine(CultureInfo.InvariantCulture,
             $"audit rows {AuditRows}, notifications {Notifications}; notes accepted {AcceptedNotes}, of unknown outcome {UnknownNotes} ({UnknownNotesApplied} of them applied)");
         Section(report, "forks (two different actions with one action number)", Forks);
-        Section(report, "refused turns never performed afterwards", UnfollowedRefusals);
+        Section(report, "refused event turns whose event was never applied afterwards", UnfollowedRefusals);
         Section(report, "turns refused by the audit and followed (action.superseded; not a defect)", RefusedTurns);
         Section(report, "steps activated or completed more than once", RepeatedTransitions);
         Section(report, "incomplete audits", IncompleteAudits);
@@ -294,7 +317,8 @@ internal sealed class FaultFindings
         Section(report, "notifications stored more than once", DuplicateNotifications);
         Section(report, "notifications and audit disagree", MismatchedNotifications);
         Section(report, "instances not completed", NotCompleted);
-        Section(report, "accepted state changes that never took effect", LostStateEvents);
+        Section(report, "accepted state changes not applied exactly once (by event id, in the audit)", LostStateEvents);
+        Section(report, "accepted state changes that took effect late (after the driver's patience; applied once)", LateStateEvents);
         foreach (var (title, items) in ScenarioFindings)
             Section(report, title, items);
         Section(report, "HARNESS problems (the test's own fault)", HarnessProblems);
