@@ -7,6 +7,9 @@ namespace Coordinator.Cli;
 /// <summary><c>coordinator serve</c>: the standalone coordinator (embedded Durable sidecar, workers, HTTP API).</summary>
 internal static class ServeCommand
 {
+    /// <summary>Exit code for a start-up refused by a setting or the environment (a definition with errors exits with 1, as <c>validate</c> does).</summary>
+    internal const int ConfigurationError = 2;
+
     public static Command Create()
     {
         var urls = new Option<string>("--urls") { Description = "Where the HTTP API listens.", DefaultValueFactory = _ => "http://localhost:7071" };
@@ -47,10 +50,11 @@ internal static class ServeCommand
                 Console.Error.WriteLine(e.Message);
                 return 1;
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+            catch (Exception e) when (e is StartupException or InvalidOperationException or ArgumentException or IOException or Npgsql.NpgsqlException)
             {
-                Console.Error.WriteLine($"coordinator serve could not start: {e.Message}");
-                return 1;
+                // A setting or the environment: one line that says what to fix, no stack trace.
+                Console.Error.WriteLine($"coordinator serve could not start: {e.Message.ReplaceLineEndings(" ")}");
+                return ConfigurationError;
             }
             await using (server)
             {

@@ -17,8 +17,9 @@ public static class FunctionsServiceCollectionExtensions
     /// Loads and validates the workflow definitions from <c>Coordinator:DefinitionsPath</c> (relative paths
     /// resolve against the app folder, where the build copies <c>workflow-definitions/*.yaml</c>), and registers
     /// the <see cref="WorkflowRegistry"/>, the <see cref="HostClock"/> (<c>Coordinator:TimeScale</c>), the ports,
-    /// the activity classes and the HTTP JSON options. The audit registry is PostgreSQL when
-    /// <c>ConnectionStrings:Coordinator</c> is set, in memory otherwise.
+    /// the activity classes and the HTTP JSON options. The audit registry is PostgreSQL
+    /// (<c>ConnectionStrings:Coordinator</c>); without it the app refuses to start (<see cref="StartupException"/>)
+    /// unless <c>Coordinator:AllowInMemoryAudit</c> allows an in-memory audit for development.
     /// Throws <see cref="DefinitionLoadException"/> (every diagnostic with file, line and column) when a
     /// definition has errors, so the worker refuses to start.
     /// </summary>
@@ -36,6 +37,13 @@ public static class FunctionsServiceCollectionExtensions
         services.AddSingleton(new HostClock(options.TimeScale));
 
         var persistent = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName));
+        if (!persistent && !options.AllowInMemoryAudit)
+        {
+            // In production an in-memory audit would be one registry per worker, lost at every scale-in: refuse.
+            throw new StartupException(
+                "The Functions app has no audit database: set the app setting ConnectionStrings__Coordinator to PostgreSQL's application role (see docs/audit.md). "
+                + "For local development only, Coordinator__AllowInMemoryAudit=true keeps the audit in memory (not durable, one per worker).");
+        }
         if (persistent)
             services.AddCoordinatorPersistence(configuration);
         else

@@ -16,4 +16,11 @@ public sealed class CoordinatorHostOptions
 
     /// <summary>Every workflow duration runs this many times faster (demos and tests). Part of each instance's input.</summary>
     public double TimeScale { get; set; } = 1;
+
+    /// <summary>
+    /// The Functions app only: allows running without <c>ConnectionStrings:Coordinator</c>, the audit registry
+    /// then in memory (one per worker, lost when it stops). For local development and tests; without it the app
+    /// refuses to start without an audit database.
+    /// </summary>
+    public bool AllowInMemoryAudit { get; set; }
 }

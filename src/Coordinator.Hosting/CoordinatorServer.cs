@@ -52,6 +52,8 @@ public static class CoordinatorServer
         var builder = WebApplication.CreateSlimBuilder([.. settings.ConfigurationArgs]);
         // The sidecar adds its own Kestrel endpoint, so the public ones are explicit endpoints too.
         var publicEndpoints = PublicEndpoints.Parse(settings.Urls);
+        // Before anything is written anywhere: a port in use is one line, not a trace after the migrations ran.
+        StartupChecks.EnsurePortsFree(publicEndpoints);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var endpoint in publicEndpoints)
@@ -82,23 +84,10 @@ public static class CoordinatorServer
         var auditDescription = "in memory (NOT durable: set ConnectionStrings__Coordinator for the PostgreSQL audit registry)";
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            // Migrations need the owner role; the application role may only append and read.
-            var migrations = builder.Configuration.GetConnectionString("CoordinatorMigrations");
-            if (!string.IsNullOrWhiteSpace(migrations))
-            {
-                progress.WriteLine("Applying database migrations (ConnectionStrings:CoordinatorMigrations) ...");
-                await using var dataSource = NpgsqlDataSource.Create(migrations);
-                try
-                {
-                    var applied = await new MigrationRunner(dataSource).ApplyAsync(cancellationToken).ConfigureAwait(false);
-                    progress.WriteLine($"  {applied.Count} migration(s) applied");
-                }
-                catch (NpgsqlException e)
-                {
-                    throw new InvalidOperationException(
-                        $"Cannot migrate PostgreSQL with ConnectionStrings:CoordinatorMigrations ({e.Message}). Start it (scripts/postgres.sh start) or fix the connection string.", e);
-                }
-            }
+            // Reachable with this login, and migrated: with ConnectionStrings:CoordinatorMigrations (the owner) when
+            // given, else with this login when it owns the database; otherwise one line that says how.
+            await StartupChecks.PrepareDatabaseAsync(
+                connectionString, builder.Configuration.GetConnectionString("CoordinatorMigrations"), progress, cancellationToken).ConfigureAwait(false);
             builder.Services.AddCoordinatorPersistence(builder.Configuration);
             auditDescription = "PostgreSQL audit registry";
         }
@@ -149,7 +138,7 @@ public static class CoordinatorServer
 
         var app = builder.Build();
         if (app.Services.GetService<DefinitionCatalog>() is { } catalog)
-            await PublishDefinitionsAsync(catalog, registry, progress, cancellationToken).ConfigureAwait(false);
+            await PublishDefinitionsAsync(catalog, connectionString!, registry, progress, cancellationToken).ConfigureAwait(false);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLimits();
@@ -174,7 +163,7 @@ public static class CoordinatorServer
     /// Publishes every loaded definition to the catalog (immutable per id and version). A changed
     /// definition under a published version stops the host: running instances are pinned to it.
     /// </summary>
-    private static async Task PublishDefinitionsAsync(DefinitionCatalog catalog, WorkflowRegistry registry, TextWriter progress, CancellationToken cancellationToken)
+    private static async Task PublishDefinitionsAsync(DefinitionCatalog catalog, string connectionString, WorkflowRegistry registry, TextWriter progress, CancellationToken cancellationToken)
     {
         foreach (var definition in registry.All)
         {
@@ -186,6 +175,10 @@ public static class CoordinatorServer
             catch (DefinitionVersionConflictException e)
             {
                 throw new InvalidOperationException(e.Message, e);
+            }
+            catch (NpgsqlException e)
+            {
+                throw new StartupException(StartupChecks.Describe(e, connectionString, "ConnectionStrings:Coordinator"), e);
             }
         }
     }

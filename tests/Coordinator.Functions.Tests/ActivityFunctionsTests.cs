@@ -23,6 +23,7 @@ public sealed class ActivityFunctionsTests : IDisposable
             .AddCoordinatorFunctions(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Coordinator:DefinitionsPath"] = "test-definitions",
+                ["Coordinator:AllowInMemoryAudit"] = "true", // the test's recording ports replace the audit
             }).Build())
             .AddSingleton<INotificationSender>(_ports)
             .AddSingleton<IAuditLog>(_ports)

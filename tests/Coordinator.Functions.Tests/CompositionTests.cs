@@ -14,10 +14,14 @@ public sealed class CompositionTests
     private static IServiceCollection Compose(Dictionary<string, string?> settings) =>
         new ServiceCollection().AddLogging().AddCoordinatorFunctions(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
 
+    /// <summary>A development composition without an audit database (allowed explicitly).</summary>
+    private static IServiceCollection ComposeForDevelopment(Dictionary<string, string?>? settings = null) =>
+        Compose(new(settings ?? []) { ["Coordinator:AllowInMemoryAudit"] = "true" });
+
     [Fact]
     public void AddCoordinatorFunctions_DefaultConfiguration_ServesTheSampleDefinitionsCopiedToTheAppFolder()
     {
-        using var services = Compose([]).BuildServiceProvider();
+        using var services = ComposeForDevelopment().BuildServiceProvider();
 
         var registry = services.GetRequiredService<WorkflowRegistry>();
         Assert.Equal(["auto-liability-claim", "b2b-onboarding", "it-change-management"], registry.All.Select(d => d.Id));
@@ -25,9 +29,18 @@ public sealed class CompositionTests
     }
 
     [Fact]
-    public void AddCoordinatorFunctions_NoConnectionString_UsesTheBuiltInPorts()
+    public void AddCoordinatorFunctions_NoConnectionString_RefusesToStartNamingTheSettings()
     {
-        using var services = Compose([]).BuildServiceProvider();
+        var error = Assert.Throws<StartupException>(() => Compose([]));
+
+        Assert.Contains("ConnectionStrings__Coordinator", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Coordinator__AllowInMemoryAudit=true", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_NoConnectionStringAndInMemoryAuditAllowed_UsesTheBuiltInPorts()
+    {
+        using var services = ComposeForDevelopment().BuildServiceProvider();
 
         Assert.IsType<InMemoryAuditLog>(services.GetRequiredService<IAuditLog>());
         Assert.IsType<InboxNotificationSender>(services.GetRequiredService<INotificationSender>());
@@ -53,7 +66,7 @@ public sealed class CompositionTests
         {
             File.WriteAllText(Path.Combine(folder.FullName, "broken.yaml"), "schema: coordinator/v1\nid: broken\nversion: 1\nstepz: []\n");
 
-            var error = Assert.Throws<DefinitionLoadException>(() => Compose(new() { ["Coordinator:DefinitionsPath"] = folder.FullName }));
+            var error = Assert.Throws<DefinitionLoadException>(() => ComposeForDevelopment(new() { ["Coordinator:DefinitionsPath"] = folder.FullName }));
 
             Assert.Contains("broken.yaml", error.Message, StringComparison.Ordinal);
             Assert.NotEmpty(error.Diagnostics);
@@ -67,7 +80,7 @@ public sealed class CompositionTests
     [Fact]
     public void AddCoordinatorFunctions_TimeScaleBelowOne_ThrowsNamingTheSetting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Compose(new() { ["Coordinator:TimeScale"] = "0.5" }));
+        var error = Assert.Throws<InvalidOperationException>(() => ComposeForDevelopment(new() { ["Coordinator:TimeScale"] = "0.5" }));
 
         Assert.Contains("Coordinator__TimeScale", error.Message, StringComparison.Ordinal);
     }

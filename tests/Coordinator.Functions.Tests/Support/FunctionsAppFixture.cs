@@ -40,6 +40,7 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Coordinator:DefinitionsPath"] = "test-definitions",
+            ["Coordinator:AllowInMemoryAudit"] = "true", // the test's recording ports replace the audit
             ["Coordinator:TimeScale"] = TimeScale.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).Build();
         Services = new ServiceCollection()

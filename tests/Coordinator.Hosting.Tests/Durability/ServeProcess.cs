@@ -55,8 +55,13 @@ internal sealed class ServeProcess : IDisposable
         var serve = new ServeProcess(process);
         process.OutputDataReceived += (_, e) => serve.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => serve.OnLine(e.Data);
-        process.Exited += (_, _) => serve._ready.TrySetException(new InvalidOperationException(
-            $"coordinator serve exited with code {process.ExitCode} before it was ready:\n{serve.Tail()}"));
+        process.Exited += (_, _) =>
+        {
+            // The output readers may still hold the last lines (the error that made it exit): wait for the end of both streams.
+            process.WaitForExit();
+            serve._ready.TrySetException(new InvalidOperationException(
+                $"coordinator serve exited with code {process.ExitCode} before it was ready:\n{serve.Tail()}"));
+        };
         if (!process.Start())
             throw new InvalidOperationException($"Could not start dotnet {CliPath} serve.");
         process.BeginOutputReadLine();
