@@ -68,6 +68,7 @@ public static class CoordinatorServer
         var hostOptions = builder.Configuration.GetSection(CoordinatorHostOptions.Section).Get<CoordinatorHostOptions>() ?? new CoordinatorHostOptions();
         var durableOptions = builder.Configuration.GetSection(DurableBackendOptions.Section).Get<DurableBackendOptions>() ?? new DurableBackendOptions();
         durableOptions.Backend = settings.Backend;
+        StartupChecks.Validate(durableOptions, DurableBackendOptions.Section);
         var definitionsPath = settings.DefinitionsPath ?? hostOptions.DefinitionsPath;
         var dataPath = Path.GetFullPath(settings.DataPath ?? hostOptions.DataPath);
         var timeScale = settings.TimeScale ?? hostOptions.TimeScale;

@@ -92,10 +92,25 @@ public sealed class ServeStartupTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal(0, await ScalarAsync<long>(database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
     }
 
-    /// <summary>Starts serve, which must refuse: exit code 2, one error line (returned), no stack trace.</summary>
-    private async Task<string> RefusedAsync(int port, string connectionString)
+    [Fact]
+    public async Task Serve_TaskHubNameTheStorageWouldRefuse_StopsWithOneLineNamingTheSetting()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServeProcess.StartAsync(Arguments(port), Environment(connectionString), StartTimeout));
+        var database = await postgres.CreateDatabaseAsync();
+        var settings = Environment(postgres.ConnectionString(database, PostgresFixture.Superuser));
+        settings["Coordinator__Durable__TaskHub"] = "a_b";
+
+        var failure = await RefusedAsync(ThrowawayAzurite.FreePort(), settings);
+
+        Assert.Contains("Invalid settings in Coordinator:Durable: Coordinator:Durable:TaskHub must be 3 to 45 letters and digits, starting with a letter.", failure, StringComparison.Ordinal);
+        Assert.Equal(0, await ScalarAsync<long>(database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
+    }
+
+    /// <summary>Starts serve, which must refuse: exit code 2, one error line (returned), no stack trace.</summary>
+    private Task<string> RefusedAsync(int port, string connectionString) => RefusedAsync(port, Environment(connectionString));
+
+    private async Task<string> RefusedAsync(int port, Dictionary<string, string> environment)
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServeProcess.StartAsync(Arguments(port), environment, StartTimeout));
         Assert.Contains("exited with code 2 before it was ready", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", error.Message, StringComparison.Ordinal);
