@@ -25,7 +25,7 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, ISe
     public Task<IResult> StartInstance(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "workflows/{workflowId}/instances")] HttpRequest request,
         string workflowId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        CoordinatorApi.StartInstanceAsync(workflowId, request, registry, client, clock, cancellationToken);
+        CoordinatorApi.StartInstanceAsync(workflowId, request, Core(client), cancellationToken);
 
     [Function("ListInstances")]
     public Task<IResult> ListInstances(
@@ -37,13 +37,16 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, ISe
     public Task<IResult> GetInstance(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "instances/{instanceId}")] HttpRequest request,
         string instanceId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        CoordinatorApi.GetInstanceAsync(instanceId, registry, client, cancellationToken);
+        CoordinatorApi.GetInstanceAsync(instanceId, Core(client), cancellationToken);
 
     [Function("PostStepEvent")]
     public Task<IResult> PostStepEvent(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "instances/{instanceId}/steps/{stepId}/events")] HttpRequest request,
         string instanceId, string stepId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        CoordinatorApi.PostEventAsync(instanceId, stepId, request.Query["wait"].FirstOrDefault(), request, registry, client, cancellationToken);
+        CoordinatorApi.PostEventAsync(instanceId, stepId, request.Query["wait"].FirstOrDefault(), request, Core(client), cancellationToken);
+
+    /// <summary>The application core over the client this trigger is bound to (the Functions host hands each trigger its own).</summary>
+    private CoordinatorService Core(DurableTaskClient client) => new(registry, client, clock);
 
     /// <summary>The OpenAPI document of this API (the one <c>coordinator serve</c> publishes, with function keys); no key needed.</summary>
     [Function("OpenApiDocument")]

@@ -108,6 +108,8 @@ public static class CoordinatorServer
         builder.Services.AddSingleton(apiKey);
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(new HostClock(timeScale));
+        // The application core every channel of this host calls (the API, the web inbox).
+        builder.Services.AddSingleton<CoordinatorService>();
         // The built-in channel: durable in PostgreSQL when persistence is configured, in memory otherwise.
         if (string.IsNullOrWhiteSpace(connectionString))
         {

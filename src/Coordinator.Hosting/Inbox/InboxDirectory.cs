@@ -98,7 +98,7 @@ internal sealed class InboxDirectory
                 AddRole(person, role.Id);
         }
 
-        var view = CoordinatorApi.ToView(metadata);
+        var view = CoordinatorService.ToView(metadata);
         foreach (var step in view.Steps)
         {
             if (step.Status is not ("active" or "blocked") || definition.FindStep(step.StepId) is not { } declared)

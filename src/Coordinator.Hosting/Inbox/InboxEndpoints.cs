@@ -75,7 +75,7 @@ public static class InboxEndpoints
         return Page(StatusCodes.Status200OK, html, context);
     }
 
-    private static async Task<IResult> ActAsync(HttpContext context, DurableTaskClient client, CancellationToken cancellationToken)
+    private static async Task<IResult> ActAsync(HttpContext context, CoordinatorService coordinator, CancellationToken cancellationToken)
     {
         var (form, refused) = await ReadGenuineFormAsync(context, cancellationToken).ConfigureAwait(false);
         if (refused is not null)
@@ -98,7 +98,7 @@ public static class InboxEndpoints
                 fields[optional] = value;
         }
 
-        var outcome = await InboxEvents.SendAsync(context.Request, client, instanceId, stepId, fields, cancellationToken).ConfigureAwait(false);
+        var outcome = await InboxEvents.SendAsync(coordinator, instanceId, stepId, fields, cancellationToken).ConfigureAwait(false);
         FlashCookie.Set(context, outcome.Accepted
             ? new Flash(true, Confirmation(type, title.Length > 0 ? title : stepId, fields) + (outcome.Processed ? "" : " The coordinator is still processing it: reload in a moment."))
             : new Flash(false, "Not accepted: " + outcome.Reason));
@@ -107,7 +107,7 @@ public static class InboxEndpoints
     }
 
     private static async Task<IResult> StartAsync(
-        HttpContext context, WorkflowRegistry registry, DurableTaskClient client, HostClock clock, CancellationToken cancellationToken)
+        HttpContext context, WorkflowRegistry registry, CoordinatorService coordinator, CancellationToken cancellationToken)
     {
         var (form, refused) = await ReadGenuineFormAsync(context, cancellationToken).ConfigureAwait(false);
         if (refused is not null)
@@ -124,7 +124,7 @@ public static class InboxEndpoints
         }
 
         var outcome = await InboxStarts.StartAsync(
-            definition, form["businessKey"].ToString().Trim(), fields, form[InboxStarts.MoreDetailsField].ToString(), client, clock, cancellationToken).ConfigureAwait(false);
+            definition, form["businessKey"].ToString().Trim(), fields, form[InboxStarts.MoreDetailsField].ToString(), coordinator, cancellationToken).ConfigureAwait(false);
         FlashCookie.Set(context, outcome.Flash);
         context.Response.Headers.Location = outcome.RedirectTo;
         return Results.StatusCode(StatusCodes.Status303SeeOther);

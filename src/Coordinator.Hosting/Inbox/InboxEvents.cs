@@ -1,11 +1,5 @@
-using System.Text.Json;
+using Coordinator.Application;
 using Coordinator.Core.Input;
-using Coordinator.Hosting.Api;
-using Coordinator.Orchestration;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Coordinator.Hosting.Inbox;
 
@@ -16,13 +10,16 @@ namespace Coordinator.Hosting.Inbox;
 internal sealed record InboxEventOutcome(bool Accepted, string? Reason, bool Processed);
 
 /// <summary>
-/// Sends an inbox form's event down the same path as <c>POST /api/instances/{id}/steps/{step}/events</c>:
-/// <see cref="CoordinatorApi.ParseHumanEvent"/> parses it and <see cref="CoordinatorApi.SubmitEventAsync"/>
-/// lets the engine validate it against the instance's state and raises it. Then it waits briefly for
-/// the instance to apply the event, so the page the browser is redirected to already shows the result.
+/// Sends an inbox form's event through the application core, as every channel does:
+/// <see cref="HumanEventFields.Parse"/> checks the fields, <see cref="CoordinatorService.SubmitEventAsync"/>
+/// lets the engine validate it against the instance's state, raises it and waits briefly for the
+/// instance to apply it, so the page the browser is redirected to already shows the result.
 /// </summary>
 internal static class InboxEvents
 {
+    /// <summary>How long the inbox waits for the instance to apply an event before redirecting.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+
     /// <summary>The texts of the event forms, with the labels the page gives them.</summary>
     private static readonly (string Field, string Label, TextKind Kind)[] FormTexts =
     [
@@ -31,49 +28,26 @@ internal static class InboxEvents
     ];
 
     public static async Task<InboxEventOutcome> SendAsync(
-        HttpRequest origin, DurableTaskClient client, string instanceId, string stepId,
-        IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+        CoordinatorService coordinator, string instanceId, string stepId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
     {
-        // The API's text rules, checked first so the message names the form's fields (ParseHumanEvent checks them again).
+        // The text rules, checked first so the message names the form's fields (HumanEventFields checks them again).
         foreach (var (field, label, kind) in FormTexts)
         {
             if (fields.TryGetValue(field, out var value) && TextRules.Validate(label, value, kind) is { } message)
                 return new InboxEventOutcome(false, message + " Nothing was sent; fix it and repeat the action.", Processed: false);
         }
-        var parsed = CoordinatorApi.ParseHumanEvent(stepId, JsonSerializer.SerializeToElement(fields));
-        string? eventId = null;
-        var refused = parsed.Problem;
-        if (refused is null)
+        var (humanEvent, problem) = HumanEventFields.Parse(stepId, fields.ToDictionary(f => f.Key, f => (string?)f.Value, StringComparer.Ordinal));
+        if (problem is not null)
+            return new InboxEventOutcome(false, problem.Message, Processed: false);
+        var result = await coordinator.SubmitEventAsync(instanceId, humanEvent!, Patience, cancellationToken).ConfigureAwait(false);
+        return result.Kind switch
         {
-            var submitted = await CoordinatorApi.SubmitEventAsync(
-                instanceId, parsed.Event!, origin.HttpContext.RequestServices.GetRequiredService<WorkflowRegistry>(), client, cancellationToken).ConfigureAwait(false);
-            refused = submitted.Problem;
-            eventId = submitted.EventId;
-        }
-        if (refused is not null)
-        {
-            var reason = refused is IValueHttpResult { Value: ProblemDetails problem }
-                ? problem.Detail ?? problem.Title
-                : null;
-            return new InboxEventOutcome(false, reason ?? "The coordinator refused the event.", Processed: false);
-        }
-        return await WaitUntilAppliedAsync(client, instanceId, eventId!, cancellationToken).ConfigureAwait(false);
+            EventResultKind.Applied => new InboxEventOutcome(true, null, Processed: true),
+            EventResultKind.Accepted => new InboxEventOutcome(true, null, Processed: false),
+            // Rejected by the instance after it was raised: the state changed in between.
+            EventResultKind.Rejected when result.EventId is not null => new InboxEventOutcome(
+                false, $"The instance changed before the event arrived and the coordinator rejected it: {result.Reason} Look at the step again.", Processed: true),
+            _ => new InboxEventOutcome(false, result.Reason ?? "The coordinator refused the event.", Processed: false),
+        };
     }
-
-    /// <summary>Waits for the instance to report the event's outcome under its id (applied, or rejected with the engine's reason).</summary>
-    private static async Task<InboxEventOutcome> WaitUntilAppliedAsync(
-        DurableTaskClient client, string instanceId, string eventId, CancellationToken cancellationToken) =>
-        await InstanceWatch.UntilAsync(client, instanceId, metadata =>
-        {
-            if (metadata is null || metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending))
-                return new InboxEventOutcome(true, null, Processed: true);
-            return metadata.ReadCustomStatusAs<CoordinatorStatus>()?.OutcomeOf(eventId) switch
-            {
-                null => null,
-                { Applied: true } => new InboxEventOutcome(true, null, Processed: true),
-                { Reason: var reason } => new InboxEventOutcome(
-                    false, $"The instance changed before the event arrived and the coordinator rejected it: {reason} Look at the step again.", Processed: true),
-            };
-        }, cancellationToken).ConfigureAwait(false)
-        ?? new InboxEventOutcome(true, null, Processed: false);
 }

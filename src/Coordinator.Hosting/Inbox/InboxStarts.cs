@@ -15,7 +15,7 @@ internal sealed record InboxStartOutcome(Flash Flash, string RedirectTo);
 internal sealed record StartFollowUp(Flash Flash, string? RedirectTo, bool KeepWaiting);
 
 /// <summary>
-/// Starts an instance from the inbox's welcome page through <see cref="CoordinatorApi.StartAsync"/>
+/// Starts an instance from the inbox's welcome page through <see cref="CoordinatorService.StartAsync"/>
 /// (the API's validation and idempotent start), then waits briefly for the instance's first turn so
 /// the browser can be sent to the inbox of whoever owns the first step.
 /// </summary>
@@ -67,13 +67,15 @@ internal static class InboxStarts
     /// <param name="moreDetails">The "More details" box: other context fields, one <c>name: value</c> per line.</param>
     public static async Task<InboxStartOutcome> StartAsync(
         WorkflowDefinition definition, string businessKey, IReadOnlyDictionary<string, string> context, string moreDetails,
-        DurableTaskClient client, HostClock clock, CancellationToken cancellationToken)
+        CoordinatorService coordinator, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(coordinator);
+        var client = coordinator.Client;
         ArgumentNullException.ThrowIfNull(moreDetails);
         var keyLabel = definition.BusinessKey ?? "Business key";
         // The API's text rules (TextRules), checked here first so the messages name the form's fields;
-        // CoordinatorApi.StartAsync checks them again (field names, the key taken from the context).
+        // CoordinatorService.StartAsync checks them again (field names, the key taken from the context).
         if (TextRules.Validate(keyLabel, businessKey, TextKind.Id) is { } badKey)
             return Refused("Not started: " + badKey + " Fix it and press Start again.");
         foreach (var (name, value) in context)
@@ -91,8 +93,8 @@ internal static class InboxStarts
                 $"Not started: the form's fields and More details come to {bytes:N0} bytes; a start context may hold at most {TextRules.MaxContextBytes:N0} (32 KiB). Keep long texts out of it: add them as progress notes once the instance runs."));
         }
 
-        var outcome = await CoordinatorApi.StartAsync(
-            definition, businessKey.Length == 0 ? null : businessKey, context, client, clock, cancellationToken).ConfigureAwait(false);
+        var outcome = await coordinator.StartAsync(
+            definition.Id, businessKey.Length == 0 ? null : businessKey, context, cancellationToken).ConfigureAwait(false);
         if (!outcome.Accepted)
         {
             var problem = outcome.Problem;
@@ -111,7 +113,7 @@ internal static class InboxStarts
         if (outcome.AlreadyExisted)
         {
             var existing = await client.GetInstanceAsync(outcome.InstanceId, cancellationToken).ConfigureAwait(false);
-            var state = existing is null ? "exists" : "is " + CoordinatorApi.StatusName(existing.RuntimeStatus);
+            var state = existing is null ? "exists" : "is " + CoordinatorService.StatusName(existing.RuntimeStatus);
             return new InboxStartOutcome(
                 new Flash(false, $"{definition.Title}{named} already exists and {state}: instance {outcome.InstanceId}. Nothing new was started; use another {keyLabel} for a new instance."),
                 "/");
@@ -149,7 +151,7 @@ internal static class InboxStarts
         {
             var state = status.Instance;
             var definition = registry.Find(state.DefinitionId, state.DefinitionVersion, state.DefinitionHash);
-            var context = status.ContextOmitted ? CoordinatorApi.StartContextOf(metadata) : state.Context;
+            var context = status.ContextOmitted ? CoordinatorService.StartContextOf(metadata) : state.Context;
             var businessKey = definition?.BusinessKey is { } field ? context.GetValueOrDefault(field) : null;
             var outcome = FirstTurnOutcome(definition?.Title ?? state.DefinitionId, businessKey, instanceId, status, definition);
             return new StartFollowUp(outcome.Flash, outcome.RedirectTo, KeepWaiting: false);
@@ -158,7 +160,7 @@ internal static class InboxStarts
         {
             var why = metadata.FailureDetails?.ErrorMessage is { Length: > 0 } error ? $" ({error})" : "";
             return new StartFollowUp(
-                new Flash(false, $"Instance {instanceId} ended ({CoordinatorApi.StatusName(metadata.RuntimeStatus)}) before finishing its first turn{why}. GET /api/instances/{instanceId} shows what is known."),
+                new Flash(false, $"Instance {instanceId} ended ({CoordinatorService.StatusName(metadata.RuntimeStatus)}) before finishing its first turn{why}. GET /api/instances/{instanceId} shows what is known."),
                 null, KeepWaiting: false);
         }
         return new StartFollowUp(

@@ -224,7 +224,8 @@ internal sealed class EventDriver : IAsyncDisposable
                 _harnessProblems.Enqueue($"GET {instanceId}: 404 {await response.Content.ReadAsStringAsync(cancellationToken)}");
             return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken) : null;
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        // A raw SocketException: the host was killed between accepting the connection and the client reading its address.
+        catch (Exception e) when (e is HttpRequestException or JsonException or SocketException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return null;
         }
@@ -461,6 +462,13 @@ internal sealed class EventDriver : IAsyncDisposable
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError || e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
         {
+            Count("refused");
+            return (RequestOutcome.NotApplied, 0, e.Message);
+        }
+        catch (SocketException e)
+        {
+            // Raised while connecting (the host was killed between accepting the connection and the client reading
+            // its address, ENOTCONN): nothing was sent.
             Count("refused");
             return (RequestOutcome.NotApplied, 0, e.Message);
         }

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using Coordinator.Core.Definitions;
 
-namespace Coordinator.Hosting;
+namespace Coordinator.Application;
 
 /// <summary>
 /// The workflow definitions a host serves, validated at start-up. New instances start on the latest

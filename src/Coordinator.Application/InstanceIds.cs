@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Coordinator.Hosting.Api;
+namespace Coordinator.Application;
 
 /// <summary>
 /// Instance ids: <c>{workflow}.{business key}</c> when the business key is a plain token, else

@@ -1,0 +1,291 @@
+using System.Text.Json;
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Engine;
+using Coordinator.Core.Input;
+using Coordinator.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace Coordinator.Application;
+
+/// <summary>
+/// The coordinator's use cases, the one core every channel calls (the HTTP API of both hosts, the
+/// web inbox; the chat channels next): start an instance (idempotent by business key), submit a
+/// human event and learn its outcome, read an instance. Results are plain records; each channel
+/// renders them (problem details, a page, a chat reply). Cheap to create: the Functions app makes
+/// one per call with the client its trigger is bound to.
+/// </summary>
+public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskClient client, HostClock clock)
+{
+    /// <summary>How long <see cref="SubmitEventAsync"/> waits for the instance to apply or reject an event unless told otherwise.</summary>
+    public static readonly TimeSpan EventOutcomeWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait a channel may ask for.</summary>
+    public static readonly TimeSpan MaxEventOutcomeWait = TimeSpan.FromSeconds(30);
+
+    // Duplicate starts: the backend refuses a second instance with the same id (dedupe on every status);
+    // the striped lock spares this process the race between its own concurrent requests.
+    private static readonly SemaphoreSlim[] StartGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    internal static readonly OrchestrationRuntimeStatus[] AnyStatus =
+    [
+        OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed,
+        OrchestrationRuntimeStatus.Terminated, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended,
+    ];
+
+    public WorkflowRegistry Registry { get; } = registry ?? throw new ArgumentNullException(nameof(registry));
+
+    /// <summary>The Durable client the service reads and raises through.</summary>
+    public DurableTaskClient Client { get; } = client ?? throw new ArgumentNullException(nameof(client));
+
+    /// <summary>
+    /// Validates a start and starts the instance once: the business key and every context name and
+    /// value by <see cref="TextRules"/> (an id of at most 200 characters, values of at most 2,000, the
+    /// whole context at most 32 KiB; no control characters), the business key (given, or taken from the
+    /// context field the definition names; equal to that field when both are given), then the context
+    /// fields the definition needs. The instance id is a function of (workflow, business key), so a
+    /// second start with the same key finds the first instance (<see cref="StartOutcome.AlreadyExisted"/>)
+    /// instead of starting another.
+    /// </summary>
+    public async Task<StartOutcome> StartAsync(
+        string workflowId, string? businessKey, IReadOnlyDictionary<string, string> context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (Registry.Latest(workflowId) is not { } definition)
+            return StartOutcome.Refuse(StartProblemKind.UnknownWorkflow, "workflowId", $"There is no workflow '{workflowId}'. GET /api/workflows lists the ones this coordinator serves.");
+        // What enters the instance is checked before anything else (TextRules: the same for every channel).
+        if (TextRules.Validate("businessKey", businessKey, TextKind.Id) is { } badKey)
+            return StartOutcome.Refuse(StartProblemKind.InvalidText, "businessKey", badKey);
+        if (TextRules.ValidateContext(context) is { } badContext)
+            return StartOutcome.Refuse(StartProblemKind.InvalidText, badContext.Field, badContext.Message);
+        var fields = new Dictionary<string, string>(context, StringComparer.Ordinal);
+
+        if (string.IsNullOrWhiteSpace(businessKey) && definition.BusinessKey is { } keyField)
+        {
+            if (!fields.TryGetValue(keyField, out businessKey) || string.IsNullOrWhiteSpace(businessKey))
+                return StartOutcome.Refuse(StartProblemKind.MissingBusinessKey, "businessKey", $"Workflow '{workflowId}' names its instances by '{keyField}': send businessKey, or context.{keyField}.");
+            // The business key taken from the context: an id, so the id rules (200 characters), named by its field.
+            if (TextRules.Validate($"context.{keyField}", businessKey, TextKind.Id) is { } badContextKey)
+                return StartOutcome.Refuse(StartProblemKind.InvalidText, $"context.{keyField}", badContextKey + " It names the instance (the workflow's business key).");
+        }
+        if (definition.BusinessKey is { } namedField && businessKey is not null)
+        {
+            if (fields.TryGetValue(namedField, out var inContext) && inContext != businessKey)
+                return StartOutcome.Refuse(StartProblemKind.BusinessKeyMismatch, "businessKey", $"businessKey '{businessKey}' differs from context.{namedField} '{inContext}'; they name the same thing, send one or make them equal.");
+            fields[namedField] = businessKey;
+        }
+        if (TextRules.ValidateContext(fields) is { } tooLarge)
+            return StartOutcome.Refuse(StartProblemKind.InvalidText, tooLarge.Field, tooLarge.Message);
+
+        var missing = CoordinationEngine.MissingContext(definition, fields);
+        if (missing.Count > 0)
+        {
+            return StartOutcome.Refuse(
+                StartProblemKind.MissingContext, $"context.{missing[0]}",
+                $"The start context lacks {string.Join(", ", missing)}, which workflow '{workflowId}' needs (roles taken from the context, conditions).",
+                missing);
+        }
+
+        var instanceId = InstanceIds.For(workflowId, businessKey);
+        var input = CoordinatorInput.Create(definition, fields, clock.TimeScale, businessKey, requestedAt: DateTimeOffset.UtcNow);
+        var gate = StartGates[(instanceId.GetHashCode(StringComparison.Ordinal) & int.MaxValue) % StartGates.Length];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await Client.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is not null)
+                return StartOutcome.Existing(instanceId, businessKey);
+            await Client.ScheduleNewOrchestrationInstanceAsync(
+                nameof(CoordinatorOrchestrator),
+                input,
+                new StartOrchestrationOptions(instanceId).WithDedupeStatuses(AnyStatus),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsAlreadyExists(e))
+        {
+            return StartOutcome.Existing(instanceId, businessKey);
+        }
+        finally
+        {
+            gate.Release();
+        }
+        return StartOutcome.Started(instanceId, businessKey);
+    }
+
+    /// <summary>
+    /// Submits a human event and waits (up to <paramref name="wait"/>) for its outcome. The event is
+    /// checked against the instance's current state first and raised only when the engine would accept
+    /// it, stamped with the time it was accepted and an event id (the instance applies it at that time
+    /// and reports its outcome under that id). An event with the client's id that the instance took up
+    /// already is not raised again: its first outcome is the answer. Refused before raising: an unknown
+    /// instance or step, an instance that takes no more events or has not finished its first turn, and
+    /// (for events without a client id) what the engine rejects now.
+    /// </summary>
+    public async Task<EventResult> SubmitEventAsync(string instanceId, HumanEvent humanEvent, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(humanEvent);
+        var metadata = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (metadata is null || metadata.Name != nameof(CoordinatorOrchestrator))
+            return new EventResult(EventResultKind.UnknownInstance, null, $"There is no instance '{instanceId}'.");
+        if (metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending))
+            return new EventResult(EventResultKind.Rejected, null, $"Instance '{instanceId}' is {StatusName(metadata.RuntimeStatus)}; it takes no more events.");
+        var (definition, _, context, status) = FactsOf(metadata, Registry);
+        if (status is null)
+            return new EventResult(EventResultKind.Starting, null, $"Instance '{instanceId}' has not finished its first turn yet; retry in a moment.");
+        if (definition.FindStep(humanEvent.StepId) is null)
+            return new EventResult(EventResultKind.UnknownStep, null, $"Workflow '{definition.Id}' has no step '{humanEvent.StepId}'.");
+
+        // Sent again after a lost answer: the instance took it up already; answer what happened then.
+        if (humanEvent.EventId is { } given && status.OutcomeOf(given) is { } known)
+            return ResultOf(given, known);
+
+        // With an id of the client's, the instance is the judge: it may be a resend of an event it
+        // took up long ago (an older one than the status lists), whose outcome only it still knows.
+        var validation = CoordinationEngine.Validate(definition, status.InstanceWith(context), humanEvent);
+        if (!validation.Accepted && humanEvent.EventId is null)
+            return new EventResult(EventResultKind.Rejected, null, validation.Reason ?? "The coordinator rejected the event.");
+
+        var eventId = humanEvent.EventId ?? Guid.NewGuid().ToString("N");
+        var stamped = humanEvent with { AcceptedAt = DateTimeOffset.UtcNow, EventId = eventId };
+        await Client.RaiseEventAsync(instanceId, CoordinatorEvents.HumanEvent, stamped, cancellationToken).ConfigureAwait(false);
+        return await WaitForOutcomeAsync(instanceId, eventId, wait, cancellationToken).ConfigureAwait(false) is { } outcome
+            ? ResultOf(eventId, outcome)
+            : new EventResult(EventResultKind.Accepted, eventId, null);
+    }
+
+    /// <summary>An instance as every channel shows it; null when there is none.</summary>
+    public async Task<InstanceView?> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        var metadata = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        return metadata is null || metadata.Name != nameof(CoordinatorOrchestrator) ? null : ToView(metadata, Registry);
+    }
+
+    /// <summary>
+    /// Waits until the instance has applied or rejected the event with id <paramref name="eventId"/>
+    /// (its status keeps the latest outcomes), reading it every 50 ms to 200 ms; null when the wait
+    /// ran out first or the instance stopped running.
+    /// </summary>
+    public async Task<EventOutcome?> WaitForOutcomeAsync(string instanceId, string eventId, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTimeOffset.UtcNow + wait;
+        var interval = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            var metadata = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+            if (metadata?.ReadCustomStatusAs<CoordinatorStatus>()?.OutcomeOf(eventId) is { } outcome)
+                return outcome;
+            if (metadata is null || metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending)
+                || DateTimeOffset.UtcNow + interval > deadline)
+                return null;
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            interval = TimeSpan.FromMilliseconds(Math.Min(200, interval.TotalMilliseconds * 1.5));
+        }
+    }
+
+    private static EventResult ResultOf(string eventId, EventOutcome outcome) => outcome.Applied
+        ? new EventResult(EventResultKind.Applied, eventId, null, outcome.Sequence, outcome.At)
+        : new EventResult(EventResultKind.Rejected, eventId, outcome.Reason ?? "The coordinator rejected the event.", outcome.Sequence);
+
+    /// <summary>A runtime status as the API and the pages name it (<c>running</c>, <c>completed</c>, ...).</summary>
+    public static string StatusName(OrchestrationRuntimeStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// What the core needs of an instance: its pinned definition, business key, context and status. The
+    /// definition comes from the registry when the status names a loaded (id, version, hash), which
+    /// spares deserializing the instance input on every call; otherwise from the input itself.
+    /// </summary>
+    internal static (WorkflowDefinition Definition, string? BusinessKey, IReadOnlyDictionary<string, string> Context, CoordinatorStatus? Status) FactsOf(
+        OrchestrationMetadata metadata, WorkflowRegistry? registry)
+    {
+        var status = metadata.ReadCustomStatusAs<CoordinatorStatus>();
+        if (status is { Instance: var state } && registry?.Find(state.DefinitionId, state.DefinitionVersion, state.DefinitionHash) is { } known)
+        {
+            var context = status.ContextOmitted ? StartContextOf(metadata) : state.Context;
+            var businessKey = known.BusinessKey is { } field && context.TryGetValue(field, out var value) ? value : null;
+            return (known, businessKey, context, status);
+        }
+        var input = metadata.ReadInputAs<CoordinatorInput>()!;
+        return (input.Definition, input.BusinessKey, input.Context, status);
+    }
+
+    /// <summary>
+    /// The start context from an instance's serialized input, reading only that member (the status
+    /// leaves it out to stay small, see <see cref="CoordinatorStatus.Bounded"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> StartContextOf(OrchestrationMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var context = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (metadata.SerializedInput is not { } json)
+            return context;
+        using var document = JsonDocument.Parse(json);
+        foreach (var member in document.RootElement.EnumerateObject())
+        {
+            if (!member.NameEquals("context") && !member.NameEquals("Context"))
+                continue;
+            foreach (var field in member.Value.EnumerateObject())
+                context[field.Name] = field.Value.GetString() ?? "";
+        }
+        return context;
+    }
+
+    /// <summary>An instance's view from its metadata (the registry spares reading the input when it holds the instance's definition).</summary>
+    public static InstanceView ToView(OrchestrationMetadata metadata, WorkflowRegistry? registry = null)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var (definition, businessKey, context, status) = FactsOf(metadata, registry);
+        var steps = definition.Steps.Select(step =>
+        {
+            var s = status?.Instance.FindStep(step.Id);
+            return new StepView(
+                step.Id, step.Title, s is null ? "pending" : StepStatusNames.Of(s.Status), s?.Owners ?? [],
+                s?.ActivatedAt, s?.DueAt, s?.FinishedAt, s?.LastActivityAt, s?.NextReminderAt, s?.EscalationsFired ?? 0,
+                s?.BlockReason, s?.Outcome);
+        }).ToArray();
+        var failure = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Failed ? FailureOf(metadata) : null;
+        return new InstanceView(
+            metadata.InstanceId, definition.Id, definition.Version, businessKey, context, StatusName(metadata.RuntimeStatus),
+            metadata.CreatedAt, metadata.LastUpdatedAt, status?.Progress.WorkflowNow, status?.NextWakeUp, steps)
+        {
+            Failure = failure,
+            WaitingFor = status?.WaitingFor,
+            PendingEffectCount = status?.PendingEffectCount ?? 0,
+            PendingEffects = status?.PendingEffects ?? [],
+        };
+    }
+
+    /// <summary>
+    /// Why an instance failed: the failure details, or, where a backend reports none (the embedded
+    /// sidecar keeps them in the output), what the output says.
+    /// </summary>
+    private static FailureView FailureOf(OrchestrationMetadata metadata)
+    {
+        if (metadata.FailureDetails is { } details)
+            return new FailureView(details.ErrorType, details.ErrorMessage);
+        if (metadata.SerializedOutput is { Length: > 0 } output)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(output);
+                var root = document.RootElement;
+                if (root.ValueKind == JsonValueKind.Object)
+                {
+                    string? Text(string name) => root.EnumerateObject().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
+                    if (Text("errorMessage") is { } message)
+                        return new FailureView(Text("errorType") ?? "unknown", message);
+                }
+                if (root.ValueKind == JsonValueKind.String)
+                    return new FailureView("unknown", root.GetString()!);
+            }
+            catch (JsonException)
+            {
+                return new FailureView("unknown", output);
+            }
+        }
+        return new FailureView("unknown", "The instance failed without saying why; the host's log has the details.");
+    }
+
+    /// <summary>The backend refused a second instance with the id: the gRPC client's AlreadyExists, or DurableTask's own exception (in-process backends).</summary>
+    private static bool IsAlreadyExists(Exception e) =>
+        e.GetBaseException() is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists }
+        || e.GetType().Name.Contains("AlreadyExists", StringComparison.Ordinal);
+}
