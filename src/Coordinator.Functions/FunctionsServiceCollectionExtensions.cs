@@ -33,9 +33,6 @@ public static class FunctionsServiceCollectionExtensions
 
         var definitionsPath = Path.GetFullPath(options.DefinitionsPath, AppContext.BaseDirectory);
         var registry = WorkflowRegistry.Load([definitionsPath], out var warnings);
-        services.AddSingleton(registry);
-        services.AddSingleton(new HostClock(options.TimeScale));
-
         var persistent = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName));
         if (!persistent && !options.AllowInMemoryAudit)
         {
@@ -44,43 +41,13 @@ public static class FunctionsServiceCollectionExtensions
                 "The Functions app has no audit database: set the app setting ConnectionStrings__Coordinator to PostgreSQL's application role (see docs/audit.md). "
                 + "For local development only, Coordinator__AllowInMemoryAudit=true keeps the audit in memory (not durable, one per worker).");
         }
-        if (persistent)
-            services.AddCoordinatorPersistence(configuration);
-        else
-            services.AddSingleton<IAuditLog, InMemoryAuditLog>();
-        services.AddCoordinatorPorts(durableInbox: persistent);
+        services.AddCoordinatorComponents(configuration, registry, new HostClock(options.TimeScale));
         services.AddCoordinatorActivities();
         services.AddSingleton(new StartupFacts(definitionsPath, warnings, persistent));
         services.AddHostedService<StartupReport>();
 
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        return services;
-    }
-
-    /// <summary>
-    /// The default ports where no connector is configured, as in <c>coordinator serve</c>: notifications go to
-    /// the built-in inbox (in PostgreSQL when <paramref name="durableInbox"/>), CRM updates and memory records are logged.
-    /// </summary>
-    public static IServiceCollection AddCoordinatorPorts(this IServiceCollection services, bool durableInbox = false)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        if (durableInbox)
-        {
-            // Notifications kept in PostgreSQL, delivered once per idempotency key across all workers.
-            services.AddSingleton<PostgresNotificationInbox>();
-            services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
-            services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
-        }
-        else
-        {
-            services.AddSingleton<InboxNotificationSender>();
-            services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
-            services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<InboxNotificationSender>());
-        }
-        services.AddSingleton<LoggedSideEffects>();
-        services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());
-        services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<LoggedSideEffects>());
         return services;
     }
 

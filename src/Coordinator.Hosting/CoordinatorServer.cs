@@ -89,13 +89,7 @@ public static class CoordinatorServer
             // given, else with this login when it owns the database; otherwise one line that says how.
             await StartupChecks.PrepareDatabaseAsync(
                 connectionString, builder.Configuration.GetConnectionString("CoordinatorMigrations"), progress, cancellationToken).ConfigureAwait(false);
-            builder.Services.AddCoordinatorPersistence(builder.Configuration);
             auditDescription = "PostgreSQL audit registry";
-        }
-        else
-        {
-            builder.Services.AddSingleton<InMemoryAuditLog>();
-            builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<InMemoryAuditLog>());
         }
 
         progress.WriteLine(settings.Backend == DurableBackendKind.AzureStorage
@@ -106,26 +100,10 @@ public static class CoordinatorServer
 
         var apiKey = ApiKey.Resolve(hostOptions.ApiKey, dataPath, out var generatedKey);
         builder.Services.AddSingleton(apiKey);
-        builder.Services.AddSingleton(registry);
-        builder.Services.AddSingleton(new HostClock(timeScale));
+        // The definitions, the clock, the audit registry and stores, the default ports: as the Functions app registers them.
+        builder.Services.AddCoordinatorComponents(builder.Configuration, registry, new HostClock(timeScale));
         // The application core every channel of this host calls (the API, the web inbox).
         builder.Services.AddSingleton<CoordinatorService>();
-        // The built-in channel: durable in PostgreSQL when persistence is configured, in memory otherwise.
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            builder.Services.AddSingleton<InboxNotificationSender>();
-            builder.Services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
-            builder.Services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<InboxNotificationSender>());
-        }
-        else
-        {
-            builder.Services.AddSingleton<PostgresNotificationInbox>();
-            builder.Services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
-            builder.Services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
-        }
-        builder.Services.AddSingleton<LoggedSideEffects>();
-        builder.Services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());
-        builder.Services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<LoggedSideEffects>());
         // Every error answer is problem details: refusals (the handlers; unreadable bodies included, see
         // CoordinatorApi.ReadJsonObjectAsync), oversize requests (RequestLimits), bare status codes
         // (UseStatusCodePages), the Durable backend out of reach (DurableBackendUnavailable: a 503 with

@@ -1,0 +1,65 @@
+using Coordinator.Core.Ports;
+using Coordinator.Hosting.SideEffects;
+using Coordinator.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coordinator.Hosting;
+
+/// <summary>
+/// The registrations both hosts share (<c>coordinator serve</c> and the Functions app), made once: the
+/// definitions and the clock, the audit registry and the stores, and the default ports.
+/// </summary>
+public static class CoordinatorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the <see cref="WorkflowRegistry"/>, the <see cref="HostClock"/>, the audit registry (PostgreSQL with the
+    /// definitions catalog and the outbox when <c>ConnectionStrings:Coordinator</c> is set, else in memory: the host decides
+    /// whether it may run so) and the default ports (<see cref="AddCoordinatorPorts"/>). Returns whether the stores are PostgreSQL.
+    /// </summary>
+    public static bool AddCoordinatorComponents(this IServiceCollection services, IConfiguration configuration, WorkflowRegistry registry, HostClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddSingleton(registry);
+        services.AddSingleton(clock);
+        var persistent = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName));
+        if (persistent)
+        {
+            services.AddCoordinatorPersistence(configuration);
+        }
+        else
+        {
+            services.AddSingleton<InMemoryAuditLog>();
+            services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<InMemoryAuditLog>());
+        }
+        services.AddCoordinatorPorts(durableInbox: persistent);
+        return persistent;
+    }
+
+    /// <summary>
+    /// The default ports where no connector is configured: notifications go to the built-in inbox (in PostgreSQL when
+    /// <paramref name="durableInbox"/>, delivered once per idempotency key across all workers), CRM updates and memory
+    /// records are logged.
+    /// </summary>
+    public static IServiceCollection AddCoordinatorPorts(this IServiceCollection services, bool durableInbox = false)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (durableInbox)
+        {
+            services.AddSingleton<PostgresNotificationInbox>();
+            services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
+            services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
+        }
+        else
+        {
+            services.AddSingleton<InboxNotificationSender>();
+            services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
+            services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<InboxNotificationSender>());
+        }
+        services.AddSingleton<LoggedSideEffects>();
+        services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());
+        services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<LoggedSideEffects>());
+        return services;
+    }
+}
