@@ -1,5 +1,6 @@
 using Coordinator.Core.Ports;
 using Coordinator.Hosting.SideEffects;
+using Coordinator.Persistence.Inbox;
 using Coordinator.Persistence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -7,6 +7,7 @@ using Coordinator.Hosting.SideEffects;
 using Coordinator.Hosting.Tests.Support;
 using Coordinator.Persistence.Audit;
 using Coordinator.Persistence.Audit.Anchors;
+using Coordinator.Persistence.Inbox;
 using Coordinator.Persistence.Outbox;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;

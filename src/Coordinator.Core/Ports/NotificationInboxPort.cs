@@ -1,6 +1,4 @@
-using Coordinator.Core.Ports;
-
-namespace Coordinator.Hosting.SideEffects;
+namespace Coordinator.Core.Ports;
 
 /// <summary>
 /// The read side of the built-in channel: the notifications delivered to people's inboxes (the web

@@ -5,7 +5,7 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Coordinator.Hosting.SideEffects;
+namespace Coordinator.Persistence.Inbox;
 
 /// <summary>
 /// The built-in channel kept in PostgreSQL, in the outbox table: each notification is one record of

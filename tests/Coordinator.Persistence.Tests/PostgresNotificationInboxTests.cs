@@ -1,29 +1,30 @@
 using System.Text.Json;
 using Coordinator.Core.Engine;
 using Coordinator.Core.Ports;
-using Coordinator.Hosting.SideEffects;
-using Coordinator.Hosting.Tests.Support;
+using Coordinator.Persistence.Inbox;
 using Coordinator.Persistence.Outbox;
+using Coordinator.Persistence.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace Coordinator.Hosting.Tests.Durability;
+namespace Coordinator.Persistence.Tests;
 
 /// <summary>The PostgreSQL inbox against real PostgreSQL, as the application role.</summary>
-[Collection(DurabilityCollection.Name)]
-public sealed class PostgresNotificationInboxTests(PostgresFixture postgres) : IAsyncLifetime
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresNotificationInboxTests(PostgresCluster cluster) : IAsyncLifetime
 {
+    private TestDatabase _database = null!;
     private NpgsqlDataSource _application = null!;
     private PostgresNotificationInbox _inbox = null!;
 
     public async Task InitializeAsync()
     {
-        var database = await postgres.CreateMigratedDatabaseAsync();
-        _application = NpgsqlDataSource.Create(postgres.ConnectionString(database, PostgresFixture.ApplicationRole));
+        _database = await cluster.CreateDatabaseAsync();
+        _application = _database.Application;
         _inbox = new PostgresNotificationInbox(_application, new OutboxRepository(_application), NullLogger<PostgresNotificationInbox>.Instance);
     }
 
-    public async Task DisposeAsync() => await _application.DisposeAsync();
+    public async Task DisposeAsync() => await _database.DisposeAsync();
 
     private static Notification Reminder(string instanceId, long sequence, params string[] to) => new()
     {
