@@ -39,6 +39,10 @@ internal static class StartupChecks
             if (address is null)
                 continue; // PublicEndpoints.Listen names the problem
             var probe = new TcpListener(address, endpoint.Port);
+            // As Kestrel binds on Linux (SO_REUSEADDR): only another listener refuses it, not connections of a
+            // previous server still in TIME_WAIT.
+            if (!OperatingSystem.IsWindows())
+                probe.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             try
             {
                 probe.Start();
