@@ -161,19 +161,27 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
 
     /// <summary>
     /// Waits until the instance has applied or rejected the event with id <paramref name="eventId"/>
-    /// (its status keeps the latest outcomes), reading it every 50 ms to 200 ms; null when the wait
-    /// ran out first or the instance stopped running.
+    /// (its status keeps the latest outcomes); null when the wait ran out first or the instance ended.
     /// </summary>
-    public async Task<EventOutcome?> WaitForOutcomeAsync(string instanceId, string eventId, TimeSpan wait, CancellationToken cancellationToken = default)
+    public Task<EventOutcome?> WaitForOutcomeAsync(string instanceId, string eventId, TimeSpan wait, CancellationToken cancellationToken = default) =>
+        WatchAsync(instanceId, metadata => metadata?.ReadCustomStatusAs<CoordinatorStatus>()?.OutcomeOf(eventId), wait, cancellationToken);
+
+    /// <summary>
+    /// Reads the instance (with its status) every 50 ms to 200 ms until <paramref name="probe"/> answers; null
+    /// when <paramref name="wait"/> ran out first or the instance ended (completed, failed, terminated) without an answer.
+    /// </summary>
+    public async Task<T?> WatchAsync<T>(string instanceId, Func<OrchestrationMetadata?, T?> probe, TimeSpan wait, CancellationToken cancellationToken = default)
+        where T : class
     {
+        ArgumentNullException.ThrowIfNull(probe);
         var deadline = DateTimeOffset.UtcNow + wait;
         var interval = TimeSpan.FromMilliseconds(50);
         while (true)
         {
             var metadata = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-            if (metadata?.ReadCustomStatusAs<CoordinatorStatus>()?.OutcomeOf(eventId) is { } outcome)
-                return outcome;
-            if (metadata is null || metadata.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending)
+            if (probe(metadata) is { } answer)
+                return answer;
+            if (metadata is { RuntimeStatus: not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending) }
                 || DateTimeOffset.UtcNow + interval > deadline)
                 return null;
             await Task.Delay(interval, cancellationToken).ConfigureAwait(false);

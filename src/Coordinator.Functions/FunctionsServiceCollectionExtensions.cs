@@ -1,8 +1,5 @@
 using System.Text.Json.Serialization;
-using Coordinator.Core.Ports;
 using Coordinator.Hosting;
-using Coordinator.Hosting.Api;
-using Coordinator.Hosting.SideEffects;
 using Coordinator.Orchestration.Activities;
 using Coordinator.Persistence;
 using Microsoft.Extensions.Configuration;

@@ -1,13 +1,10 @@
 using System.Text.Json.Serialization;
 using Coordinator.Core.Definitions;
-using Coordinator.Core.Ports;
 using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Durable;
-using Coordinator.Hosting.SideEffects;
 using Coordinator.Orchestration;
 using Coordinator.Persistence;
 using Coordinator.Persistence.Catalog;
-using Coordinator.Persistence.Migrations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

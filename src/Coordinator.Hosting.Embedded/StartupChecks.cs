@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Net.Sockets;
 using Coordinator.Persistence.Migrations;
@@ -19,8 +20,8 @@ internal static class StartupChecks
     /// <summary>Checks an options object against its data annotations; throws <see cref="StartupException"/> with every message on one line.</summary>
     public static void Validate(object options, string section)
     {
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true))
+        var results = new List<ValidationResult>();
+        if (Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
             return;
         throw new StartupException($"Invalid settings in {section}: {string.Join(" ", results.Select(r => r.ErrorMessage))}");
     }

@@ -1,7 +1,7 @@
 using Coordinator.Core.Ports;
 using Coordinator.Hosting.SideEffects;
-using Coordinator.Persistence.Inbox;
 using Coordinator.Persistence;
+using Coordinator.Persistence.Inbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,9 +16,9 @@ public static class CoordinatorServiceCollectionExtensions
     /// <summary>
     /// Registers the <see cref="WorkflowRegistry"/>, the <see cref="HostClock"/>, the audit registry (PostgreSQL with the
     /// definitions catalog and the outbox when <c>ConnectionStrings:Coordinator</c> is set, else in memory: the host decides
-    /// whether it may run so) and the default ports (<see cref="AddCoordinatorPorts"/>). Returns whether the stores are PostgreSQL.
+    /// whether it may run so) and the default ports (<see cref="AddCoordinatorPorts"/>).
     /// </summary>
-    public static bool AddCoordinatorComponents(this IServiceCollection services, IConfiguration configuration, WorkflowRegistry registry, HostClock clock)
+    public static IServiceCollection AddCoordinatorComponents(this IServiceCollection services, IConfiguration configuration, WorkflowRegistry registry, HostClock clock)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -34,8 +34,7 @@ public static class CoordinatorServiceCollectionExtensions
             services.AddSingleton<InMemoryAuditLog>();
             services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<InMemoryAuditLog>());
         }
-        services.AddCoordinatorPorts(durableInbox: persistent);
-        return persistent;
+        return services.AddCoordinatorPorts(durableInbox: persistent);
     }
 
     /// <summary>

@@ -354,7 +354,9 @@ internal sealed class CoordinatorLoop
 
     private EngineTurn Apply(HumanEvent? humanEvent)
     {
-        BeginTurn(humanEvent, followsRegistry && humanEvent is { EventId: not null } && TextProblemOf(humanEvent) is null ? new TurnCause(Event: humanEvent) : null);
+        // Checked once, on the event as delivered (a missing id validates as an empty one).
+        var textProblem = humanEvent is null ? null : TextProblemOf(humanEvent);
+        BeginTurn(humanEvent, followsRegistry && humanEvent is { EventId: not null } && textProblem is null ? new TurnCause(Event: humanEvent) : null);
         var now = EventTime(humanEvent);
         var foldMissedBefore = FoldBefore(now);
         if (humanEvent is null)
@@ -368,8 +370,8 @@ internal sealed class CoordinatorLoop
 
         // What fell due up to the event's time first, then the event itself (so its own first action is known).
         var advanced = CoordinationEngine.Advance(definition, state, now, foldMissedBefore);
-        var applied = deterministic && TextProblemOf(humanEvent) is { } problem
-            ? CoordinationEngine.Reject(definition, advanced.State, Recordable(humanEvent), now, $"The event was refused: {problem}")
+        var applied = deterministic && textProblem is not null
+            ? CoordinationEngine.Reject(definition, advanced.State, Recordable(humanEvent), now, $"The event was refused: {textProblem}")
             : CoordinationEngine.Apply(definition, advanced.State, humanEvent, now, foldMissedBefore);
         var turn = advanced.Actions.Count == 0 ? applied : new EngineTurn(applied.State, [.. advanced.Actions, .. applied.Actions], applied.NextWakeUp);
         var rejection = turn.Actions.FirstOrDefault(static a => a.Type == CoordinationActionType.EventRejected);

@@ -1,6 +1,5 @@
 using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
-using Coordinator.Hosting.Api;
 using Coordinator.Orchestration;
 using Microsoft.DurableTask.Client;
 

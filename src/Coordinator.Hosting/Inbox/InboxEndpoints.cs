@@ -1,6 +1,6 @@
+using Coordinator.Core.Ports;
 using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Inbox;
-using Coordinator.Core.Ports;
 using Coordinator.Hosting.SideEffects;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -2,7 +2,6 @@ using System.Globalization;
 using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
 using Coordinator.Core.Input;
-using Coordinator.Hosting.Api;
 using Coordinator.Orchestration;
 using Microsoft.DurableTask.Client;
 
@@ -119,7 +118,7 @@ internal static class InboxStarts
                 "/");
         }
 
-        var status = await WaitForFirstTurnAsync(client, outcome.InstanceId, cancellationToken).ConfigureAwait(false);
+        var status = await WaitForFirstTurnAsync(coordinator, outcome.InstanceId, cancellationToken).ConfigureAwait(false);
         if (status is null)
         {
             return new InboxStartOutcome(
@@ -129,6 +128,9 @@ internal static class InboxStarts
         }
         return FirstTurnOutcome(definition.Title, outcome.BusinessKey, outcome.InstanceId, status, definition);
     }
+
+    /// <summary>How long a start from the inbox waits for the instance's first turn before showing the follow page.</summary>
+    private static readonly TimeSpan FirstTurnPatience = TimeSpan.FromSeconds(5);
 
     /// <summary>The query parameter of the page that follows a just-started instance: <c>/?started=b2b-onboarding.DEAL-1</c>.</summary>
     public const string FollowParameter = "started";
@@ -234,8 +236,8 @@ internal static class InboxStarts
     }
 
     /// <summary>The instance's status after its first turn, or null when it has not finished it within a few seconds.</summary>
-    private static Task<CoordinatorStatus?> WaitForFirstTurnAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken) =>
-        InstanceWatch.UntilAsync(client, instanceId, static metadata => metadata?.ReadCustomStatusAs<CoordinatorStatus>(), cancellationToken);
+    private static Task<CoordinatorStatus?> WaitForFirstTurnAsync(CoordinatorService coordinator, string instanceId, CancellationToken cancellationToken) =>
+        coordinator.WatchAsync(instanceId, static metadata => metadata?.ReadCustomStatusAs<CoordinatorStatus>(), FirstTurnPatience, cancellationToken);
 }
 
 /// <summary>A context field of a start form.</summary>

@@ -97,9 +97,11 @@ public sealed class CoordinatorServiceTests(MemoryServerFixture server) : IClass
     {
         var started = await Core.StartAsync("b2b-onboarding", businessKey, Smb);
         Assert.True(started.Accepted, started.Problem?.Message);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await Core.GetInstanceAsync(started.InstanceId, timeout.Token))?.Steps.Single(s => s.StepId == "contract").Status != "active")
-            await Task.Delay(50, timeout.Token);
+        var active = await Core.WatchAsync(
+            started.InstanceId,
+            metadata => metadata is null ? null : CoordinatorService.ToView(metadata).Steps.SingleOrDefault(s => s.StepId == "contract" && s.Status == "active"),
+            TimeSpan.FromSeconds(30));
+        Assert.True(active is not null, $"{started.InstanceId}: the contract step did not become active within 30 s");
         return started.InstanceId;
     }
 }
