@@ -2,6 +2,7 @@ using System.Text.Json;
 using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
 using Coordinator.Core.Input;
+using Coordinator.Core.Ports;
 using Coordinator.Orchestration;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -11,12 +12,16 @@ namespace Coordinator.Application;
 /// <summary>
 /// The coordinator's use cases, the one core every channel calls (the HTTP API of both hosts, the
 /// web inbox; the chat channels next): start an instance (idempotent by business key), submit a
-/// human event and learn its outcome, read an instance. Results are plain records; each channel
+/// human event and learn its outcome, read an instance, and what waits for a person (from the read
+/// model of open work: a few indexed reads, never a scan of the instances). Results are plain records; each channel
 /// renders them (problem details, a page, a chat reply). Cheap to create: the Functions app makes
 /// one per call with the client its trigger is bound to.
 /// </summary>
-public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskClient client, HostClock clock)
+public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskClient client, HostClock clock, IWorkQueries work)
 {
+    /// <summary>The most open items <see cref="WaitingForAsync"/> returns.</summary>
+    public const int MaxWorkItems = 500;
+
     /// <summary>How long <see cref="SubmitEventAsync"/> waits for the instance to apply or reject an event unless told otherwise.</summary>
     public static readonly TimeSpan EventOutcomeWait = TimeSpan.FromSeconds(5);
 
@@ -152,6 +157,51 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
             : new EventResult(EventResultKind.Accepted, eventId, null);
     }
 
+    /// <summary>
+    /// What waits for <paramref name="personId"/>: the steps they own (active or blocked), the decision
+    /// steps they own and the blocks they decide, in running instances, soonest due first, at most
+    /// <paramref name="limit"/> (≤ <see cref="MaxWorkItems"/>). Read from the projection every
+    /// instance writes after each turn, so it trails the instance by that turn's activities.
+    /// </summary>
+    public async Task<PersonWork> WaitingForAsync(string personId, int limit = MaxWorkItems, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(personId);
+        var items = await work.WaitingOnAsync(personId, Math.Clamp(limit, 1, MaxWorkItems), cancellationToken).ConfigureAwait(false);
+        var known = items.Count > 0 || Registry.All.Any(d => d.Roles.Any(r => r.People.Contains(personId, StringComparer.Ordinal)));
+        if (!known)
+            known = (await work.PeopleAsync(cancellationToken).ConfigureAwait(false)).Any(p => p.PersonId == personId);
+        return new PersonWork(personId, known, items);
+    }
+
+    /// <summary>Every person the loaded definitions' roles and the running instances name, by id, with their roles and open items.</summary>
+    public async Task<IReadOnlyList<KnownPersonView>> PeopleAsync(CancellationToken cancellationToken = default)
+    {
+        var people = new SortedDictionary<string, (SortedSet<string> Roles, int Open)>(StringComparer.Ordinal);
+        foreach (var definition in Registry.All)
+        {
+            foreach (var role in definition.Roles)
+            {
+                foreach (var person in role.People)
+                {
+                    if (!people.TryGetValue(person, out var entry))
+                        people[person] = entry = (new SortedSet<string>(StringComparer.Ordinal), 0);
+                    entry.Roles.Add(role.Id);
+                }
+            }
+        }
+        foreach (var named in await work.PeopleAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var roles = people.TryGetValue(named.PersonId, out var entry) ? entry.Roles : new SortedSet<string>(StringComparer.Ordinal);
+            roles.UnionWith(named.Roles);
+            people[named.PersonId] = (roles, named.OpenItems);
+        }
+        return [.. people.Select(static p => new KnownPersonView(p.Key, [.. p.Value.Roles], p.Value.Open))];
+    }
+
+    /// <summary>The running instances and whom each waits on, most recently started first, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<RunningWork>> RunningAsync(int limit, CancellationToken cancellationToken = default) =>
+        work.RunningAsync(Math.Clamp(limit, 1, MaxWorkItems), cancellationToken);
+
     /// <summary>An instance as every channel shows it; null when there is none.</summary>
     public async Task<InstanceView?> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
     {
@@ -161,10 +211,24 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
 
     /// <summary>
     /// Waits until the instance has applied or rejected the event with id <paramref name="eventId"/>
-    /// (its status keeps the latest outcomes); null when the wait ran out first or the instance ended.
+    /// (its status keeps the latest outcomes) and people's work lists show that turn (the projection of
+    /// open work follows the turn's status: a channel that answers "done" then shows the person's next
+    /// work as it is); null when the wait ran out before the outcome or the instance ended. An outcome
+    /// whose projection is late (its store away) is still answered when the wait runs out.
     /// </summary>
-    public Task<EventOutcome?> WaitForOutcomeAsync(string instanceId, string eventId, TimeSpan wait, CancellationToken cancellationToken = default) =>
-        WatchAsync(instanceId, metadata => metadata?.ReadCustomStatusAs<CoordinatorStatus>()?.OutcomeOf(eventId), wait, cancellationToken);
+    public async Task<EventOutcome?> WaitForOutcomeAsync(string instanceId, string eventId, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        EventOutcome? seen = null;
+        var shown = await WatchAsync(instanceId, metadata =>
+        {
+            var status = metadata?.ReadCustomStatusAs<CoordinatorStatus>();
+            if (status?.OutcomeOf(eventId) is not { } outcome)
+                return null;
+            seen = outcome;
+            return status.WorkShows(outcome.Sequence) ? outcome : null;
+        }, wait, cancellationToken).ConfigureAwait(false);
+        return shown ?? seen;
+    }
 
     /// <summary>
     /// Reads the instance (with its status) every 50 ms to 200 ms until <paramref name="probe"/> answers; null
@@ -258,6 +322,7 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
             WaitingFor = status?.WaitingFor,
             PendingEffectCount = status?.PendingEffectCount ?? 0,
             PendingEffects = status?.PendingEffects ?? [],
+            WorkListed = status is not null && status.WorkShows(status.Instance.Sequence),
         };
     }
 
@@ -293,7 +358,13 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
     }
 
     /// <summary>The backend refused a second instance with the id: the gRPC client's AlreadyExists, or DurableTask's own exception (in-process backends).</summary>
+    /// <summary>
+    /// The backend refused a second instance with the id: the gRPC client (both hosts) says so with the
+    /// SDK's <see cref="DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException"/>; an older sidecar
+    /// with the bare <c>AlreadyExists</c> status.
+    /// </summary>
     private static bool IsAlreadyExists(Exception e) =>
-        e.GetBaseException() is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists }
-        || e.GetType().Name.Contains("AlreadyExists", StringComparison.Ordinal);
+        e is DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException
+        || e.GetBaseException() is DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException
+            or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists };
 }

@@ -28,6 +28,12 @@ public sealed record InstanceView(
 
     /// <summary>The first of them (at most 10).</summary>
     public IReadOnlyList<Coordinator.Orchestration.PendingEffectView> PendingEffects { get; init; } = [];
+
+    /// <summary>
+    /// Whether people's work lists (<c>GET /api/people/{id}/work</c>, the inbox) show the instance as
+    /// it is here: they follow each turn a moment after it (false meanwhile, and while their store is away).
+    /// </summary>
+    public bool WorkListed { get; init; }
 }
 
 /// <summary>One step of an instance.</summary>
@@ -47,16 +53,3 @@ public sealed record StepView(
 
 /// <summary>Why an instance failed (a bug or a broken input): the error type and message.</summary>
 public sealed record FailureView(string Type, string Message);
-
-internal static class StepStatusNames
-{
-    public static string Of(StepStatus status) => status switch
-    {
-        StepStatus.Pending => "pending",
-        StepStatus.Active => "active",
-        StepStatus.Blocked => "blocked",
-        StepStatus.Done => "done",
-        StepStatus.Skipped => "skipped",
-        _ => status.ToString().ToLowerInvariant(),
-    };
-}

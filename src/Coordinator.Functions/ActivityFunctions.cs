@@ -8,7 +8,7 @@ namespace Coordinator.Functions;
 /// name <see cref="Orchestration.CoordinatorOrchestrator"/> calls it by. <c>instanceId</c> comes from the
 /// trigger's binding data.
 /// </summary>
-public sealed class ActivityFunctions(NotifyPeople notifyPeople, AppendAuditEntries appendAuditEntries, UpdateCrm updateCrm, RecordMemory recordMemory)
+public sealed class ActivityFunctions(NotifyPeople notifyPeople, AppendAuditEntries appendAuditEntries, UpdateCrm updateCrm, RecordMemory recordMemory, ProjectWork projectWork)
 {
     [Function(nameof(NotifyPeople))]
     public Task<NotifyPeopleResult> NotifyPeople([ActivityTrigger] NotifyPeopleRequest request, string instanceId) =>
@@ -25,4 +25,8 @@ public sealed class ActivityFunctions(NotifyPeople notifyPeople, AppendAuditEntr
     [Function(nameof(RecordMemory))]
     public Task<RecordMemoryResult> RecordMemory([ActivityTrigger] RecordMemoryRequest request, string instanceId) =>
         recordMemory.RunAsync(new FunctionActivityContext(nameof(RecordMemory), instanceId), request);
+
+    [Function(nameof(ProjectWork))]
+    public Task<ProjectWorkResult> ProjectWork([ActivityTrigger] ProjectWorkRequest request, string instanceId) =>
+        projectWork.RunAsync(new FunctionActivityContext(nameof(ProjectWork), instanceId), request);
 }

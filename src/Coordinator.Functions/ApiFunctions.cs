@@ -1,3 +1,4 @@
+using Coordinator.Core.Ports;
 using Coordinator.Hosting;
 using Coordinator.Hosting.Api;
 using Coordinator.Persistence.Audit;
@@ -14,7 +15,7 @@ namespace Coordinator.Functions;
 /// <c>api</c> prefix of host.json; function keys (<c>?code=</c> or <c>x-functions-key</c>) take the
 /// place of the standalone host's <c>x-coordinator-key</c>.
 /// </summary>
-public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, IServiceProvider services)
+public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, IWorkQueries work, IServiceProvider services)
 {
     [Function("ListWorkflows")]
     public IResult ListWorkflows(
@@ -45,8 +46,14 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, ISe
         string instanceId, string stepId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         CoordinatorApi.PostEventAsync(instanceId, stepId, request.Query["wait"].FirstOrDefault(), request, Core(client), cancellationToken);
 
+    [Function("GetPersonWork")]
+    public async Task<IResult> GetPersonWork(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "people/{personId}/work")] HttpRequest request,
+        string personId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        (IResult)(await CoordinatorApi.GetPersonWorkAsync(personId, request, Core(client), clock, cancellationToken).ConfigureAwait(false)).Result;
+
     /// <summary>The application core over the client this trigger is bound to (the Functions host hands each trigger its own).</summary>
-    private CoordinatorService Core(DurableTaskClient client) => new(registry, client, clock);
+    private CoordinatorService Core(DurableTaskClient client) => new(registry, client, clock, work);
 
     /// <summary>The OpenAPI document of this API (the one <c>coordinator serve</c> publishes, with function keys); no key needed.</summary>
     [Function("OpenApiDocument")]

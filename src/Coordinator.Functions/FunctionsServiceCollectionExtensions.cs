@@ -56,6 +56,7 @@ public static class FunctionsServiceCollectionExtensions
         services.AddTransient<AppendAuditEntries>();
         services.AddTransient<UpdateCrm>();
         services.AddTransient<RecordMemory>();
+        services.AddTransient<ProjectWork>();
         return services;
     }
 }

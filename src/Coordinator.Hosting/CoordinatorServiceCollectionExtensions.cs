@@ -2,6 +2,7 @@ using Coordinator.Core.Ports;
 using Coordinator.Hosting.SideEffects;
 using Coordinator.Persistence;
 using Coordinator.Persistence.Inbox;
+using Coordinator.Persistence.Work;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,9 +39,9 @@ public static class CoordinatorServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The default ports where no connector is configured: notifications go to the built-in inbox (in PostgreSQL when
-    /// <paramref name="durableInbox"/>, delivered once per idempotency key across all workers), CRM updates and memory
-    /// records are logged.
+    /// The default ports where no connector is configured: notifications go to the built-in inbox and open work to its read
+    /// model (both in PostgreSQL when <paramref name="durableInbox"/>, written once per idempotency key across all workers;
+    /// else in memory), CRM updates and memory records are logged.
     /// </summary>
     public static IServiceCollection AddCoordinatorPorts(this IServiceCollection services, bool durableInbox = false)
     {
@@ -50,12 +51,18 @@ public static class CoordinatorServiceCollectionExtensions
             services.AddSingleton<PostgresNotificationInbox>();
             services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
             services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
+            services.AddSingleton<PostgresWorkStore>();
+            services.AddSingleton<IWorkProjection>(sp => sp.GetRequiredService<PostgresWorkStore>());
+            services.AddSingleton<IWorkQueries>(sp => sp.GetRequiredService<PostgresWorkStore>());
         }
         else
         {
             services.AddSingleton<InboxNotificationSender>();
             services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<InboxNotificationSender>());
             services.AddSingleton<INotificationInbox>(sp => sp.GetRequiredService<InboxNotificationSender>());
+            services.AddSingleton<InMemoryWorkStore>();
+            services.AddSingleton<IWorkProjection>(sp => sp.GetRequiredService<InMemoryWorkStore>());
+            services.AddSingleton<IWorkQueries>(sp => sp.GetRequiredService<InMemoryWorkStore>());
         }
         services.AddSingleton<LoggedSideEffects>();
         services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());

@@ -72,6 +72,15 @@ public sealed record CoordinatorInput
     public bool FollowsRegistry { get; init; }
 
     /// <summary>
+    /// Whether the instance writes what it waits on to the read model of open work after every turn
+    /// that changes it (the <c>ProjectWork</c> activity; see <see cref="Core.Ports.InstanceWork"/>). Set for
+    /// every instance started by this version; false (absent) for older ones, which replay as they ran
+    /// and start projecting with their next generation (<c>ContinueAsNew</c> sets it, with
+    /// <see cref="CoordinatorCarryOver.ProjectWorkFirst"/>).
+    /// </summary>
+    public bool ProjectsWork { get; init; }
+
+    /// <summary>
     /// The input for a new instance. The business key is taken from the start context field the
     /// definition names in <c>business_key</c>, unless given.
     /// </summary>
@@ -95,6 +104,7 @@ public sealed record CoordinatorInput
             FoldLateTimers = true,
             DeterministicTurns = true,
             FollowsRegistry = true,
+            ProjectsWork = true,
             RequestedAt = requestedAt,
             SideEffects = sideEffects ?? SideEffectPolicy.Default,
         };
@@ -140,6 +150,12 @@ public sealed record CoordinatorCarryOver(
 
     /// <summary>Events the previous generation had received but not applied yet; applied first (earliest accepted first).</summary>
     public IReadOnlyList<HumanEvent>? Received { get; init; }
+
+    /// <summary>Whether the generation starts by projecting the instance's open work (the first generation of an older instance that projects).</summary>
+    public bool ProjectWorkFirst { get; init; }
+
+    /// <summary>How far the read model of open work showed the instance when the previous generation ended (see <see cref="CoordinatorStatus.WorkProjectedThrough"/>).</summary>
+    public long? WorkProjectedThrough { get; init; }
 }
 
 /// <summary>A turn left unfinished by a generation: its audit batch, and the actions whose best-effort effects still have to run after it.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
 using Coordinator.Core.Input;
@@ -81,6 +82,12 @@ internal sealed class CoordinatorLoop
     private List<PendingEffect> pendingEffects = [];
     private List<EventOutcome> recentEvents = [];
 
+    // The open work this generation last projected (without its version): an unchanged one is not written again.
+    private string? lastProjectedWork;
+
+    // The action number up to which the read model of open work shows the instance (see CoordinatorStatus.WorkProjectedThrough).
+    private long? workProjectedThrough;
+
     // The one waiter for human events. It is created once and kept across successive timers until an
     // event completes it: a cancelled waiter is not removed by the SDK and would swallow a later event.
     private Task<HumanEvent?>? pendingEvent;
@@ -123,6 +130,8 @@ internal sealed class CoordinatorLoop
         var turnsThisGeneration = 0;
         if (input.CarryOver?.Unfinished is { } unfinished && !await FinishAsync(unfinished))
             return ContinueAsNew(turnsThisGeneration);
+        if (input.CarryOver is { ProjectWorkFirst: true, Unfinished: null } && !await ProjectWorkAsync())
+            return ContinueAsNew(turnsThisGeneration);
         while (true)
         {
             if (!await PerformAsync(turn))
@@ -147,7 +156,13 @@ internal sealed class CoordinatorLoop
             return false;
         RememberOutcomeOfTurn();
         PublishStatus();
-        return unfinished.EffectsOf is not { Count: > 0 } actions || await PerformEffectsAsync(Recorded(actions, appended));
+        // A turn's batch (not one of effect outcomes) carries the actions whose effects are still to run, and the turn changed the work.
+        if (unfinished.EffectsOf is not { } actions)
+            return true;
+        if (!await PerformEffectsAsync(Recorded(actions, appended)))
+            return false;
+        PublishStatus();
+        return await ProjectWorkAsync();
     }
 
     private EngineTurn Begin()
@@ -158,6 +173,7 @@ internal sealed class CoordinatorLoop
             progress = carried.Progress;
             pendingEffects = carried.PendingEffects?.ToList() ?? [];
             recentEvents = carried.RecentEvents?.ToList() ?? [];
+            workProjectedThrough = carried.WorkProjectedThrough ?? (deterministic && input.ProjectsWork ? 0 : null);
             inbox.AddRange(carried.Received ?? []);
             clock = new WorkflowClock(state.StartedAt, input.TimeScale);
             if (deterministic)
@@ -170,6 +186,9 @@ internal sealed class CoordinatorLoop
             var now = ReadClock();
             return CoordinationEngine.Advance(definition, state, now, FoldBefore(now));
         }
+
+        // Nothing of a projecting instance is in people's work lists before its first turn is.
+        workProjectedThrough = deterministic && input.ProjectsWork ? 0 : null;
 
         // Workflow time and real time coincide at the start.
         var start = deterministic && input.RequestedAt is { } requested ? requested : RealNow();
@@ -463,6 +482,9 @@ internal sealed class CoordinatorLoop
                     RememberOutcomeOfTurn();
                     if (!await PerformEffectsAsync(Recorded(turn.Actions, appended)))
                         return false;
+                    PublishStatus();
+                    if (!await ProjectWorkAsync())
+                        return false;
                 }
                 else
                 {
@@ -578,6 +600,31 @@ internal sealed class CoordinatorLoop
         return [.. actions.Where(a => !keys.Contains(SideEffectPlanner.IdempotencyKey(context.InstanceId, a)))];
     }
 
+    /// <summary>
+    /// Writes what the instance waits on now to the read model of open work (when it projects, and the
+    /// work changed since this generation last wrote it), then publishes how far the read model is:
+    /// after the turn's status, so a channel never sees work the instance's status does not show yet.
+    /// A failure is audited and retried durably like any best-effort effect (a later snapshot supersedes it).
+    /// </summary>
+    private async Task<bool> ProjectWorkAsync()
+    {
+        if (!deterministic || !input.ProjectsWork)
+            return true;
+        var through = state.Sequence;
+        if (WorkToProject() is { } work)
+        {
+            var effect = new PendingEffect(EffectKinds.Work, work.IdempotencyKey, null, 0, default, default, "") { Work = work };
+            if (await TryEffectAsync(effect) is { } failed)
+            {
+                lastProjectedWork = null;
+                return await ScheduleRetriesAsync([failed]);
+            }
+        }
+        workProjectedThrough = through;
+        PublishStatus();
+        return true;
+    }
+
     /// <summary>The turn's best-effort effects, in parallel; what fails is audited and kept for a durable retry.</summary>
     private async Task<bool> PerformEffectsAsync(IReadOnlyList<CoordinationAction> actions)
     {
@@ -593,7 +640,12 @@ internal sealed class CoordinatorLoop
         }
         if (attempts.Count == 0)
             return true;
-        var failed = (await Task.WhenAll(attempts)).OfType<PendingEffect>().ToList();
+        return await ScheduleRetriesAsync((await Task.WhenAll(attempts)).OfType<PendingEffect>().ToList());
+    }
+
+    /// <summary>Keeps effects that failed their in-turn attempts for a durable retry, and audits that they failed.</summary>
+    private async Task<bool> ScheduleRetriesAsync(List<PendingEffect> failed)
+    {
         if (failed.Count == 0)
             return true;
 
@@ -644,6 +696,21 @@ internal sealed class CoordinatorLoop
     private static PendingEffect NewEffect(string kind, string key, CoordinationAction action) =>
         new(kind, key, action.StepId, 0, default, default, "");
 
+    /// <summary>
+    /// The projection of what the instance waits on now, versioned by its last action number; null when
+    /// it is what this generation last projected (a reminder, a rejected event, a progress note change
+    /// nothing a person waits on). Pure: a function of the state, so every execution of a turn projects the same.
+    /// </summary>
+    private ProjectWorkRequest? WorkToProject()
+    {
+        var request = planner.Work(state, input.Context, input.TimeScale, state.Sequence);
+        var content = JsonSerializer.Serialize(request.Work with { Version = 0 }, SideEffectPlanner.DetailJson);
+        if (content == lastProjectedWork)
+            return null;
+        lastProjectedWork = content;
+        return request;
+    }
+
     /// <summary>Runs one effect (with the in-turn retries); null when it succeeded, else the effect with one more failure and the error.</summary>
     private async Task<PendingEffect?> TryEffectAsync(PendingEffect effect)
     {
@@ -655,6 +722,7 @@ internal sealed class CoordinatorLoop
                 {
                     EffectKinds.Notify => (await context.CallActivityAsync<NotifyPeopleResult>(nameof(NotifyPeople), effect.Notify, activityOptions))?.IdempotencyKey,
                     EffectKinds.Crm => (await context.CallActivityAsync<UpdateCrmResult>(nameof(UpdateCrm), effect.Crm, activityOptions))?.IdempotencyKey,
+                    EffectKinds.Work => (await context.CallActivityAsync<ProjectWorkResult>(nameof(ProjectWork), effect.Work, activityOptions))?.IdempotencyKey,
                     _ => (await context.CallActivityAsync<RecordMemoryResult>(nameof(RecordMemory), effect.Memory, activityOptions))?.IdempotencyKey,
                 };
 
@@ -692,7 +760,7 @@ internal sealed class CoordinatorLoop
     }
 
     private void PublishStatus() =>
-        context.SetCustomStatus(CoordinatorStatus.Bounded(state, progress, nextWakeUp, input.TimeScale, waitingFor, pendingEffects, recentEvents));
+        context.SetCustomStatus(CoordinatorStatus.Bounded(state, progress, nextWakeUp, input.TimeScale, waitingFor, pendingEffects, recentEvents, workProjectedThrough));
 
     /// <summary>Continues as new, carrying the state, the pending effects, the recent outcomes and an unfinished turn. Returns the (discarded) output.</summary>
     private CoordinatorResult ContinueAsNew(int turnsThisGeneration)
@@ -703,13 +771,15 @@ internal sealed class CoordinatorLoop
             state, next, pendingEffects.Count == 0 ? null : pendingEffects, recentEvents.Count == 0 ? null : recentEvents)
         {
             Unfinished = unfinished,
+            ProjectWorkFirst = deterministic && !input.ProjectsWork,
+            WorkProjectedThrough = workProjectedThrough,
         };
         if (inbox.Count > 0)
         {
             // Delivered but not applied yet (a generation that ends with its audit store away): the next generation applies them first.
             carryOver = carryOver with { Received = [.. inbox.OfType<HumanEvent>()] };
         }
-        context.ContinueAsNew(input with { CarryOver = carryOver }, preserveUnprocessedEvents: true);
+        context.ContinueAsNew(input with { CarryOver = carryOver, ProjectsWork = input.ProjectsWork || deterministic }, preserveUnprocessedEvents: true);
 
         // The output of an execution that continues as new is discarded.
         return null!;

@@ -45,13 +45,21 @@ public sealed record CoordinatorStatus(
     public IReadOnlyList<EventOutcome>? RecentEvents { get; init; }
 
     /// <summary>
+    /// The engine action number (<see cref="InstanceState.Sequence"/>) up to which the read model of open
+    /// work shows the instance: the projection of the turn is written after the turn's status is
+    /// published, so a channel that waits for an event's outcome can then wait for this to reach the
+    /// event's number before it reads people's work. Null for instances that do not project.
+    /// </summary>
+    public long? WorkProjectedThrough { get; init; }
+
+    /// <summary>
     /// The status of a turn, bounded: the context is omitted, every step's block reason is cut to
     /// <see cref="MaxTextLength"/> characters, at most <see cref="MaxListedEffects"/> pending effects
     /// and <see cref="MaxRecentEvents"/> outcomes are listed.
     /// </summary>
     public static CoordinatorStatus Bounded(
         InstanceState state, CoordinatorProgress progress, DateTimeOffset? nextWakeUp, double timeScale,
-        WaitingFor? waitingFor, IReadOnlyList<PendingEffect> pendingEffects, IReadOnlyList<EventOutcome> recentEvents)
+        WaitingFor? waitingFor, IReadOnlyList<PendingEffect> pendingEffects, IReadOnlyList<EventOutcome> recentEvents, long? workProjectedThrough = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(pendingEffects);
@@ -70,8 +78,15 @@ public sealed record CoordinatorStatus(
             PendingEffectCount = pendingEffects.Count,
             PendingEffects = pendingEffects.Count == 0 ? null : pendingEffects.Take(MaxListedEffects).Select(PendingEffectView.Of).ToArray(),
             RecentEvents = recentEvents.Count == 0 ? null : recentEvents.TakeLast(MaxRecentEvents).ToArray(),
+            WorkProjectedThrough = workProjectedThrough,
         };
     }
+
+    /// <summary>
+    /// Whether people's work lists (the read model of open work) show the instance up to action
+    /// <paramref name="sequence"/>; always true for an instance that does not project (none to wait for).
+    /// </summary>
+    public bool WorkShows(long sequence) => WorkProjectedThrough is not { } through || through >= sequence;
 
     /// <summary>The outcome of the event with id <paramref name="eventId"/> if the status still lists it; null otherwise.</summary>
     public EventOutcome? OutcomeOf(string eventId) => RecentEvents?.LastOrDefault(e => e.EventId == eventId);

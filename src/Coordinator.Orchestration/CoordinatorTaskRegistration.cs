@@ -8,7 +8,7 @@ public static class CoordinatorTaskRegistration
 {
     /// <summary>
     /// Adds <see cref="CoordinatorOrchestrator"/> and its activities by name. The activities resolve
-    /// their ports (<c>INotificationSender</c>, <c>IAuditLog</c>, <c>ICrmUpdater</c>, <c>IMemoryStore</c>)
+    /// their ports (<c>INotificationSender</c>, <c>IAuditLog</c>, <c>ICrmUpdater</c>, <c>IMemoryStore</c>, <c>IWorkProjection</c>)
     /// from the worker's service provider, so register those services too.
     /// </summary>
     public static DurableTaskRegistry AddCoordinatorTasks(this DurableTaskRegistry registry)
@@ -19,6 +19,7 @@ public static class CoordinatorTaskRegistration
         registry.AddActivity<AppendAuditEntries>(nameof(AppendAuditEntries));
         registry.AddActivity<UpdateCrm>(nameof(UpdateCrm));
         registry.AddActivity<RecordMemory>(nameof(RecordMemory));
+        registry.AddActivity<ProjectWork>(nameof(ProjectWork));
         return registry;
     }
 }

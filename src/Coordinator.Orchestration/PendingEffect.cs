@@ -8,6 +8,9 @@ public static class EffectKinds
     public const string Notify = "notify";
     public const string Crm = "crm";
     public const string Memory = "memory";
+
+    /// <summary>The read model of open work (what waits for whom).</summary>
+    public const string Work = "work";
 }
 
 /// <summary>
@@ -34,6 +37,7 @@ public sealed record PendingEffect(
     public NotifyPeopleRequest? Notify { get; init; }
     public UpdateCrmRequest? Crm { get; init; }
     public RecordMemoryRequest? Memory { get; init; }
+    public ProjectWorkRequest? Work { get; init; }
 }
 
 /// <summary>What an instance waits for before it can go on: the audit store, since when, and the last error.</summary>

@@ -138,6 +138,78 @@ public sealed class SideEffectPlanner
         });
     }
 
+    /// <summary>
+    /// What the instance waits on in <paramref name="state"/>, for the read model of open work (see
+    /// <see cref="InstanceWork"/>): each owner of an active or blocked task step, each owner of an active
+    /// decision step, each decider of a block; the roles the instance gives people (owners, deciders,
+    /// people from the start context). <paramref name="version"/> orders the snapshots of the instance.
+    /// </summary>
+    public ProjectWorkRequest Work(InstanceState state, IReadOnlyDictionary<string, string> context, double timeScale, long version)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(context);
+        var people = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        void AddRole(string person, string? role)
+        {
+            if (!people.TryGetValue(person, out var roles))
+                people[person] = roles = new SortedSet<string>(StringComparer.Ordinal);
+            if (role is not null && !NotifyTargets.IsSpecial(role))
+                roles.Add(role);
+        }
+
+        var completed = state.IsCompleted;
+        var items = new List<WorkItem>();
+        var waiting = new List<WaitingStepWork>();
+        if (!completed)
+        {
+            foreach (var role in definition.Roles)
+            {
+                if (role.FromContext is { } field && context.TryGetValue(field, out var person) && !string.IsNullOrWhiteSpace(person))
+                    AddRole(person, role.Id);
+            }
+            foreach (var step in state.Steps)
+            {
+                if (step.Status is not (StepStatus.Active or StepStatus.Blocked) || definition.FindStep(step.StepId) is not { } declared)
+                    continue;
+                var status = StepStatusNames.Of(step.Status);
+                foreach (var owner in step.Owners)
+                {
+                    AddRole(owner, declared.Owner);
+                    items.Add(declared.Type == StepType.Decision && step.Status == StepStatus.Active
+                        ? new WorkItem(owner, step.StepId, declared.Title, WorkKind.Decision, status, step.DueAt, step.EscalationsFired, null, null, declared.Options)
+                        : new WorkItem(owner, step.StepId, declared.Title, WorkKind.Step, status, step.DueAt, step.EscalationsFired, step.BlockReason, step.BlockedBy, []));
+                }
+            }
+            foreach (var open in CoordinationEngine.WaitingOn(definition, state))
+            {
+                if (definition.FindStep(open.StepId) is not { } declared)
+                    continue;
+                var shown = open.Status == StepStatus.Blocked ? "blocked" : declared.Type == StepType.Decision ? "decision" : "active";
+                waiting.Add(new WaitingStepWork(open.StepId, declared.Title, shown, open.WaitingOn, open.Due));
+                if (open.Status != StepStatus.Blocked)
+                    continue;
+                var step = state.FindStep(open.StepId);
+                foreach (var decider in open.WaitingOn)
+                {
+                    AddRole(decider, declared.OnBlocked?.DecisionBy ?? definition.ProcessOwner);
+                    items.Add(new WorkItem(decider, open.StepId, declared.Title, WorkKind.Block, "blocked", open.Due, step?.EscalationsFired ?? 0,
+                        step?.BlockReason, step?.BlockedBy, declared.OnBlocked?.Alternatives ?? []));
+                }
+            }
+        }
+
+        var work = new InstanceWork
+        {
+            Instance = new WorkInstance(instanceId, definition.Id, definition.Title, businessKey, state.StartedAt, timeScale),
+            Version = version,
+            Completed = completed,
+            Waiting = waiting,
+            Items = items,
+            People = people.ToDictionary(static p => p.Key, static p => (IReadOnlyList<string>)[.. p.Value], StringComparer.Ordinal),
+        };
+        return new ProjectWorkRequest($"{instanceId}:work/{version}", work);
+    }
+
     /// <summary>Audit action: a best-effort effect failed its attempts and waits for a durable retry (verdict WARN).</summary>
     public const string EffectFailed = "side_effect.failed";
 

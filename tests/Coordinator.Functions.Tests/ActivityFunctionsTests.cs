@@ -29,6 +29,7 @@ public sealed class ActivityFunctionsTests : IDisposable
             .AddSingleton<IAuditLog>(_ports)
             .AddSingleton<ICrmUpdater>(_ports)
             .AddSingleton<IMemoryStore>(_ports)
+            .AddSingleton<IWorkProjection>(_ports)
             .BuildServiceProvider();
         _functions = ActivatorUtilities.CreateInstance<ActivityFunctions>(_services);
     }

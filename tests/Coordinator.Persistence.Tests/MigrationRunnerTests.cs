@@ -63,6 +63,45 @@ public sealed class MigrationRunnerTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task ApplyAsync_InboxKeptInTheOutbox_MovesItsNotificationsToTheNotificationsTableOnePerRecipient()
+    {
+        await using var db = await cluster.CreateDatabaseAsync(lastMigration: 8);
+        // What the inbox wrote before migration 0009: a delivered outbox record of kind 'notification' per notification.
+        var notification = System.Text.Json.JsonSerializer.Serialize(new Core.Ports.Notification
+        {
+            IdempotencyKey = "i-1:000002:step.activated:contract",
+            InstanceId = "i-1",
+            WorkflowId = "b2b-onboarding",
+            WorkflowTitle = "B2B customer onboarding",
+            Recipients = ["sales.rep", "csm.lead"],
+            Action = new Core.Engine.CoordinationAction
+            {
+                Type = Core.Engine.CoordinationActionType.StepActivated,
+                At = new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.Zero),
+                Sequence = 2,
+                Key = "000002:step.activated:contract",
+                StepId = "contract",
+                To = ["sales.rep", "csm.lead"],
+            },
+        }, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        await db.ExecuteAsync($"""
+            INSERT INTO outbox (key, kind, status, payload, attempts, completed_at) VALUES
+              ('notification/i-1:000002:step.activated:contract', 'notification', 'succeeded', '{notification}', 1, '2024-03-01T08:00:00Z'),
+              ('crm/i-1:000002', 'crm.update', 'pending', '{"{}"}', 0, NULL)
+            """);
+
+        var applied = await new MigrationRunner(db.Superuser).ApplyAsync();
+
+        Assert.Contains(applied, m => m.Version == 9);
+        Assert.Equal(
+            "csm.lead,sales.rep",
+            await db.ScalarAsync<string>("SELECT string_agg(person_id, ',' ORDER BY person_id) FROM notifications WHERE key = 'i-1:000002:step.activated:contract' AND action = 'step.activated'"));
+        Assert.Equal("crm.update", await db.ScalarAsync<string>("SELECT string_agg(kind, ',') FROM outbox"));
+        var moved = await new Inbox.PostgresNotificationInbox(db.Application, Microsoft.Extensions.Logging.Abstractions.NullLogger<Inbox.PostgresNotificationInbox>.Instance).ForAsync("csm.lead", 10);
+        Assert.Equal("i-1:000002:step.activated:contract", Assert.Single(moved).IdempotencyKey);
+    }
+
+    [Fact]
     public void Embedded_Migrations_AreNumberedFromOneWithoutGaps()
     {
         Assert.Equal(Enumerable.Range(1, MigrationRunner.Embedded.Count), MigrationRunner.Embedded.Select(m => m.Version));

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Coordinator.Core.Engine;
 using Coordinator.Core.Ports;
 using Coordinator.Persistence.Inbox;
-using Coordinator.Persistence.Outbox;
 using Coordinator.Persistence.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -21,7 +20,7 @@ public sealed class PostgresNotificationInboxTests(PostgresCluster cluster) : IA
     {
         _database = await cluster.CreateDatabaseAsync();
         _application = _database.Application;
-        _inbox = new PostgresNotificationInbox(_application, new OutboxRepository(_application), NullLogger<PostgresNotificationInbox>.Instance);
+        _inbox = new PostgresNotificationInbox(_application, NullLogger<PostgresNotificationInbox>.Instance);
     }
 
     public async Task DisposeAsync() => await _database.DisposeAsync();

@@ -30,3 +30,17 @@ public static class StepStatusExtensions
     /// <summary>Done or skipped: the step counts as finished for its dependents.</summary>
     public static bool IsFinished(this StepStatus status) => status is StepStatus.Done or StepStatus.Skipped;
 }
+
+/// <summary>The wire names of <see cref="StepStatus"/> (API, read models, pages): <c>pending</c>, <c>active</c>, <c>blocked</c>, <c>done</c>, <c>skipped</c>.</summary>
+public static class StepStatusNames
+{
+    public static string Of(StepStatus status) => status switch
+    {
+        StepStatus.Pending => "pending",
+        StepStatus.Active => "active",
+        StepStatus.Blocked => "blocked",
+        StepStatus.Done => "done",
+        StepStatus.Skipped => "skipped",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+}

@@ -49,3 +49,35 @@ public sealed record InstanceSummary(string InstanceId, string WorkflowId, strin
 
 /// <summary>A workflow the host serves.</summary>
 public sealed record WorkflowView(string Id, int Version, string Title, string ContentHash, string? BusinessKey, IReadOnlyList<string> Steps);
+
+/// <summary>What waits for a person: their open steps and decisions in the running instances, soonest due first.</summary>
+/// <param name="Known">Whether a loaded definition or a running instance names the person (false: check the id).</param>
+public sealed record PersonWorkResponse(string PersonId, bool Known, IReadOnlyList<WorkItemView> Items);
+
+/// <summary>One open item of a person.</summary>
+/// <param name="Kind"><c>step</c> (a task step they own), <c>decision</c> (a decision step they own) or <c>block</c> (a block they decide).</param>
+/// <param name="Status">The step's status: <c>active</c> or <c>blocked</c>.</param>
+/// <param name="Due">The step's deadline (workflow time).</param>
+/// <param name="Overdue">Whether the deadline has passed in the instance's workflow time now.</param>
+/// <param name="EscalationLevel">Escalation levels fired in the step's current silence.</param>
+/// <param name="Options">The choices (decision options or block alternatives), to send as <c>option</c> of a <c>decide</c> event.</param>
+/// <param name="EventsUri">Where to report an event on the step.</param>
+public sealed record WorkItemView(
+    string InstanceId,
+    string WorkflowId,
+    string WorkflowTitle,
+    string? BusinessKey,
+    string StepId,
+    string Title,
+    string Kind,
+    string Status,
+    DateTimeOffset? Due,
+    bool Overdue,
+    int EscalationLevel,
+    string? BlockReason,
+    string? BlockedBy,
+    IReadOnlyList<OptionView> Options,
+    string EventsUri);
+
+/// <summary>A choice of a decision or a block.</summary>
+public sealed record OptionView(string Id, string Title);

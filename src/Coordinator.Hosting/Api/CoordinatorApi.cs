@@ -7,6 +7,7 @@ using Coordinator.Core.Input;
 using Coordinator.Orchestration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask;
@@ -49,7 +50,34 @@ public static class CoordinatorApi
             .Produces<StepEventOutcome>().Produces<StepEventOutcome>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).DescribedAsApi();
+        api.MapGet("/people/{personId}/work", GetPersonWorkAsync)
+            .WithName("GetPersonWork").WithTags("People")
+            .WithSummary("What waits for a person: the steps they own (active or blocked), the decision steps they own and the blocks they decide, in running instances, soonest due first (at most 500).")
+            .ProducesValidationProblem().DescribedAsApi();
         return api;
+    }
+
+    /// <summary>What waits for <paramref name="personId"/>, from the core's read model of open work.</summary>
+    public static async Task<Results<Ok<PersonWorkResponse>, ValidationProblem>> GetPersonWorkAsync(
+        string personId, HttpRequest request, CoordinatorService coordinator, HostClock clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(coordinator);
+        ArgumentNullException.ThrowIfNull(clock);
+        if (TextRules.Validate("personId", personId, TextKind.Id) is { } bad)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["personId"] = [bad] });
+        var work = await coordinator.WaitingForAsync(personId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
+        return TypedResults.Ok(new PersonWorkResponse(personId, work.IsKnown, [.. work.Items.Select(w =>
+        {
+            var (instance, item) = (w.Instance, w.Item);
+            var workflowNow = new WorkflowClock(instance.StartedAt, instance.TimeScale).ToWorkflowTime(now);
+            return new WorkItemView(
+                instance.InstanceId, instance.WorkflowId, instance.WorkflowTitle, instance.BusinessKey, item.StepId, item.Title,
+                item.Kind.ToString().ToLowerInvariant(), item.Status, item.Due, item.Due < workflowNow, item.EscalationLevel,
+                item.BlockReason, item.BlockedBy, [.. item.Options.Select(static o => new OptionView(o.Id, o.Title))],
+                $"{StatusUri(request, instance.InstanceId)}/steps/{Uri.EscapeDataString(item.StepId)}/events");
+        })]));
     }
 
     public static IReadOnlyList<WorkflowView> ListWorkflows(WorkflowRegistry registry) =>

@@ -48,7 +48,7 @@ public static class InboxEndpoints
     }
 
     private static async Task<IResult> ShowAsync(
-        HttpContext context, WorkflowRegistry registry, DurableTaskClient client, INotificationInbox notifications, CancellationToken cancellationToken)
+        HttpContext context, WorkflowRegistry registry, DurableTaskClient client, CoordinatorService core, INotificationInbox notifications, CancellationToken cancellationToken)
     {
         var person = context.Request.Query["person"].ToString().Trim();
         if (person.Length > MaxPersonIdLength)
@@ -67,7 +67,7 @@ public static class InboxEndpoints
             flash ??= follow.Flash;
             reloadAfterSeconds = follow.KeepWaiting ? InboxStarts.FollowReloadSeconds : null;
         }
-        var directory = await InboxDirectory.LoadAsync(client, registry, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+        var directory = await InboxDirectory.LoadAsync(core, person, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<Core.Ports.Notification> recent = person.Length == 0 ? [] : await notifications.ForAsync(person, 50, cancellationToken).ConfigureAwait(false);
         var inbox = person.Length == 0
             ? null

@@ -9,7 +9,11 @@ internal sealed record InboxInstance(string InstanceId, string WorkflowId, strin
 
 /// <summary>A task step a person owns, active or blocked.</summary>
 internal sealed record OwnedStep(
-    InboxInstance Instance, string StepId, string Title, string Status, DateTimeOffset? Due, int EscalationLevel, string? BlockReason);
+    InboxInstance Instance, string StepId, string Title, string Status, DateTimeOffset? Due, int EscalationLevel, string? BlockReason)
+{
+    /// <summary>The owner it was read for.</summary>
+    public string PersonId { get; init; } = "";
+}
 
 /// <summary>A decision waiting for a person: a decision step they own (<see cref="IsBlock"/> false) or a block they decide.</summary>
 internal sealed record PendingDecision(
@@ -20,7 +24,11 @@ internal sealed record PendingDecision(
     IReadOnlyList<DecisionOption> Choices,
     DateTimeOffset? Due,
     string? BlockReason,
-    string? BlockedBy);
+    string? BlockedBy)
+{
+    /// <summary>The decider it was read for.</summary>
+    public string PersonId { get; init; } = "";
+}
 
 /// <summary>Someone the inbox knows: from the roles of the loaded definitions and the running instances.</summary>
 internal sealed record KnownPerson(string PersonId, IReadOnlyList<string> Roles, int Waiting);

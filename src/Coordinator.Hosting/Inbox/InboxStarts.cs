@@ -149,7 +149,7 @@ internal static class InboxStarts
         var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         if (metadata is null)
             return new StartFollowUp(new Flash(false, $"There is no instance {instanceId}. Start one with a form below."), null, KeepWaiting: false);
-        if (metadata.ReadCustomStatusAs<CoordinatorStatus>() is { } status)
+        if (metadata.ReadCustomStatusAs<CoordinatorStatus>() is { } status && status.WorkShows(status.Instance.Sequence))
         {
             var state = status.Instance;
             var definition = registry.Find(state.DefinitionId, state.DefinitionVersion, state.DefinitionHash);
@@ -235,9 +235,13 @@ internal static class InboxStarts
         return roles.Length == 0 ? field : $"{field} (the person id of role {string.Join(", ", roles)})";
     }
 
-    /// <summary>The instance's status after its first turn, or null when it has not finished it within a few seconds.</summary>
+    /// <summary>The instance's status once its first turn shows in people's work lists, or null when that takes more than a few seconds.</summary>
     private static Task<CoordinatorStatus?> WaitForFirstTurnAsync(CoordinatorService coordinator, string instanceId, CancellationToken cancellationToken) =>
-        coordinator.WatchAsync(instanceId, static metadata => metadata?.ReadCustomStatusAs<CoordinatorStatus>(), FirstTurnPatience, cancellationToken);
+        coordinator.WatchAsync(
+            instanceId,
+            static metadata => metadata?.ReadCustomStatusAs<CoordinatorStatus>() is { } status && status.WorkShows(status.Instance.Sequence) ? status : null,
+            FirstTurnPatience,
+            cancellationToken);
 }
 
 /// <summary>A context field of a start form.</summary>

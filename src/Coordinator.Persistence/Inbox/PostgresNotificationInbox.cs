@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Coordinator.Core.Engine;
 using Coordinator.Core.Ports;
-using Coordinator.Persistence.Outbox;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -8,84 +8,76 @@ using Npgsql;
 namespace Coordinator.Persistence.Inbox;
 
 /// <summary>
-/// The built-in channel kept in PostgreSQL, in the outbox table: each notification is one record of
-/// kind <see cref="Kind"/>, keyed by <see cref="OutboxKey"/> of its idempotency key, whose payload is the
-/// notification as JSON. The inbox IS the table, so delivering is recording the notification as
-/// succeeded, in one atomic statement: a notification is delivered exactly once however often its
-/// activity is retried or replayed, across restarts of the host, and a key already delivered answers
-/// <see cref="SideEffectOutcome.AlreadyPerformed"/>.
+/// The built-in channel kept in PostgreSQL, in the <c>notifications</c> table: one row per
+/// (notification, recipient), keyed by the notification's idempotency key, holding the notification
+/// as JSON. The inbox IS the table, so delivering is inserting the rows, in one atomic statement: a
+/// notification is delivered exactly once however often its activity is retried or replayed, across
+/// restarts and hosts, and a key already delivered answers <see cref="SideEffectOutcome.AlreadyPerformed"/>.
+/// A person's inbox is one range of the index on (person, delivery time).
 /// </summary>
-public sealed partial class PostgresNotificationInbox(NpgsqlDataSource dataSource, OutboxRepository outbox, ILogger<PostgresNotificationInbox> logger)
+public sealed partial class PostgresNotificationInbox(NpgsqlDataSource dataSource, ILogger<PostgresNotificationInbox> logger)
     : INotificationSender, INotificationInbox
 {
-    /// <summary>The outbox <c>kind</c> of inbox notifications.</summary>
-    public const string Kind = "notification";
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    // Inserts the record as delivered; a record a dispatcher left pending is delivered now; a
-    // delivered one is left as it is (no row returned).
+    // Every recipient's row in one statement: all of them or (the key delivered already) none.
     private const string DeliverSql = """
-        INSERT INTO outbox (key, kind, status, payload, attempts, completed_at)
-        VALUES (@key, @kind, 'succeeded', @payload::jsonb, 1, now())
-        ON CONFLICT (key) DO UPDATE
-            SET status = 'succeeded', attempts = outbox.attempts + 1, last_error = NULL, completed_at = now(), updated_at = now()
-            WHERE outbox.status = 'pending' AND outbox.kind = excluded.kind
-        RETURNING key
+        INSERT INTO notifications (key, person_id, instance_id, workflow_id, action, payload)
+        SELECT @key, person, @instanceId, @workflowId, @action, @payload::jsonb FROM unnest(@recipients::text[]) AS r(person)
+        ON CONFLICT (key, person_id) DO NOTHING
         """;
 
     private const string ForPersonSql = """
-        SELECT payload::text FROM outbox
-        WHERE kind = @kind AND status = 'succeeded' AND payload -> 'recipients' @> jsonb_build_array(@personId::text)
-        ORDER BY completed_at DESC, key DESC
+        SELECT payload::text FROM notifications
+        WHERE person_id = @personId
+        ORDER BY delivered_at DESC, key DESC
         LIMIT @limit
         """;
 
+    // One row per notification (the first recipient's), in delivery order.
     private const string OfInstanceSql = """
-        SELECT payload::text FROM outbox
-        WHERE kind = @kind AND status = 'succeeded' AND payload ->> 'instanceId' = @instanceId
-        ORDER BY completed_at, key
+        SELECT DISTINCT ON (delivered_at, key) payload::text FROM notifications
+        WHERE instance_id = @instanceId
+        ORDER BY delivered_at, key
         """;
-
-    /// <summary>The outbox key of a notification: the kind, then its idempotency key (CRM updates share the action keys).</summary>
-    public static string OutboxKey(string idempotencyKey) => $"{Kind}/{idempotencyKey}";
 
     public async Task<SideEffectOutcome> SendAsync(Notification notification, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(notification);
-        var key = OutboxKey(notification.IdempotencyKey);
+        if (notification.Recipients.Count == 0)
+            throw new ArgumentException($"Notification '{notification.IdempotencyKey}' has no recipients; the planner never sends one.", nameof(notification));
         var payload = JsonSerializer.Serialize(notification, Json);
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var delivered = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-                DeliverSql, new { key, kind = Kind, payload }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (delivered is not null)
-                return SideEffectOutcome.Performed;
-        }
-
-        var existing = await outbox.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        if (existing is { Kind: Kind, Status: OutboxStatus.Succeeded })
-        {
-            AlreadyDelivered(logger, notification.IdempotencyKey);
-            return SideEffectOutcome.AlreadyPerformed;
-        }
-        throw new InvalidOperationException(existing is null
-            ? $"Notification '{notification.IdempotencyKey}' was neither delivered nor found in the outbox; check the role's INSERT, UPDATE and SELECT privileges on outbox."
-            : $"Notification '{notification.IdempotencyKey}' cannot be delivered: outbox record '{key}' is a {existing.Kind} record with status {existing.Status.ToString().ToLowerInvariant()}. "
-              + "Inspect it (SELECT * FROM outbox WHERE key = '" + key + "'); a completed record is never changed.");
+        var recipients = notification.Recipients.Distinct(StringComparer.Ordinal).ToArray();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            DeliverSql,
+            new
+            {
+                key = notification.IdempotencyKey,
+                instanceId = notification.InstanceId,
+                workflowId = notification.WorkflowId,
+                action = notification.Action.Type.WireName(),
+                payload,
+                recipients,
+            },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (inserted > 0)
+            return SideEffectOutcome.Performed;
+        AlreadyDelivered(logger, notification.IdempotencyKey);
+        return SideEffectOutcome.AlreadyPerformed;
     }
 
     public async Task<IReadOnlyList<Notification>> ForAsync(string personId, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(personId);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        return await QueryAsync(ForPersonSql, new { kind = Kind, personId, limit }, cancellationToken).ConfigureAwait(false);
+        return await QueryAsync(ForPersonSql, new { personId, limit }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Notification>> OfInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instanceId);
-        return await QueryAsync(OfInstanceSql, new { kind = Kind, instanceId }, cancellationToken).ConfigureAwait(false);
+        return await QueryAsync(OfInstanceSql, new { instanceId }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<Notification>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
@@ -97,7 +89,7 @@ public sealed partial class PostgresNotificationInbox(NpgsqlDataSource dataSourc
 
     private static Notification Deserialize(string payload) =>
         JsonSerializer.Deserialize<Notification>(payload, Json)
-        ?? throw new InvalidOperationException($"An outbox record of kind '{Kind}' holds no notification: {payload}");
+        ?? throw new InvalidOperationException($"A row of the notifications table holds no notification: {payload}");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {Key} was already delivered to the inbox; not delivered again")]
     private static partial void AlreadyDelivered(ILogger logger, string key);

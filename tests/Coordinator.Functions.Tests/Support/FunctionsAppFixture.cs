@@ -50,6 +50,7 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
             .AddSingleton<IAuditLog>(Ports)
             .AddSingleton<ICrmUpdater>(Ports)
             .AddSingleton<IMemoryStore>(Ports)
+            .AddSingleton<IWorkProjection>(Ports)
             .BuildServiceProvider();
         Api = ActivatorUtilities.CreateInstance<ApiFunctions>(Services);
     }
@@ -68,7 +69,9 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
             .AddActivityFunc<UpdateCrmRequest, UpdateCrmResult>(
                 nameof(UpdateCrm), (context, request) => Activities().UpdateCrm(request!, context.InstanceId))
             .AddActivityFunc<RecordMemoryRequest, RecordMemoryResult>(
-                nameof(RecordMemory), (context, request) => Activities().RecordMemory(request!, context.InstanceId)));
+                nameof(RecordMemory), (context, request) => Activities().RecordMemory(request!, context.InstanceId))
+            .AddActivityFunc<ProjectWorkRequest, ProjectWorkResult>(
+                nameof(ProjectWork), (context, request) => Activities().ProjectWork(request!, context.InstanceId)));
     }
 
     public async Task DisposeAsync()

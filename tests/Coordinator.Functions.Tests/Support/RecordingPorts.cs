@@ -4,7 +4,7 @@ using Coordinator.Core.Ports;
 namespace Coordinator.Functions.Tests.Support;
 
 /// <summary>Records every side effect once per idempotency key, like the real ports.</summary>
-public sealed class RecordingPorts : INotificationSender, IAuditLog, ICrmUpdater, IMemoryStore
+public sealed class RecordingPorts : INotificationSender, IAuditLog, ICrmUpdater, IMemoryStore, IWorkProjection
 {
     private readonly ConcurrentDictionary<string, byte> _keys = new(StringComparer.Ordinal);
 
@@ -12,6 +12,13 @@ public sealed class RecordingPorts : INotificationSender, IAuditLog, ICrmUpdater
     public ConcurrentQueue<AuditEntry> Audit { get; } = new();
     public ConcurrentQueue<CrmUpdate> Crm { get; } = new();
     public ConcurrentQueue<MemoryRecord> Memory { get; } = new();
+    public ConcurrentQueue<InstanceWork> Work { get; } = new();
+
+    public Task<bool> ProjectAsync(InstanceWork work, CancellationToken cancellationToken = default)
+    {
+        Work.Enqueue(work);
+        return Task.FromResult(true);
+    }
 
     public Task<SideEffectOutcome> SendAsync(Notification notification, CancellationToken cancellationToken = default) =>
         Task.FromResult(Record(notification.IdempotencyKey, notification, Notifications));

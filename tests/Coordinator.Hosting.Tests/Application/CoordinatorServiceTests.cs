@@ -1,4 +1,6 @@
 using Coordinator.Core.Engine;
+using Coordinator.Core.Ports;
+using Coordinator.Orchestration;
 using Coordinator.Hosting.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -92,14 +94,54 @@ public sealed class CoordinatorServiceTests(MemoryServerFixture server) : IClass
         Assert.Equal(new HumanEvent("contract", HumanEventType.Done, "sales.rep") { EventId = "e-1" }, parsed);
     }
 
-    /// <summary>Starts an smb onboarding and waits (bounded) until its first step is active.</summary>
-    private async Task<string> StartedAsync(string businessKey)
+    [Fact]
+    public async Task WaitingForAsync_OwnerFromTheStartContext_HasTheActiveStepAndIsKnownWithTheRole()
     {
-        var started = await Core.StartAsync("b2b-onboarding", businessKey, Smb);
+        var instanceId = await StartedAsync("CORE-6", owner: "core.owner.6");
+
+        var work = await Core.WaitingForAsync("core.owner.6");
+        var nobody = await Core.WaitingForAsync("nobody.core.6");
+
+        var item = Assert.Single(work.Items);
+        Assert.True(work.IsKnown);
+        Assert.Equal((instanceId, "CORE-6", "contract", WorkKind.Step, "active"), (item.Instance.InstanceId, item.Instance.BusinessKey, item.Item.StepId, item.Item.Kind, item.Item.Status));
+        Assert.Empty(work.Decisions);
+        Assert.False(nobody.IsKnown);
+        Assert.Empty(nobody.Items);
+        var person = Assert.Single(await Core.PeopleAsync(), p => p.PersonId == "core.owner.6");
+        Assert.Equal(["sales"], person.Roles);
+        Assert.Equal(1, person.OpenItems);
+        Assert.Contains(await Core.PeopleAsync(), p => p.PersonId == "legal.counsel"); // named by a definition's role
+    }
+
+    [Fact]
+    public async Task WaitingForAsync_BlockedStep_TheOwnerSeesItBlockedAndTheDeciderHasTheDecision()
+    {
+        var instanceId = await StartedAsync("CORE-7", owner: "core.owner.7");
+
+        var blocked = await Core.SubmitEventAsync(
+            instanceId, new HumanEvent("contract", HumanEventType.Blocked, "core.owner.7", Reason: "customer legal still reading"), TimeSpan.FromSeconds(30));
+        Assert.Equal(EventResultKind.Applied, blocked.Kind);
+        // The projection is written by the turn's activities, the outcome published after them.
+        var owner = Assert.Single((await Core.WaitingForAsync("core.owner.7")).Items);
+        var decision = Assert.Single((await Core.WaitingForAsync("csm.lead")).Decisions, d => d.Instance.InstanceId == instanceId);
+
+        Assert.Equal(("blocked", "customer legal still reading"), (owner.Item.Status, owner.Item.BlockReason));
+        Assert.Equal((WorkKind.Block, "contract", "core.owner.7"), (decision.Item.Kind, decision.Item.StepId, decision.Item.BlockedBy));
+        Assert.Single(await Core.RunningAsync(CoordinatorService.MaxWorkItems), r => r.Instance.InstanceId == instanceId && r.Waiting.Single().Status == "blocked");
+    }
+
+    /// <summary>Starts an smb onboarding and waits (bounded) until its first step is active.</summary>
+    private async Task<string> StartedAsync(string businessKey, string owner = "sales.rep")
+    {
+        var started = await Core.StartAsync("b2b-onboarding", businessKey, new Dictionary<string, string>(Smb) { ["deal_owner"] = owner });
         Assert.True(started.Accepted, started.Problem?.Message);
         var active = await Core.WatchAsync(
             started.InstanceId,
-            metadata => metadata is null ? null : CoordinatorService.ToView(metadata).Steps.SingleOrDefault(s => s.StepId == "contract" && s.Status == "active"),
+            // Active, and shown in people's work lists (the projection follows the status).
+            metadata => metadata?.ReadCustomStatusAs<CoordinatorStatus>() is { } status && status.WorkShows(status.Instance.Sequence)
+                ? CoordinatorService.ToView(metadata).Steps.SingleOrDefault(s => s.StepId == "contract" && s.Status == "active")
+                : null,
             TimeSpan.FromSeconds(30));
         Assert.True(active is not null, $"{started.InstanceId}: the contract step did not become active within 30 s");
         return started.InstanceId;

@@ -63,7 +63,7 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
         deployment._database = await postgres.CreateDatabaseAsync();
         deployment.Database = NpgsqlDataSource.Create(postgres.ConnectionString(deployment._database, PostgresFixture.Superuser));
         deployment.Inbox = new PostgresNotificationInbox(
-            deployment.Database, new OutboxRepository(deployment.Database), NullLogger<PostgresNotificationInbox>.Instance);
+            deployment.Database, NullLogger<PostgresNotificationInbox>.Instance);
         deployment.Verifier = new AuditChainVerifier(deployment.Database, new FileAuditAnchorStore(deployment.AnchorPath));
         return deployment;
     }

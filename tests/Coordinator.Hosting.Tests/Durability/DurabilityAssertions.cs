@@ -60,8 +60,8 @@ internal static class DurabilityAssertions
         {
             var duplicated = await connection.QueryAsync<string>(
                 """
-                SELECT payload ->> 'idempotencyKey' FROM outbox WHERE kind = 'notification'
-                GROUP BY payload ->> 'idempotencyKey' HAVING count(*) > 1
+                SELECT key FROM notifications
+                GROUP BY key, person_id HAVING count(*) > 1
                 """);
             Assert.Empty(duplicated);
         }

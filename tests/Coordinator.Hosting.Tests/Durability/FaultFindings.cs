@@ -193,13 +193,13 @@ internal sealed class FaultFindings
 
         foreach (var key in await connection.QueryAsync<string>(
             """
-            SELECT payload ->> 'idempotencyKey' FROM outbox WHERE kind = 'notification'
-            GROUP BY payload ->> 'idempotencyKey' HAVING count(*) > 1 ORDER BY 1
+            SELECT key FROM notifications
+            GROUP BY key, person_id HAVING count(*) > 1 ORDER BY 1
             """))
         {
             findings.DuplicateNotifications.Add(key);
         }
-        findings.Notifications = await connection.QuerySingleAsync<int>("SELECT count(*)::int FROM outbox WHERE kind = 'notification'");
+        findings.Notifications = await connection.QuerySingleAsync<int>("SELECT count(DISTINCT key)::int FROM notifications");
         // A failed instance delivers nothing more: only live ones are given time for late deliveries.
         var ended = finals.Where(f => f.Value.GetProperty("status").GetString() is "failed" or "terminated").Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
         await CompareNotificationsAsync(deployment, driver, instanceIds, ended, findings, notificationsSettle);

@@ -111,6 +111,9 @@ public sealed class InboxFixture : IAsyncLifetime
     public async Task<string> StepStatusAsync(string instanceId, string stepId)
     {
         var instance = await Api.GetFromJsonAsync<JsonElement>($"/api/instances/{Uri.EscapeDataString(instanceId)}");
+        // The pages read people's work lists, which follow the instance's turns a moment later.
+        if (!instance.GetProperty("workListed").GetBoolean())
+            return "(not in the work lists yet)";
         return instance.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("stepId").GetString() == stepId).GetProperty("status").GetString()!;
     }
 

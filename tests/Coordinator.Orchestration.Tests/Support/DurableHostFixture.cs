@@ -27,6 +27,7 @@ public sealed class DurableHostFixture : IAsyncLifetime
     public RecordingAuditLog Audit { get; } = new();
     public RecordingCrmUpdater Crm { get; } = new();
     public RecordingMemoryStore Memory { get; } = new();
+    public RecordingWorkProjection Work { get; } = new();
 
     public DurableTaskClient Client => (host ?? throw new InvalidOperationException("The Durable test host is not started.")).Client;
 
@@ -42,6 +43,7 @@ public sealed class DurableHostFixture : IAsyncLifetime
                     services.AddSingleton<IAuditLog>(Audit);
                     services.AddSingleton<ICrmUpdater>(Crm);
                     services.AddSingleton<IMemoryStore>(Memory);
+                    services.AddSingleton<IWorkProjection>(Work);
                     // What coordinator serve stores (see CoordinatorDataConverter).
                     services.ConfigureAll<DurableTaskWorkerOptions>(options => options.DataConverter = CoordinatorDataConverter.Instance);
                     services.ConfigureAll<DurableTaskClientOptions>(options => options.DataConverter = CoordinatorDataConverter.Instance);

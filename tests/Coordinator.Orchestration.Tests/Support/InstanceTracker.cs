@@ -17,6 +17,7 @@ public sealed class InstanceTracker(DurableHostFixture fixture)
     public RecordingAuditLog Audit => fixture.Audit;
     public RecordingCrmUpdater Crm => fixture.Crm;
     public RecordingMemoryStore Memory => fixture.Memory;
+    public RecordingWorkProjection Work => fixture.Work;
 
     public async Task<string> StartAsync(
         WorkflowDefinition definition,

@@ -117,3 +117,38 @@ public sealed class RecordingMemoryStore : IMemoryStore
 
     public IReadOnlyList<MemoryRecord> For(string instanceId) => [.. Records.Items.Where(r => r.InstanceId == instanceId).OrderBy(r => r.IdempotencyKey, StringComparer.Ordinal)];
 }
+
+/// <summary>The read model of open work as the orchestrator writes it: every snapshot received, and the latest kept per instance (an older version never replaces a newer one).</summary>
+public sealed class RecordingWorkProjection : IWorkProjection
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, InstanceWork> latest = new(StringComparer.Ordinal);
+    private readonly List<InstanceWork> received = [];
+
+    public Task<bool> ProjectAsync(InstanceWork work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        lock (gate)
+        {
+            received.Add(work);
+            if (latest.TryGetValue(work.Instance.InstanceId, out var stored) && stored.Version > work.Version)
+                return Task.FromResult(false);
+            latest[work.Instance.InstanceId] = work;
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <summary>The instance's latest snapshot; null when it projected nothing yet.</summary>
+    public InstanceWork? Latest(string instanceId)
+    {
+        lock (gate)
+            return latest.GetValueOrDefault(instanceId);
+    }
+
+    /// <summary>Every snapshot of the instance received, in arrival order.</summary>
+    public IReadOnlyList<InstanceWork> Received(string instanceId)
+    {
+        lock (gate)
+            return [.. received.Where(w => w.Instance.InstanceId == instanceId)];
+    }
+}

@@ -52,7 +52,11 @@ internal sealed class ScriptedContext
             if (LastStatus is not null)
                 OnStatus?.Invoke(LastStatus);
         });
-        Mock.Setup(c => c.ContinueAsNew(It.IsAny<object?>(), It.IsAny<bool>())).Callback(() => ContinuedAsNew = true);
+        Mock.Setup(c => c.ContinueAsNew(It.IsAny<object?>(), It.IsAny<bool>())).Callback((object? next, bool _) =>
+        {
+            ContinuedAsNew = true;
+            ContinuedWith = next as CoordinatorInput;
+        });
         Setup(request =>
         {
             var audit = (AppendAuditEntriesRequest)request!;
@@ -62,6 +66,7 @@ internal sealed class ScriptedContext
         Setup(request => new NotifyPeopleResult(Core.Ports.SideEffectOutcome.Performed, 1) { IdempotencyKey = ((NotifyPeopleRequest)request!).Notification.IdempotencyKey });
         Setup(request => new UpdateCrmResult(Core.Ports.SideEffectOutcome.Performed) { IdempotencyKey = ((UpdateCrmRequest)request!).Update.IdempotencyKey });
         Setup(request => new RecordMemoryResult(Core.Ports.SideEffectOutcome.Performed) { IdempotencyKey = ((RecordMemoryRequest)request!).Record.IdempotencyKey });
+        Setup(request => new ProjectWorkResult(true) { IdempotencyKey = ((ProjectWorkRequest)request!).IdempotencyKey });
     }
 
     public Mock<TaskOrchestrationContext> Mock { get; }
@@ -102,6 +107,9 @@ internal sealed class ScriptedContext
 
     public bool ContinuedAsNew { get; private set; }
 
+    /// <summary>The input the orchestrator continued as new with.</summary>
+    public CoordinatorInput? ContinuedWith { get; private set; }
+
     /// <summary>
     /// What the calls did, as comparable lines: one per audit entry (key, action, time) and one per
     /// effect (activity and idempotency key).
@@ -112,6 +120,7 @@ internal sealed class ScriptedContext
         NotifyPeopleRequest notify => [$"{call.Name} {notify.Notification.IdempotencyKey}"],
         UpdateCrmRequest crm => [$"{call.Name} {crm.Update.IdempotencyKey}"],
         RecordMemoryRequest memory => [$"{call.Name} {memory.Record.IdempotencyKey}"],
+        ProjectWorkRequest work => [$"{call.Name} {work.IdempotencyKey}"],
         _ => [$"{call.Name} ?"],
     }).ToArray();
 
@@ -137,6 +146,7 @@ internal sealed class ScriptedContext
         NotifyPeopleResult notify => (TResult)(object)(notify with { IdempotencyKey = "another-instance:000001:step.activated:x" }),
         UpdateCrmResult crm => (TResult)(object)(crm with { IdempotencyKey = "another-instance:000001:step.activated:x" }),
         RecordMemoryResult memory => (TResult)(object)(memory with { IdempotencyKey = "another-instance:000001:step.activated:x" }),
+        ProjectWorkResult work => (TResult)(object)(work with { IdempotencyKey = "another-instance:work/1" }),
         AppendAuditEntriesResult audit => (TResult)(object)(audit with { Fingerprint = "0000000000000000" }),
         _ => answer,
     };

@@ -1,0 +1,74 @@
+using Coordinator.Core.Ports;
+
+namespace Coordinator.Hosting.SideEffects;
+
+/// <summary>
+/// The read model of open work kept in memory, when no PostgreSQL is configured (nothing is kept
+/// after the host stops). Same rules as <see cref="Persistence.Work.PostgresWorkStore"/>: a snapshot
+/// replaces the instance's previous one unless that one is newer.
+/// </summary>
+public sealed class InMemoryWorkStore : IWorkProjection, IWorkQueries
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, InstanceWork> instances = new(StringComparer.Ordinal);
+
+    public Task<bool> ProjectAsync(InstanceWork work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        lock (gate)
+        {
+            if (instances.TryGetValue(work.Instance.InstanceId, out var stored) && stored.Version > work.Version)
+                return Task.FromResult(false);
+            instances[work.Instance.InstanceId] = work;
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<IReadOnlyList<PersonWorkItem>> WaitingOnAsync(string personId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(personId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<PersonWorkItem>>([.. Running()
+                .SelectMany(w => w.Items.Where(i => i.PersonId == personId).Select(i => new PersonWorkItem(w.Instance, i)))
+                .OrderBy(static p => p.Item.Due ?? DateTimeOffset.MaxValue)
+                .ThenBy(static p => p.Instance.StartedAt)
+                .ThenBy(static p => p.Instance.InstanceId, StringComparer.Ordinal)
+                .ThenBy(static p => p.Item.StepId, StringComparer.Ordinal)
+                .ThenBy(static p => p.Item.Kind)
+                .Take(limit)]);
+        }
+    }
+
+    public Task<IReadOnlyList<RunningWork>> RunningAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<RunningWork>>([.. Running()
+                .OrderByDescending(static w => w.Instance.StartedAt)
+                .ThenBy(static w => w.Instance.InstanceId, StringComparer.Ordinal)
+                .Take(limit)
+                .Select(static w => new RunningWork(w.Instance, w.Waiting))]);
+        }
+    }
+
+    public Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var running = Running().ToList();
+            return Task.FromResult<IReadOnlyList<PersonWorkload>>([.. running
+                .SelectMany(static w => w.People)
+                .GroupBy(static p => p.Key, StringComparer.Ordinal)
+                .OrderBy(static g => g.Key, StringComparer.Ordinal)
+                .Select(g => new PersonWorkload(
+                    g.Key,
+                    [.. g.SelectMany(static p => p.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+                    running.Sum(w => w.Items.Count(i => i.PersonId == g.Key))))]);
+        }
+    }
+
+    private IEnumerable<InstanceWork> Running() => instances.Values.Where(static w => !w.Completed);
+}

@@ -1,0 +1,189 @@
+using System.Text.Json;
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Ports;
+using Dapper;
+using Npgsql;
+
+namespace Coordinator.Persistence.Work;
+
+/// <summary>
+/// The "waiting on" projection in PostgreSQL: <c>work_instances</c> (one row per instance: its
+/// version, whether it completed, whom its running steps wait on, the people it names) and
+/// <c>work_items</c> (one row per person's open item, keyed by person first). A snapshot is written in
+/// one transaction, and only over an older version: the upsert of the instance row locks it, so
+/// concurrent writers of one instance take turns and the newest wins. Reads are index ranges.
+/// </summary>
+public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjection, IWorkQueries
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private const string UpsertInstanceSql = """
+        INSERT INTO work_instances AS w (instance_id, workflow_id, workflow_title, business_key, started_at, time_scale, completed, version, waiting, people)
+        VALUES (@InstanceId, @WorkflowId, @WorkflowTitle, @BusinessKey, @StartedAt, @TimeScale, @Completed, @Version, @Waiting::jsonb, @People::jsonb)
+        ON CONFLICT (instance_id) DO UPDATE
+            SET workflow_title = excluded.workflow_title, business_key = excluded.business_key, completed = excluded.completed,
+                version = excluded.version, waiting = excluded.waiting, people = excluded.people, updated_at = now()
+            WHERE w.version <= excluded.version
+        RETURNING instance_id
+        """;
+
+    private const string InsertItemsSql = """
+        INSERT INTO work_items (person_id, instance_id, step_id, kind, title, status, due_at, escalation_level, block_reason, blocked_by, options)
+        SELECT i.person_id, @instanceId, i.step_id, i.kind, i.title, i.status, i.due_at, i.escalation_level, i.block_reason, i.blocked_by, i.options
+        FROM jsonb_to_recordset(@items::jsonb) AS i(
+            person_id text, step_id text, kind text, title text, status text, due_at timestamptz,
+            escalation_level integer, block_reason text, blocked_by text, options jsonb)
+        ON CONFLICT DO NOTHING
+        """;
+
+    private const string WaitingOnSql = """
+        SELECT w.instance_id, w.workflow_id, w.workflow_title, w.business_key, w.started_at, w.time_scale,
+               i.person_id, i.step_id, i.title, i.kind, i.status, i.due_at, i.escalation_level, i.block_reason, i.blocked_by, i.options::text AS options
+        FROM work_items i JOIN work_instances w USING (instance_id)
+        WHERE i.person_id = @personId AND NOT w.completed
+        ORDER BY i.due_at NULLS LAST, w.started_at, i.instance_id, i.step_id, i.kind
+        LIMIT @limit
+        """;
+
+    private const string RunningSql = """
+        SELECT instance_id, workflow_id, workflow_title, business_key, started_at, time_scale, waiting::text AS waiting
+        FROM work_instances
+        WHERE NOT completed
+        ORDER BY started_at DESC, instance_id
+        LIMIT @limit
+        """;
+
+    // The people of running instances with their roles there, and their open items.
+    private const string PeopleSql = """
+        WITH named AS (
+            SELECT p.person, r.role
+            FROM work_instances w
+            CROSS JOIN LATERAL jsonb_each(w.people) AS p(person, roles)
+            LEFT JOIN LATERAL jsonb_array_elements_text(p.roles) AS r(role) ON true
+            WHERE NOT w.completed)
+        SELECT person AS person_id,
+               coalesce(array_agg(DISTINCT role ORDER BY role) FILTER (WHERE role IS NOT NULL), '{}') AS roles,
+               (SELECT count(*)::int FROM work_items i JOIN work_instances w USING (instance_id)
+                WHERE i.person_id = named.person AND NOT w.completed) AS open_items
+        FROM named
+        GROUP BY person
+        ORDER BY person
+        """;
+
+    public async Task<bool> ProjectAsync(InstanceWork work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var instance = work.Instance;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var written = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            UpsertInstanceSql,
+            new
+            {
+                instance.InstanceId,
+                instance.WorkflowId,
+                instance.WorkflowTitle,
+                instance.BusinessKey,
+                instance.StartedAt,
+                instance.TimeScale,
+                work.Completed,
+                work.Version,
+                Waiting = JsonSerializer.Serialize(work.Waiting, Json),
+                People = JsonSerializer.Serialize(work.People, Json),
+            },
+            transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (written is null)
+        {
+            // A newer snapshot is stored: this one is late (a retry, or a lost execution of an earlier turn).
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM work_items WHERE instance_id = @instanceId", new { instanceId = instance.InstanceId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (work.Items.Count > 0)
+        {
+            var items = JsonSerializer.Serialize(work.Items.Select(static i => new ItemRow(
+                i.PersonId, i.StepId, KindName(i.Kind), i.Title, i.Status, i.Due, i.EscalationLevel, i.BlockReason, i.BlockedBy, i.Options)), Json);
+            await connection.ExecuteAsync(new CommandDefinition(
+                InsertItemsSql, new { instanceId = instance.InstanceId, items }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<PersonWorkItem>> WaitingOnAsync(string personId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(personId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<WorkItemRow>(new CommandDefinition(WaitingOnSql, new { personId, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(static r => new PersonWorkItem(
+            new WorkInstance(r.instance_id, r.workflow_id, r.workflow_title, r.business_key, r.started_at, r.time_scale),
+            new WorkItem(r.person_id, r.step_id, r.title, ParseKind(r.kind), r.status, r.due_at, r.escalation_level, r.block_reason, r.blocked_by,
+                JsonSerializer.Deserialize<DecisionOption[]>(r.options, Json) ?? [])))];
+    }
+
+    public async Task<IReadOnlyList<RunningWork>> RunningAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<RunningRow>(new CommandDefinition(RunningSql, new { limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(static r => new RunningWork(
+            new WorkInstance(r.instance_id, r.workflow_id, r.workflow_title, r.business_key, r.started_at, r.time_scale),
+            JsonSerializer.Deserialize<WaitingStepWork[]>(r.waiting, Json) ?? []))];
+    }
+
+    public async Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<PersonRow>(new CommandDefinition(PeopleSql, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(static r => new PersonWorkload(r.person_id, r.roles, r.open_items))];
+    }
+
+    internal static string KindName(WorkKind kind) => kind switch
+    {
+        WorkKind.Step => "step",
+        WorkKind.Decision => "decision",
+        WorkKind.Block => "block",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown kind of work item."),
+    };
+
+    private static WorkKind ParseKind(string kind) => kind switch
+    {
+        "step" => WorkKind.Step,
+        "decision" => WorkKind.Decision,
+        "block" => WorkKind.Block,
+        _ => throw new InvalidOperationException($"work_items holds an unknown kind '{kind}'."),
+    };
+
+    // jsonb_to_recordset reads these names (snake_case, as the columns).
+#pragma warning disable IDE1006, CA1707 // Names match the columns.
+    private sealed record ItemRow(
+        [property: System.Text.Json.Serialization.JsonPropertyName("person_id")] string PersonId,
+        [property: System.Text.Json.Serialization.JsonPropertyName("step_id")] string StepId,
+        [property: System.Text.Json.Serialization.JsonPropertyName("kind")] string Kind,
+        [property: System.Text.Json.Serialization.JsonPropertyName("title")] string Title,
+        [property: System.Text.Json.Serialization.JsonPropertyName("status")] string Status,
+        [property: System.Text.Json.Serialization.JsonPropertyName("due_at")] DateTimeOffset? DueAt,
+        [property: System.Text.Json.Serialization.JsonPropertyName("escalation_level")] int EscalationLevel,
+        [property: System.Text.Json.Serialization.JsonPropertyName("block_reason")] string? BlockReason,
+        [property: System.Text.Json.Serialization.JsonPropertyName("blocked_by")] string? BlockedBy,
+        [property: System.Text.Json.Serialization.JsonPropertyName("options")] IReadOnlyList<DecisionOption> Options);
+
+    private sealed record WorkItemRow(
+        string instance_id, string workflow_id, string workflow_title, string? business_key, DateTime started_at, double time_scale,
+        string person_id, string step_id, string title, string kind, string status, DateTime? due_at, int escalation_level,
+        string? block_reason, string? blocked_by, string options);
+
+    private sealed record RunningRow(string instance_id, string workflow_id, string workflow_title, string? business_key, DateTime started_at, double time_scale, string waiting);
+
+    private sealed class PersonRow
+    {
+        public string person_id { get; init; } = "";
+        public string[] roles { get; init; } = [];
+        public int open_items { get; init; }
+    }
+#pragma warning restore IDE1006, CA1707
+}
