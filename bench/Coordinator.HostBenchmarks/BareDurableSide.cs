@@ -74,7 +74,9 @@ internal sealed class BareDurableSide : IWorkflowDriver
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var sidecar = builder.AddEmbeddedDurableTask(backend, registry => registry
             .AddOrchestrator<BareOrchestration>(nameof(BareOrchestration))
-            .AddActivity<BareActivity>(nameof(BareActivity)));
+            .AddActivity<BareActivity>(nameof(BareActivity)),
+            // The sidecar's socket directory (the bare side has no data folder of its own).
+            Directory.CreateTempSubdirectory("coordinator-bare-").FullName);
         var app = builder.Build();
         app.MapEmbeddedDurableTask(sidecar);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -47,7 +47,7 @@ public static class CoordinatorServer
         ArgumentNullException.ThrowIfNull(settings);
         var progress = settings.Progress;
         var builder = WebApplication.CreateSlimBuilder([.. settings.ConfigurationArgs]);
-        // The sidecar adds its own Kestrel endpoint, so the public ones are explicit endpoints too.
+        // The sidecar adds its own Kestrel endpoint (a Unix socket in the data folder), so the public ones are explicit endpoints too.
         var publicEndpoints = PublicEndpoints.Parse(settings.Urls);
         // Before anything is written anywhere: a port in use is one line, not a trace after the migrations ran.
         StartupChecks.EnsurePortsFree(publicEndpoints);
@@ -59,7 +59,7 @@ public static class CoordinatorServer
         });
         builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning)
-            // The ready line names the public URLs; ASP.NET's own start-up lines would also list the sidecar's loopback port.
+            // The ready line names the public URLs; ASP.NET's own start-up lines would also list the sidecar's socket.
             .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
         var hostOptions = builder.Configuration.GetSection(CoordinatorHostOptions.Section).Get<CoordinatorHostOptions>() ?? new CoordinatorHostOptions();
@@ -111,7 +111,7 @@ public static class CoordinatorServer
         builder.Services.AddCoordinatorOpenApi();
         // No server-wide body limit: it would also cap the embedded sidecar's gRPC messages. The API
         // reads bodies through CoordinatorApi.ReadJsonObjectAsync, which refuses more than 256 KiB (413).
-        var sidecar = builder.AddEmbeddedDurableTask(backend, registry => registry.AddCoordinatorTasks());
+        var sidecar = builder.AddEmbeddedDurableTask(backend, registry => registry.AddCoordinatorTasks(), dataPath);
         settings.Configure?.Invoke(builder);
 
         var app = builder.Build();

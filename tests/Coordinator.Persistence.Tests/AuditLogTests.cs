@@ -85,6 +85,15 @@ public sealed class AuditLogTests(PostgresCluster cluster)
             + "instance_id, workflow_id, workflow_version, business_key, step_id, action, actor, verdict, detail, idempotency_key)::text, 'UTF8')) FROM audit_log"));
         Assert.Equal("2024-12-31T21:59:59.123456Z", await db.ScalarAsync<string>(
             "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM audit_log"));
+
+        // And the C# hasher, over the row read through AuditColumns, writes the same canonical row and hash.
+        await using var command = db.Superuser.CreateCommand($"SELECT {AuditColumns.SelectList("a")}, audit_canonical_row(a) FROM audit_log a");
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var row = AuditColumns.Read(reader);
+        var hasher = new AuditRowHasher();
+        Assert.Equal(reader.GetString(AuditColumns.Count), hasher.CanonicalText(row));
+        Assert.Equal(reader.GetFieldValue<byte[]>(AuditColumns.HashOrdinal), hasher.ComputeHash(reader.GetFieldValue<byte[]>(AuditColumns.PrevHashOrdinal), row));
     }
 
     [Fact]

@@ -1,11 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
 using Coordinator.Orchestration;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
-using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask;
@@ -19,8 +17,8 @@ using Microsoft.Extensions.Logging;
 namespace Coordinator.Hosting.Durable;
 
 /// <summary>
-/// Runs the Durable Task gRPC sidecar inside the host process, on its own loopback HTTP/2 port,
-/// over a real <see cref="IOrchestrationService"/>; the orchestrator/activity worker and the client
+/// Runs the Durable Task gRPC sidecar inside the host process, on its own HTTP/2 Unix socket
+/// (<see cref="SidecarEndpoint"/>: mode 600 in a private directory of the data folder, no TCP port), over a real <see cref="IOrchestrationService"/>; the orchestrator/activity worker and the client
 /// talk to it over gRPC exactly as they would to an external sidecar. This is how
 /// <c>coordinator serve</c> runs the same orchestration code as Azure Functions without Azure tooling.
 /// </summary>
@@ -63,20 +61,30 @@ public static partial class EmbeddedDurableTask
     }
 
     /// <summary>
-    /// Adds the sidecar (on a free loopback port), the worker with <paramref name="registerTasks"/>
-    /// and a <see cref="DurableTaskClient"/> to a web application builder.
-    /// Call <see cref="MapEmbeddedDurableTask"/> on the built application.
+    /// Adds the sidecar (on a Unix socket in <paramref name="dataPath"/>, see <see cref="SidecarEndpoint"/>),
+    /// the worker with <paramref name="registerTasks"/> and a <see cref="DurableTaskClient"/> to a web
+    /// application builder. Call <see cref="MapEmbeddedDurableTask"/> on the built application.
     /// </summary>
-    public static SidecarEndpoint AddEmbeddedDurableTask(this WebApplicationBuilder builder, IOrchestrationService backend, Action<DurableTaskRegistry> registerTasks)
+    public static SidecarEndpoint AddEmbeddedDurableTask(this WebApplicationBuilder builder, IOrchestrationService backend, Action<DurableTaskRegistry> registerTasks, string dataPath)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(backend);
-        var endpoint = new SidecarEndpoint(FreeLoopbackPort());
+        var endpoint = SidecarEndpoint.Create(dataPath);
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, endpoint.Port, listen => listen.Protocols = HttpProtocols.Http2));
+            kestrel.ListenUnixSocket(endpoint.SocketPath, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                // Tags the connection, so the sidecar's endpoints answer only here (MapEmbeddedDurableTask).
+                listen.Use(next => connection =>
+                {
+                    connection.Features.Set(SidecarConnectionFeature.Instance);
+                    return next(connection);
+                });
+            }));
 
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(endpoint);
+        builder.Services.AddHostedService<SidecarSocketLifetime>();
         // The dispatchers get a stop-guarded view of the backend; the client side (queries, purge) the backend itself.
         builder.Services.AddSingleton(sp => StopGuardedOrchestrationService.Wrap(
             backend, e => BackendStopFailed(sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedDurableTask)), e)));
@@ -85,8 +93,8 @@ public static partial class EmbeddedDurableTask
 
         // Separate channels: the worker connects before Kestrel listens and its channel backs off
         // after the refused attempt; the client's calls must not inherit that back-off.
-        var workerChannel = GrpcChannel.ForAddress(endpoint.Address);
-        var clientChannel = GrpcChannel.ForAddress(endpoint.Address);
+        var workerChannel = endpoint.CreateChannel();
+        var clientChannel = endpoint.CreateChannel();
         builder.Services.AddDurableTaskWorker(worker =>
         {
             worker.UseGrpc(workerChannel);
@@ -102,11 +110,25 @@ public static partial class EmbeddedDurableTask
         return endpoint;
     }
 
-    /// <summary>Maps the sidecar's gRPC service, reachable only on its own loopback port.</summary>
-    public static IEndpointConventionBuilder MapEmbeddedDurableTask(this IEndpointRouteBuilder app, SidecarEndpoint endpoint)
+    /// <summary>
+    /// Maps the sidecar's gRPC service, answered only on connections to the sidecar's socket: a call on
+    /// a public endpoint gets 404, whatever its Host header says, and so does anything but the sidecar's
+    /// service on the socket.
+    /// </summary>
+    public static IEndpointConventionBuilder MapEmbeddedDurableTask(this WebApplication app, SidecarEndpoint endpoint)
     {
+        ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(endpoint);
-        return app.MapGrpcService<TaskHubGrpcServer>().RequireHost($"*:{endpoint.Port}");
+        app.Use((context, next) =>
+        {
+            var onSocket = context.Features.Get<SidecarConnectionFeature>() is not null;
+            var sidecarOnly = context.GetEndpoint()?.Metadata.GetMetadata<SidecarOnlyMetadata>() is not null;
+            if (onSocket == sidecarOnly)
+                return next(context);
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        return app.MapGrpcService<TaskHubGrpcServer>().WithMetadata(SidecarOnlyMetadata.Instance);
     }
 
     /// <summary>Waits until the client reaches the sidecar (the host is ready for API calls).</summary>
@@ -131,17 +153,4 @@ public static partial class EmbeddedDurableTask
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The Durable backend failed to stop cleanly; its leases expire and the next start takes over")]
     private static partial void BackendStopFailed(ILogger logger, Exception exception);
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
-/// <summary>Where the embedded sidecar listens (loopback, HTTP/2 only).</summary>
-public sealed record SidecarEndpoint(int Port)
-{
-    public Uri Address => new($"http://127.0.0.1:{Port}");
 }

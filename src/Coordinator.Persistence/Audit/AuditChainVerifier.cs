@@ -14,13 +14,12 @@ namespace Coordinator.Persistence.Audit;
 /// </summary>
 public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchorStore anchors)
 {
-    private const string ExportSql =
-        "COPY (SELECT " + AuditRowContent.SelectColumns + ", prev_hash, hash FROM audit_log ORDER BY seq) TO STDOUT (FORMAT BINARY)";
+    private static readonly string ExportSql =
+        "COPY (SELECT " + AuditColumns.SelectList() + " FROM audit_log ORDER BY seq) TO STDOUT (FORMAT BINARY)";
 
-    // The row's columns in the order of AuditRowContent.SelectColumns (read by AuditRowContent.Read), then the links.
-    private const string InstanceSql = """
-        SELECT a.seq, a.at, a.instance_id, a.workflow_id, a.workflow_version, a.business_key, a.step_id, a.action,
-               a.actor, a.verdict, a.detail::text, a.idempotency_key, a.prev_hash, a.hash,
+    // The row's columns (AuditColumns.SelectList, read by AuditColumns.Read), then the links from ordinal AuditColumns.Count on.
+    private static readonly string InstanceSql = $"""
+        SELECT {AuditColumns.SelectList("a")},
                p.hash AS before_hash, n.seq IS NOT NULL AS has_after, n.prev_hash AS after_prev_hash
         FROM audit_log a
         LEFT JOIN audit_log p ON p.seq = a.seq - 1
@@ -28,6 +27,10 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
         WHERE a.instance_id = $1
         ORDER BY a.seq
         """;
+
+    private static readonly int BeforeHashOrdinal = AuditColumns.Count;
+    private static readonly int HasAfterOrdinal = AuditColumns.Count + 1;
+    private static readonly int AfterPrevHashOrdinal = AuditColumns.Count + 2;
 
     /// <summary>Verifies the whole chain. <paramref name="progress"/> receives the rows checked so far every 100,000 rows.</summary>
     public async Task<AuditVerificationResult> VerifyAsync(IProgress<long>? progress = null, CancellationToken cancellationToken = default)
@@ -55,9 +58,10 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
         {
             var hasher = new AuditRowHasher();
             var computed = new byte[AuditRowHasher.HashSize];
+            var row = new AuditRowContent();
             while (await export.StartRowAsync(cancellationToken).ConfigureAwait(false) != -1)
             {
-                var row = await ReadRowAsync(export, cancellationToken).ConfigureAwait(false);
+                await AuditColumns.ReadAsync(export, row, cancellationToken).ConfigureAwait(false);
                 var prevHash = await export.ReadAsync<byte[]>(NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
                 var hash = await export.ReadAsync<byte[]>(NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
                 hasher.ComputeHash(prevHash, row, computed);
@@ -99,12 +103,12 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
         long rows = 0;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var row = AuditRowContent.Read(reader);
-            var prevHash = reader.GetFieldValue<byte[]>(12);
-            var hash = reader.GetFieldValue<byte[]>(13);
-            var beforeHash = reader.IsDBNull(14) ? null : reader.GetFieldValue<byte[]>(14);
-            var hasAfter = reader.GetBoolean(15);
-            var afterPrevHash = reader.IsDBNull(16) ? null : reader.GetFieldValue<byte[]>(16);
+            var row = AuditColumns.Read(reader);
+            var prevHash = reader.GetFieldValue<byte[]>(AuditColumns.PrevHashOrdinal);
+            var hash = reader.GetFieldValue<byte[]>(AuditColumns.HashOrdinal);
+            var beforeHash = reader.IsDBNull(BeforeHashOrdinal) ? null : reader.GetFieldValue<byte[]>(BeforeHashOrdinal);
+            var hasAfter = reader.GetBoolean(HasAfterOrdinal);
+            var afterPrevHash = reader.IsDBNull(AfterPrevHashOrdinal) ? null : reader.GetFieldValue<byte[]>(AfterPrevHashOrdinal);
             rows++;
 
             hasher.ComputeHash(prevHash, row, computed);
@@ -186,31 +190,6 @@ public sealed class AuditChainVerifier(NpgsqlDataSource dataSource, IAuditAnchor
         }
 
         return null;
-    }
-
-    private static async Task<AuditRowContent> ReadRowAsync(NpgsqlBinaryExporter export, CancellationToken ct) => new(
-        await export.ReadAsync<long>(NpgsqlDbType.Bigint, ct).ConfigureAwait(false),
-        await export.ReadAsync<DateTime>(NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false),
-        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
-        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
-        await export.ReadAsync<int>(NpgsqlDbType.Integer, ct).ConfigureAwait(false),
-        await ReadNullableTextAsync(export, ct).ConfigureAwait(false),
-        await ReadNullableTextAsync(export, ct).ConfigureAwait(false),
-        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
-        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
-        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
-        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false),
-        await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false));
-
-    private static async Task<string?> ReadNullableTextAsync(NpgsqlBinaryExporter export, CancellationToken ct)
-    {
-        if (export.IsNull)
-        {
-            await export.SkipAsync(ct).ConfigureAwait(false);
-            return null;
-        }
-
-        return await export.ReadAsync<string>(NpgsqlDbType.Text, ct).ConfigureAwait(false);
     }
 
     private static string AlteredMessage(long seq) =>

@@ -13,16 +13,10 @@ public enum AuditExportFormat
 
 /// <summary>
 /// Writes audit rows as CSV (RFC 4180, header of the column names, UTF-8) or as a JSON array of
-/// objects keyed by the column names (detail embedded as JSON). Streams: rows are never all in memory.
+/// objects keyed by the column names (detail embedded as JSON); the columns are <see cref="AuditColumns.All"/>, in table order. Streams: rows are never all in memory.
 /// </summary>
 public sealed class AuditExporter(AuditReader reader)
 {
-    private static readonly string[] ColumnNames =
-    [
-        "seq", "at", "instance_id", "workflow_id", "workflow_version", "business_key", "step_id", "action",
-        "actor", "verdict", "detail", "idempotency_key", "prev_hash", "hash",
-    ];
-
     /// <summary>Writes the rows matching <paramref name="query"/>; returns how many were written.</summary>
     public async Task<long> ExportAsync(AuditQuery query, AuditExportFormat format, Stream output, CancellationToken cancellationToken = default)
     {
@@ -73,26 +67,21 @@ public sealed class AuditExporter(AuditReader reader)
         await using (writer.ConfigureAwait(false))
         {
             writer.NewLine = "\r\n";
-            await writer.WriteLineAsync(string.Join(',', ColumnNames)).ConfigureAwait(false);
+            await writer.WriteLineAsync(string.Join(',', AuditColumns.All.Select(c => c.Name))).ConfigureAwait(false);
             long count = 0;
             var line = new StringBuilder(512);
             await foreach (var r in rows.ConfigureAwait(false))
             {
                 line.Clear();
-                string?[] fields =
-                [
-                    r.Seq.ToString(CultureInfo.InvariantCulture), FormatAt(r.At), r.InstanceId, r.WorkflowId,
-                    r.WorkflowVersion.ToString(CultureInfo.InvariantCulture), r.BusinessKey, r.StepId, r.Action, r.Actor,
-                    r.Verdict, r.Detail, r.IdempotencyKey, r.PrevHash, r.Hash,
-                ];
-                for (var i = 0; i < fields.Length; i++)
+                var columns = AuditColumns.All;
+                for (var i = 0; i < columns.Count; i++)
                 {
                     if (i > 0)
                     {
                         line.Append(',');
                     }
 
-                    AppendCsvField(line, fields[i]);
+                    AppendCsvField(line, columns[i].ExportText(r));
                 }
 
                 await writer.WriteLineAsync(line, cancellationToken).ConfigureAwait(false);
@@ -129,21 +118,22 @@ public sealed class AuditExporter(AuditReader reader)
             await foreach (var r in rows.ConfigureAwait(false))
             {
                 json.WriteStartObject();
-                json.WriteNumber("seq", r.Seq);
-                json.WriteString("at", FormatAt(r.At));
-                json.WriteString("instance_id", r.InstanceId);
-                json.WriteString("workflow_id", r.WorkflowId);
-                json.WriteNumber("workflow_version", r.WorkflowVersion);
-                json.WriteString("business_key", r.BusinessKey);
-                json.WriteString("step_id", r.StepId);
-                json.WriteString("action", r.Action);
-                json.WriteString("actor", r.Actor);
-                json.WriteString("verdict", r.Verdict);
-                json.WritePropertyName("detail");
-                json.WriteRawValue(r.Detail, skipInputValidation: true);
-                json.WriteString("idempotency_key", r.IdempotencyKey);
-                json.WriteString("prev_hash", r.PrevHash);
-                json.WriteString("hash", r.Hash);
+                foreach (var column in AuditColumns.All)
+                {
+                    var text = column.ExportText(r);
+                    switch (column.ExportKind)
+                    {
+                        case AuditExportKind.Text:
+                            json.WriteString(column.Name, text);
+                            break;
+                        default:
+                            // A number's invariant digits, or the detail's JSON text: written as they are.
+                            json.WritePropertyName(column.Name);
+                            json.WriteRawValue(text!, skipInputValidation: true);
+                            break;
+                    }
+                }
+
                 json.WriteEndObject();
                 count++;
                 if (json.BytesPending > 65536)

@@ -7,7 +7,7 @@ namespace Coordinator.Persistence.Audit;
 /// <summary>Streams audit rows in sequence order (what the exports and <c>GET /api/audit</c> serve).</summary>
 public sealed class AuditReader(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "SELECT " + AuditRowContent.SelectColumns + ", prev_hash, hash FROM audit_log";
+    private static readonly string Columns = "SELECT " + AuditColumns.SelectList() + " FROM audit_log";
 
     public async IAsyncEnumerable<AuditRecord> ReadAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -21,8 +21,8 @@ public sealed class AuditReader(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var row = AuditRowContent.Read(reader);
-            yield return AuditRecord.From(row, reader.GetFieldValue<byte[]>(12), reader.GetFieldValue<byte[]>(13));
+            var row = AuditColumns.Read(reader);
+            yield return AuditRecord.From(row, reader.GetFieldValue<byte[]>(AuditColumns.PrevHashOrdinal), reader.GetFieldValue<byte[]>(AuditColumns.HashOrdinal));
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed record AuditRecord(
     string PrevHash,
     string Hash)
 {
-    internal static AuditRecord From(in AuditRowContent row, byte[] prevHash, byte[] hash) => new(
+    internal static AuditRecord From(AuditRowContent row, byte[] prevHash, byte[] hash) => new(
         row.Seq,
         new DateTimeOffset(row.At, TimeSpan.Zero),
         row.InstanceId,

@@ -7,8 +7,8 @@ namespace Coordinator.Persistence.Audit;
 
 /// <summary>
 /// Computes <c>hash = sha256(prev_hash || UTF-8(canonical row))</c>. The canonical row is the text
-/// PostgreSQL's <c>audit_canonical_row()</c> produces (a <c>json_build_array</c> of the columns),
-/// byte for byte; docs/audit.md defines it. Reuses its buffers: one instance per thread.
+/// PostgreSQL's <c>audit_canonical_row()</c> produces (a <c>json_build_array</c> of the columns, in
+/// the order of <see cref="AuditColumns.Hashed"/>), byte for byte; docs/audit.md defines it. Reuses its buffers: one instance per thread.
 /// </summary>
 internal sealed class AuditRowHasher
 {
@@ -21,14 +21,14 @@ internal sealed class AuditRowHasher
     private char[] _chars = new char[1024];
     private byte[] _bytes = new byte[4096];
 
-    public byte[] ComputeHash(ReadOnlySpan<byte> prevHash, in AuditRowContent row)
+    public byte[] ComputeHash(ReadOnlySpan<byte> prevHash, AuditRowContent row)
     {
         var hash = new byte[HashSize];
         ComputeHash(prevHash, row, hash);
         return hash;
     }
 
-    public void ComputeHash(ReadOnlySpan<byte> prevHash, in AuditRowContent row, Span<byte> destination)
+    public void ComputeHash(ReadOnlySpan<byte> prevHash, AuditRowContent row, Span<byte> destination)
     {
         if (prevHash.Length != HashSize)
         {
@@ -54,24 +54,24 @@ internal sealed class AuditRowHasher
     }
 
     /// <summary>The canonical row text (exposed for tests and for auditors' tooling).</summary>
-    public string CanonicalText(in AuditRowContent row) => BuildCanonical(row).ToString();
+    public string CanonicalText(AuditRowContent row) => BuildCanonical(row).ToString();
 
-    private StringBuilder BuildCanonical(in AuditRowContent row)
+    /// <summary>The hashed columns in <see cref="AuditColumns.Hashed"/> order, as <c>json_build_array(...)::text</c> writes them.</summary>
+    private StringBuilder BuildCanonical(AuditRowContent row)
     {
-        var sb = _canonical.Clear();
-        sb.Append('[').Append(row.Seq.ToString(CultureInfo.InvariantCulture)).Append(", ");
-        AppendString(sb, FormatTimestamp(row.At)).Append(", ");
-        AppendString(sb, row.InstanceId).Append(", ");
-        AppendString(sb, row.WorkflowId).Append(", ");
-        sb.Append(row.WorkflowVersion.ToString(CultureInfo.InvariantCulture)).Append(", ");
-        AppendString(sb, row.BusinessKey).Append(", ");
-        AppendString(sb, row.StepId).Append(", ");
-        AppendString(sb, row.Action).Append(", ");
-        AppendString(sb, row.Actor).Append(", ");
-        AppendString(sb, row.Verdict).Append(", ");
-        sb.Append(row.Detail).Append(", ");
-        AppendString(sb, row.IdempotencyKey).Append(']');
-        return sb;
+        var sb = _canonical.Clear().Append('[');
+        var columns = AuditColumns.Hashed;
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(", ");
+            }
+
+            columns[i].AppendCanonical(sb, row);
+        }
+
+        return sb.Append(']');
     }
 
     /// <summary>PostgreSQL's <c>to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')</c>.</summary>
@@ -90,7 +90,7 @@ internal sealed class AuditRowHasher
         "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f");
 
     /// <summary>A JSON string exactly as PostgreSQL's <c>escape_json</c> writes it; null as <c>null</c>.</summary>
-    private static StringBuilder AppendString(StringBuilder sb, string? value)
+    internal static StringBuilder AppendString(StringBuilder sb, string? value)
     {
         if (value is null)
         {

@@ -15,7 +15,6 @@ namespace Coordinator.Persistence.Audit;
 /// </summary>
 public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
 {
-    private const string AppendSql = "SELECT key, outcome, head_seq, kept_detail FROM audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     private const string HeadSql = "SELECT seq FROM audit_chain_head";
 
     public async Task<AuditAppendResult> AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
@@ -30,7 +29,7 @@ public sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
             return new AuditAppendResult(0, entries.Count, (long)seq);
         }
 
-        await using var command = dataSource.CreateCommand(AppendSql);
+        await using var command = dataSource.CreateCommand(AuditAppendBatch.AppendSql);
         batch.AddParameters(command.Parameters);
         int appended = 0;
         var superseded = new List<string>();

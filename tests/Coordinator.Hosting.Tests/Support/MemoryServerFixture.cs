@@ -23,6 +23,9 @@ public class MemoryServerFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The server's data folder (its API key, the sidecar's socket).</summary>
+    public string DataPath => _dataPath;
+
     /// <summary>A client without the API key.</summary>
     public HttpClient Http { get; private set; } = null!;
 
