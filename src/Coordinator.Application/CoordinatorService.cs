@@ -166,6 +166,9 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
     public async Task<PersonWork> WaitingForAsync(string personId, int limit = MaxWorkItems, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(personId);
+        // Not an id anyone can have (a control character, too long): nobody, and nothing to look up.
+        if (TextRules.Validate("personId", personId, TextKind.Id) is not null)
+            return new PersonWork(personId, false, []);
         var items = await work.WaitingOnAsync(personId, Math.Clamp(limit, 1, MaxWorkItems), cancellationToken).ConfigureAwait(false);
         var known = items.Count > 0 || Registry.All.Any(d => d.Roles.Any(r => r.People.Contains(personId, StringComparer.Ordinal)));
         if (!known)

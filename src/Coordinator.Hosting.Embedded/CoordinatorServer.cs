@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Coordinator.Core.Definitions;
 using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Durable;
+using Coordinator.Hosting.Inbox;
 using Coordinator.Orchestration;
 using Coordinator.Persistence;
 using Coordinator.Persistence.Catalog;
@@ -109,6 +110,8 @@ public static class CoordinatorServer
         builder.Services.AddExceptionHandler<DurableBackendUnavailable>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddCoordinatorOpenApi();
+        // The web inbox: its Razor components and the antiforgery its forms carry.
+        builder.Services.AddInbox();
         // No server-wide body limit: it would also cap the embedded sidecar's gRPC messages. The API
         // reads bodies through CoordinatorApi.ReadJsonObjectAsync, which refuses more than 256 KiB (413).
         var sidecar = builder.AddEmbeddedDurableTask(backend, registry => registry.AddCoordinatorTasks(), dataPath);
@@ -117,6 +120,8 @@ public static class CoordinatorServer
         var app = builder.Build();
         if (app.Services.GetService<DefinitionCatalog>() is { } catalog)
             await PublishDefinitionsAsync(catalog, connectionString!, registry, progress, cancellationToken).ConfigureAwait(false);
+        // First, so every answer gets them, error pages included (see SecurityHeaders).
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLimits();

@@ -36,11 +36,11 @@ internal sealed class InboxDirectory
     /// <summary>Whether the person asked for is known (named by a definition or a running instance).</summary>
     public bool Knows(string personId) => knowsPerson || People.Any(p => p.PersonId == personId);
 
-    /// <summary>The person's steps, soonest due first.</summary>
-    public IReadOnlyList<OwnedStep> StepsOf(string personId) => [.. steps.Where(s => s.PersonId == personId)];
+    /// <summary>The steps of the person the directory was loaded for, soonest due first.</summary>
+    public IReadOnlyList<OwnedStep> Steps => steps;
 
-    /// <summary>The decisions waiting for the person, soonest due first.</summary>
-    public IReadOnlyList<PendingDecision> DecisionsOf(string personId) => [.. decisions.Where(d => d.PersonId == personId)];
+    /// <summary>The decisions waiting for the person the directory was loaded for, soonest due first.</summary>
+    public IReadOnlyList<PendingDecision> Decisions => decisions;
 
     /// <summary>Reads what a page shows: the people, and the work of <paramref name="personId"/> or (none) the running instances.</summary>
     public static async Task<InboxDirectory> LoadAsync(CoordinatorService core, string? personId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -57,9 +57,9 @@ internal sealed class InboxDirectory
 
         var work = await core.WaitingForAsync(personId, cancellationToken: cancellationToken).ConfigureAwait(false);
         var owned = work.Steps.Select(w => new OwnedStep(
-            InstanceOf(w.Instance, now), w.Item.StepId, w.Item.Title, w.Item.Status, w.Item.Due, w.Item.EscalationLevel, w.Item.BlockReason) { PersonId = personId }).ToArray();
+            InstanceOf(w.Instance, now), w.Item.StepId, w.Item.Title, w.Item.Status, w.Item.Due, w.Item.EscalationLevel, w.Item.BlockReason)).ToArray();
         var pending = work.Decisions.Select(w => new PendingDecision(
-            InstanceOf(w.Instance, now), w.Item.StepId, w.Item.Title, w.Item.Kind == WorkKind.Block, w.Item.Options, w.Item.Due, w.Item.BlockReason, w.Item.BlockedBy) { PersonId = personId }).ToArray();
+            InstanceOf(w.Instance, now), w.Item.StepId, w.Item.Title, w.Item.Kind == WorkKind.Block, w.Item.Options, w.Item.Due, w.Item.BlockReason, w.Item.BlockedBy)).ToArray();
         return new InboxDirectory(people, [], owned, pending, work.IsKnown);
     }
 

@@ -1,9 +1,11 @@
 using Coordinator.Core.Ports;
 using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Inbox;
+using Coordinator.Hosting.Inbox.Components;
 using Coordinator.Hosting.SideEffects;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
 
@@ -15,8 +17,10 @@ namespace Coordinator.Hosting;
 /// <c>GET /?started={instanceId}</c> follows a just-started instance until its first step is assigned;
 /// <c>POST /inbox/events</c> takes the forms (done, progress note, blocked with reason, decide) through
 /// the API's event path, <c>POST /inbox/instances</c> the start forms through the API's start path,
-/// and both redirect back.
-/// No API key: it answers only on this machine (see <see cref="InboxSecurity"/>).
+/// and both redirect back. The pages are Razor components (<see cref="InboxView"/>, <see cref="MessagePage"/>)
+/// rendered on the server; the stylesheet is a static file (<see cref="InboxStyles"/>).
+/// No API key: it answers only on this machine, and takes only posts with its antiforgery token from its
+/// own origin (see <see cref="InboxSecurity"/>).
 /// </summary>
 public static class InboxEndpoints
 {
@@ -32,9 +36,11 @@ public static class InboxEndpoints
     /// <summary>The inbox page of one person: <c>/?person=it.engineer</c>.</summary>
     internal static string PersonPath(string personId) => "/?person=" + Uri.EscapeDataString(personId);
 
-    /// <summary>Maps the inbox at <c>/</c>, <c>/inbox/events</c> and <c>/inbox/instances</c>.</summary>
+    /// <summary>Maps the inbox at <c>/</c>, <c>/inbox/events</c> and <c>/inbox/instances</c>, and its stylesheet.</summary>
     public static RouteGroupBuilder MapInbox(this IEndpointRouteBuilder app)
     {
+        // Static and public, so even the refusal of a request from elsewhere is styled.
+        app.MapGet(InboxStyles.Path, InboxStyles.Serve).ExcludeFromDescription();
         var inbox = app.MapGroup("").ExcludeFromDescription().AddEndpointFilter(async (context, next) =>
             InboxSecurity.IsLocal(context.HttpContext)
                 ? await next(context).ConfigureAwait(false)
@@ -71,9 +77,16 @@ public static class InboxEndpoints
         IReadOnlyList<Core.Ports.Notification> recent = person.Length == 0 ? [] : await notifications.ForAsync(person, 50, cancellationToken).ConfigureAwait(false);
         var inbox = person.Length == 0
             ? null
-            : new PersonInbox(person, directory.Knows(person), directory.StepsOf(person), directory.DecisionsOf(person), recent);
-        var html = InboxPage.Render(directory.People, inbox, registry.All, inbox is null ? directory.Running : [], flash, InboxSecurity.TokenFor(context), reloadAfterSeconds);
-        return Page(StatusCodes.Status200OK, html, context);
+            : new PersonInbox(person, directory.Knows(person), directory.Steps, directory.Decisions, recent);
+        return new RazorComponentResult<InboxView>(new Dictionary<string, object?>
+        {
+            [nameof(InboxView.People)] = directory.People,
+            [nameof(InboxView.Inbox)] = inbox,
+            [nameof(InboxView.Workflows)] = registry.All,
+            [nameof(InboxView.Running)] = inbox is null ? directory.Running : [],
+            [nameof(InboxView.Flash)] = flash,
+            [nameof(InboxView.ReloadAfterSeconds)] = reloadAfterSeconds,
+        });
     }
 
     private static async Task<IResult> ActAsync(HttpContext context, CoordinatorService coordinator, CancellationToken cancellationToken)
@@ -131,7 +144,10 @@ public static class InboxEndpoints
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    /// <summary>Reads a posted form and checks it carries this browser's token; otherwise the page to answer with.</summary>
+    /// <summary>
+    /// Reads a posted form and checks it carries this browser's antiforgery token and was sent from this
+    /// origin; otherwise the page to answer with (and nothing is done).
+    /// </summary>
     private static async Task<(IFormCollection Form, IResult? Refused)> ReadGenuineFormAsync(HttpContext context, CancellationToken cancellationToken)
     {
         if (!context.Request.HasFormContentType)
@@ -148,10 +164,15 @@ public static class InboxEndpoints
             return (FormCollection.Empty, Page(StatusCodes.Status400BadRequest, "The form could not be read",
                 $"The form could not be read: {e.Message} Open the inbox again and repeat the action."));
         }
-        if (!InboxSecurity.IsGenuine(context, form))
+        if (!await InboxSecurity.CarriesTokenAsync(context).ConfigureAwait(false))
         {
             return (form, Page(StatusCodes.Status403Forbidden, "The form has expired",
                 "The form did not carry this browser's inbox token (cookies cleared, or it was sent from another site). Open the inbox again and repeat the action."));
+        }
+        if (!InboxSecurity.SentFromOwnOrigin(context.Request, out var sentFrom))
+        {
+            return (form, Page(StatusCodes.Status403Forbidden, "The form came from another page",
+                $"The form was sent from {sentFrom}, not from this inbox ({InboxSecurity.OwnOrigin(context.Request)}): only the inbox's own pages may post to it. Open the inbox again and repeat the action."));
         }
         return (form, null);
     }
@@ -165,16 +186,7 @@ public static class InboxEndpoints
         _ => $"Decision recorded on “{title}”: {fields.GetValueOrDefault("option")}.",
     };
 
-    private static IResult Page(int statusCode, string title, string message) =>
-        Results.Content(InboxPage.Message(title, message), "text/html; charset=utf-8", statusCode: statusCode);
-
-    private static IResult Page(int statusCode, string html, HttpContext context)
-    {
-        var headers = context.Response.Headers;
-        headers.CacheControl = "no-store";
-        headers.XContentTypeOptions = "nosniff";
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-        headers["Referrer-Policy"] = "no-referrer";
-        return Results.Content(html, "text/html; charset=utf-8", statusCode: statusCode);
-    }
+    /// <summary>A refusal page (the security headers are added by <see cref="SecurityHeaders"/>, as on every answer).</summary>
+    private static RazorComponentResult<MessagePage> Page(int statusCode, string title, string message) =>
+        new(new Dictionary<string, object?> { [nameof(MessagePage.Title)] = title, [nameof(MessagePage.Message)] = message }) { StatusCode = statusCode };
 }

@@ -324,6 +324,66 @@ public sealed class InboxBrowserTests(InboxFixture fixture) : IClassFixture<Inbo
     }
 
     [Fact]
+    public async Task InboxEvents_FormOnAPageOfAnotherLocalhostPort_EvenWithTheRealToken_RefusedAndTheStepStaysActive()
+    {
+        var instanceId = await fixture.StartAsync("b2b-onboarding", "DEAL-OTHER-PORT", new { deal_owner = "sales.mallory", segment = "smb" });
+        await EventuallyAsync(async () => await fixture.StepStatusAsync(instanceId, "contract") == "active", "the contract step to be active");
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/?person=sales.mallory");
+        var contract = Card(page, instanceId, "contract");
+        await UntilVisibleAfterReloadAsync(page, contract);
+        // The worst case: the page on the other port even has this browser's token (the antiforgery cookie,
+        // SameSite=Strict, is sent to it too: another port of 127.0.0.1 is the same site). Only the Origin check stands.
+        var token = await contract.Locator("input[name='__RequestVerificationToken']").First.GetAttributeAsync("value");
+        var inbox = new Uri(fixture.BaseUrl);
+        var otherPort = $"http://{inbox.Host}:{(inbox.Port == 65535 ? 1024 : inbox.Port + 1)}/";
+        await page.RouteAsync(otherPort, route => route.FulfillAsync(new()
+        {
+            ContentType = "text/html",
+            Body = $"""
+                <!doctype html><title>Another local app</title>
+                <form method="post" action="{fixture.BaseUrl}/inbox/events">
+                <input type="hidden" name="__RequestVerificationToken" value="{token}"><input type="hidden" name="person" value="sales.mallory">
+                <input type="hidden" name="instance" value="{instanceId}"><input type="hidden" name="step" value="contract">
+                <button type="submit" name="type" value="done">Win a prize</button></form>
+                """,
+        }));
+        await page.GotoAsync(otherPort);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Win a prize" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The form came from another page" })).ToBeVisibleAsync();
+        await Expect(page.Locator("main")).ToContainTextAsync($"The form was sent from {otherPort.TrimEnd('/')}, not from this inbox ({fixture.BaseUrl})");
+        Assert.Equal("active", await fixture.StepStatusAsync(instanceId, "contract"));
+
+        // From the inbox's own page, the same token and form are taken.
+        await page.GotoAsync(fixture.BaseUrl + "/?person=sales.mallory");
+        await contract.GetByRole(AriaRole.Button, new() { Name = "Mark done" }).ClickAsync();
+        await Expect(Flash(page)).ToContainTextAsync("is done");
+        await EventuallyAsync(async () => await fixture.StepStatusAsync(instanceId, "contract") == "done", "the contract step to be done");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InboxPage_StylesheetIsAStaticFile_AppliedUnderTheContentSecurityPolicy()
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        var refused = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                refused.Add(message.Text);
+        };
+        var response = await page.GotoAsync(fixture.BaseUrl + "/");
+
+        Assert.DoesNotContain("unsafe-inline", await response!.HeaderValueAsync("content-security-policy") ?? "", StringComparison.Ordinal);
+        // The top bar's dark background comes from /inbox/inbox.css: the stylesheet loaded and applies.
+        await Expect(page.Locator("header.top")).ToHaveCSSAsync("background-color", "rgb(29, 36, 51)");
+        Assert.Empty(refused);
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task InboxPage_RequestNamingAnotherHost_Forbidden()
     {
         using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };

@@ -8,7 +8,7 @@ using Coordinator.Hosting.Tests.Support;
 namespace Coordinator.Hosting.Tests.Inbox;
 
 /// <summary>
-/// The web inbox's forms, posted as a browser would (its cookie and form token, no HTML validation):
+/// The web inbox's forms, posted as a browser would (its antiforgery cookie and form token, its Origin, no HTML validation):
 /// the server applies the API's text rules, shows what is wrong, and starts or raises nothing.
 /// </summary>
 public sealed partial class InboxFormRulesTests(MemoryServerFixture server) : IClassFixture<MemoryServerFixture>
@@ -109,7 +109,7 @@ public sealed partial class InboxFormRulesTests(MemoryServerFixture server) : IC
         Assert.Contains("The form could not be read", response.Body, StringComparison.Ordinal);
     }
 
-    /// <summary>A browser of the inbox: its cookies (the form token, the flash message) and the page's form token.</summary>
+    /// <summary>A browser of the inbox: its cookies (the antiforgery cookie, the flash message), the page's form token, and the Origin a browser sends.</summary>
     private sealed partial class InboxBrowser : IDisposable
     {
         private readonly HttpClient _http;
@@ -118,6 +118,7 @@ public sealed partial class InboxFormRulesTests(MemoryServerFixture server) : IC
         public InboxBrowser(Uri baseAddress)
         {
             _http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = baseAddress };
+            _http.DefaultRequestHeaders.Add("Origin", baseAddress.GetLeftPart(UriPartial.Authority));
         }
 
         /// <summary>Posts a form with the page's token, follows the redirect and returns the message the page shows.</summary>
@@ -134,13 +135,13 @@ public sealed partial class InboxFormRulesTests(MemoryServerFixture server) : IC
         public async Task<HttpResponseMessage> PostRawAsync(string path, Dictionary<string, string> fields)
         {
             _token ??= TokenPattern().Match(await _http.GetStringAsync("/")).Groups[1].Value;
-            using var form = new FormUrlEncodedContent(new Dictionary<string, string>(fields) { ["token"] = _token });
+            using var form = new FormUrlEncodedContent(new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = _token });
             return await _http.PostAsync(path, form);
         }
 
         public void Dispose() => _http.Dispose();
 
-        [GeneratedRegex("name=\"token\" value=\"([^\"]+)\"")]
+        [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
         private static partial Regex TokenPattern();
 
         [GeneratedRegex("""<div class="flash [^"]*" role="status">(.*?)</div>""", RegexOptions.Singleline)]
