@@ -36,12 +36,13 @@ internal sealed record ActivityPlan(IReadOnlyList<int> PerTurn)
         return new ActivityPlan(perTurn);
     }
 
-    /// <summary>As the orchestrator's loop: one audit batch per turn with actions, and per action its notification, CRM update and memory record.</summary>
+    /// <summary>As the orchestrator's loop: one audit batch and one projection of open work per turn with actions, and per action its notification, CRM update and memory record.</summary>
     private static int ActivitiesOf(EngineTurn turn, SideEffectPlanner planner)
     {
         if (turn.Actions.Count == 0)
             return 0;
-        var count = 1;
+        // The audit batch, and the projection of open work (every turn of a sequential workflow changes who waits).
+        var count = 2;
         foreach (var action in turn.Actions)
         {
             count += planner.Notify(action) is null ? 0 : 1;

@@ -28,9 +28,10 @@ ON CONFLICT DO NOTHING;
 
 DELETE FROM outbox WHERE kind = 'notification' AND status = 'succeeded';
 
--- work_instances / work_items: the "waiting on" projection, written by the ProjectWork activity after
--- every turn that changes it. A snapshot replaces the instance's previous one only when its version
--- (the instance's action count) is not older, so a late retry never overwrites newer work.
+-- work_instances / work_items / work_people: the "waiting on" projection, written by the ProjectWork
+-- activity after every turn that changes it. A snapshot replaces the instance's previous one only when
+-- its version (the instance's last action number) is not older, so a late retry never overwrites newer
+-- work. A completed instance keeps its row (completed) and no items or people.
 CREATE TABLE work_instances (
     instance_id    text             PRIMARY KEY,
     workflow_id    text             NOT NULL,
@@ -41,7 +42,6 @@ CREATE TABLE work_instances (
     completed      boolean          NOT NULL,
     version        bigint           NOT NULL,
     waiting        jsonb            NOT NULL,
-    people         jsonb            NOT NULL,
     updated_at     timestamptz      NOT NULL DEFAULT now()
 );
 
@@ -64,8 +64,18 @@ CREATE TABLE work_items (
 
 CREATE INDEX work_items_instance_idx ON work_items (instance_id);
 
-REVOKE ALL ON notifications, work_instances, work_items FROM PUBLIC;
+-- The people a running instance names and their roles there ('' for none), for the list of people.
+CREATE TABLE work_people (
+    person_id   text NOT NULL,
+    instance_id text NOT NULL REFERENCES work_instances (instance_id) ON DELETE CASCADE,
+    role        text NOT NULL,
+    PRIMARY KEY (person_id, instance_id, role)
+);
+
+CREATE INDEX work_people_instance_idx ON work_people (instance_id);
+
+REVOKE ALL ON notifications, work_instances, work_items, work_people FROM PUBLIC;
 GRANT SELECT, INSERT ON notifications TO coordinator_app;
 GRANT SELECT, INSERT, UPDATE ON work_instances TO coordinator_app;
-GRANT SELECT, INSERT, DELETE ON work_items TO coordinator_app;
-GRANT SELECT ON notifications, work_instances, work_items TO coordinator_auditor;
+GRANT SELECT, INSERT, DELETE ON work_items, work_people TO coordinator_app;
+GRANT SELECT ON notifications, work_instances, work_items, work_people TO coordinator_auditor;

@@ -8,8 +8,9 @@ namespace Coordinator.Persistence.Work;
 
 /// <summary>
 /// The "waiting on" projection in PostgreSQL: <c>work_instances</c> (one row per instance: its
-/// version, whether it completed, whom its running steps wait on, the people it names) and
-/// <c>work_items</c> (one row per person's open item, keyed by person first). A snapshot is written in
+/// version, whether it completed, whom its running steps wait on), <c>work_items</c> (one row per
+/// person's open item) and <c>work_people</c> (the people it names, with their roles), both keyed by
+/// person first. A snapshot is written in
 /// one transaction, and only over an older version: the upsert of the instance row locks it, so
 /// concurrent writers of one instance take turns and the newest wins. Reads are index ranges.
 /// </summary>
@@ -18,11 +19,11 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private const string UpsertInstanceSql = """
-        INSERT INTO work_instances AS w (instance_id, workflow_id, workflow_title, business_key, started_at, time_scale, completed, version, waiting, people)
-        VALUES (@InstanceId, @WorkflowId, @WorkflowTitle, @BusinessKey, @StartedAt, @TimeScale, @Completed, @Version, @Waiting::jsonb, @People::jsonb)
+        INSERT INTO work_instances AS w (instance_id, workflow_id, workflow_title, business_key, started_at, time_scale, completed, version, waiting)
+        VALUES (@InstanceId, @WorkflowId, @WorkflowTitle, @BusinessKey, @StartedAt, @TimeScale, @Completed, @Version, @Waiting::jsonb)
         ON CONFLICT (instance_id) DO UPDATE
             SET workflow_title = excluded.workflow_title, business_key = excluded.business_key, completed = excluded.completed,
-                version = excluded.version, waiting = excluded.waiting, people = excluded.people, updated_at = now()
+                version = excluded.version, waiting = excluded.waiting, updated_at = now()
             WHERE w.version <= excluded.version
         RETURNING instance_id
         """;
@@ -53,21 +54,23 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
         LIMIT @limit
         """;
 
-    // The people of running instances with their roles there, and their open items.
+    private const string InsertPeopleSql = """
+        INSERT INTO work_people (person_id, instance_id, role)
+        SELECT person, @instanceId, role FROM unnest(@people::text[], @roles::text[]) AS p(person, role)
+        ON CONFLICT DO NOTHING
+        """;
+
+    // The people of running instances with their roles there, and their open items (a completed
+    // instance keeps neither items nor people, so both tables hold running instances only).
     private const string PeopleSql = """
-        WITH named AS (
-            SELECT p.person, r.role
-            FROM work_instances w
-            CROSS JOIN LATERAL jsonb_each(w.people) AS p(person, roles)
-            LEFT JOIN LATERAL jsonb_array_elements_text(p.roles) AS r(role) ON true
-            WHERE NOT w.completed)
-        SELECT person AS person_id,
-               coalesce(array_agg(DISTINCT role ORDER BY role) FILTER (WHERE role IS NOT NULL), '{}') AS roles,
-               (SELECT count(*)::int FROM work_items i JOIN work_instances w USING (instance_id)
-                WHERE i.person_id = named.person AND NOT w.completed) AS open_items
-        FROM named
-        GROUP BY person
-        ORDER BY person
+        WITH roles AS (
+            SELECT person_id, array_agg(DISTINCT role ORDER BY role) FILTER (WHERE role <> '') AS roles
+            FROM work_people GROUP BY person_id),
+        open AS (
+            SELECT person_id, count(*)::int AS open_items FROM work_items GROUP BY person_id)
+        SELECT r.person_id, coalesce(r.roles, '{}') AS roles, coalesce(o.open_items, 0) AS open_items
+        FROM roles r LEFT JOIN open o USING (person_id)
+        ORDER BY r.person_id
         """;
 
     public async Task<bool> ProjectAsync(InstanceWork work, CancellationToken cancellationToken = default)
@@ -89,7 +92,6 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
                 work.Completed,
                 work.Version,
                 Waiting = JsonSerializer.Serialize(work.Waiting, Json),
-                People = JsonSerializer.Serialize(work.People, Json),
             },
             transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -101,8 +103,18 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM work_items WHERE instance_id = @instanceId", new { instanceId = instance.InstanceId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (work.Items.Count > 0)
+            "DELETE FROM work_items WHERE instance_id = @instanceId; DELETE FROM work_people WHERE instance_id = @instanceId",
+            new { instanceId = instance.InstanceId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (!work.Completed && work.People.Count > 0)
+        {
+            var named = work.People.SelectMany(static p => p.Value.Count == 0 ? [(p.Key, "")] : p.Value.Select(role => (p.Key, role))).ToArray();
+            await connection.ExecuteAsync(new CommandDefinition(
+                InsertPeopleSql,
+                new { instanceId = instance.InstanceId, people = named.Select(static n => n.Key).ToArray(), roles = named.Select(static n => n.Item2).ToArray() },
+                transaction,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        if (!work.Completed && work.Items.Count > 0)
         {
             var items = JsonSerializer.Serialize(work.Items.Select(static i => new ItemRow(
                 i.PersonId, i.StepId, KindName(i.Kind), i.Title, i.Status, i.Due, i.EscalationLevel, i.BlockReason, i.BlockedBy, i.Options)), Json);
