@@ -126,6 +126,35 @@ internal sealed class CoordinatorLoop
 
     public async Task<CoordinatorResult> RunAsync()
     {
+        try
+        {
+            return await RunTurnsAsync();
+        }
+        catch (Exception e) when (deterministic && input.ProjectsWork && state is not null && e is not OperationCanceledException)
+        {
+            // The instance fails (a bug, a broken input): nobody waits on it any more. Its work leaves
+            // people's lists for good (a final version), then the failure goes on as it was.
+            await WithdrawWorkAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Projects the instance as ended, under a version no later snapshot passes; a failure to do so is only logged (the instance fails anyway).</summary>
+    private async Task WithdrawWorkAsync()
+    {
+        var withdrawn = planner.Work(state with { CompletedAt = state.CompletedAt ?? progress.WorkflowNow }, input.Context, input.TimeScale, long.MaxValue);
+        try
+        {
+            await context.CallActivityAsync<ProjectWorkResult>(nameof(ProjectWork), withdrawn, activityOptions);
+        }
+        catch (TaskFailedException e)
+        {
+            Log.EffectFailed(Logger(), context.InstanceId, EffectKinds.Work, withdrawn.IdempotencyKey, 1, RealNow(), Describe(e));
+        }
+    }
+
+    private async Task<CoordinatorResult> RunTurnsAsync()
+    {
         var turn = Begin();
         var turnsThisGeneration = 0;
         if (input.CarryOver?.Unfinished is { } unfinished && !await FinishAsync(unfinished))

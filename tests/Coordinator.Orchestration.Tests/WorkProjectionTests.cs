@@ -162,3 +162,27 @@ public sealed class WorkProjectionGenerationTests
         Assert.Equal(work.Version, context.LastStatus!.WorkProjectedThrough);
     }
 }
+
+/// <summary>An instance that fails (a bug) leaves people's work lists: nobody waits on it any more.</summary>
+public sealed class WorkWithdrawalTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Instance_ThatFailsMidTurn_ProjectsItselfEndedUnderAFinalVersionAndStillFails()
+    {
+        var context = new ScriptedContext("silent-step-1", Start);
+        context.OnStatus = _ => throw new InvalidOperationException("a bug in publishing the status");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => context.Run(
+            CoordinatorInput.Create(TestWorkflows.SilentStep, TestWorkflows.NoContext, timeScale: 1, requestedAt: Start)));
+
+        Assert.Equal("a bug in publishing the status", error.Message);
+        var last = context.Calls[^1];
+        Assert.Equal(nameof(ProjectWork), last.Name);
+        var work = ((ProjectWorkRequest)last.Request!).Work;
+        Assert.Equal((long.MaxValue, true), (work.Version, work.Completed));
+        Assert.Empty(work.Items);
+        Assert.Empty(work.People);
+    }
+}
