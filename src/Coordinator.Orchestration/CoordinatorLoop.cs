@@ -701,6 +701,9 @@ internal sealed class CoordinatorLoop
             pendingEffects.Remove(effect);
             if (results[i] is not { } failedAgain)
             {
+                // A projection that went in late: the work lists show the instance up to its version (a newer one may be there already).
+                if (effect.Work is { } work && work.Work.Version > (workProjectedThrough ?? 0))
+                    workProjectedThrough = work.Work.Version;
                 audit.Add(planner.EffectAudit(effect, SideEffectPlanner.EffectRecovered, at, null));
                 Log.EffectRecovered(Logger(), context.InstanceId, effect.Kind, effect.IdempotencyKey, effect.Failures);
             }

@@ -163,6 +163,47 @@ public sealed class WorkProjectionGenerationTests
     }
 }
 
+/// <summary>A projection whose store is away: the work lists lag, the status says how far they are, and the durable retry catches them up.</summary>
+public sealed class WorkProjectionOutageTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Projection_FailingItsAttempts_StatusStaysBehindUntilTheDurableRetryWritesIt()
+    {
+        var definition = TestWorkflows.SilentStep;
+        var started = CoordinationEngine.Start(definition, TestWorkflows.NoContext, Start);
+        var input = CoordinatorInput.Create(definition, TestWorkflows.NoContext, timeScale: 1, requestedAt: Start) with
+        {
+            CarryOver = new CoordinatorCarryOver(started.State, new CoordinatorProgress(Start, Turns: 1, ActionCount: started.Actions.Count))
+            {
+                WorkProjectedThrough = started.State.Sequence,
+            },
+        };
+        var statuses = new List<long?>();
+        var context = new ScriptedContext("silent-step-1", Start.AddMinutes(30),
+            new HumanEvent("report", HumanEventType.Blocked, "ann.worker", Reason: "waiting on finance") { AcceptedAt = Start.AddMinutes(30), EventId = "e-1" })
+        {
+            Fails = static (name, _, before) => name == nameof(ProjectWork) && before == 0,
+            FiresTimer = at => at <= Start.AddMinutes(31),
+        };
+        context.OnStatus = status => statuses.Add(status.WorkProjectedThrough);
+
+        // It runs until it waits for the next event or timer (no timer after the retry fires here).
+        var run = context.Run(input);
+
+        Assert.False(run.IsFaulted, run.Exception?.ToString());
+        var projections = context.Calls.Where(c => c.Name == nameof(ProjectWork)).Select(c => ((ProjectWorkRequest)c.Request!).Work.Version).ToArray();
+        var blockedAt = started.State.Sequence + 2;
+        Assert.Equal([blockedAt, blockedAt], projections);
+        Assert.Contains(started.State.Sequence, statuses); // while the projection failed: behind, and said so
+        Assert.Equal(blockedAt, context.LastStatus!.WorkProjectedThrough);
+        var audit = context.Calls.Where(c => c.Name == nameof(AppendAuditEntries)).SelectMany(c => ((AppendAuditEntriesRequest)c.Request!).Entries).ToArray();
+        Assert.Single(audit, e => e.Action == SideEffectPlanner.EffectFailed && e.Detail!.Value.GetProperty("effect").GetString() == EffectKinds.Work);
+        Assert.Single(audit, e => e.Action == SideEffectPlanner.EffectRecovered && e.Detail!.Value.GetProperty("effect").GetString() == EffectKinds.Work);
+    }
+}
+
 /// <summary>An instance that fails (a bug) leaves people's work lists: nobody waits on it any more.</summary>
 public sealed class WorkWithdrawalTests
 {
