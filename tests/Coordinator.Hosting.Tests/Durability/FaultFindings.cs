@@ -59,6 +59,9 @@ internal sealed class FaultFindings
     /// <summary>An instance that did not end completed with every step done or skipped.</summary>
     public List<string> NotCompleted { get; } = [];
 
+    /// <summary>Completed instances that people's work lists still show as running, or with open items (the read model of open work).</summary>
+    public List<string> StaleWork { get; } = [];
+
     /// <summary>A state change answered 2xx that the audit never shows applied (no turn with its event id), or shows applied twice.</summary>
     public List<string> LostStateEvents { get; } = [];
 
@@ -87,7 +90,7 @@ internal sealed class FaultFindings
 
     public bool IsClean =>
         Forks.Count + UnfollowedRefusals.Count + RepeatedTransitions.Count + IncompleteAudits.Count + LostNotes.Count + RepeatedNotes.Count
-        + DuplicateNotifications.Count + MismatchedNotifications.Count + NotCompleted.Count + LostStateEvents.Count + HarnessProblems.Count
+        + DuplicateNotifications.Count + MismatchedNotifications.Count + NotCompleted.Count + StaleWork.Count + LostStateEvents.Count + HarnessProblems.Count
         + ScenarioFindings.Sum(f => f.Items.Count) == 0
         && VerifyExitCode == 0;
 
@@ -200,6 +203,23 @@ internal sealed class FaultFindings
             findings.DuplicateNotifications.Add(key);
         }
         findings.Notifications = await connection.QuerySingleAsync<int>("SELECT count(DISTINCT key)::int FROM notifications");
+        // An instance completes only once its last projection is in: its work must be gone from people's lists.
+        var completedIds = finals.Where(f => f.Value.GetProperty("status").GetString() == "completed").Select(f => f.Key).ToArray();
+        var work = (await connection.QueryAsync<(string InstanceId, bool Completed, long Items, long People)>(
+            """
+            SELECT w.instance_id, w.completed,
+                   (SELECT count(*) FROM work_items i WHERE i.instance_id = w.instance_id),
+                   (SELECT count(*) FROM work_people p WHERE p.instance_id = w.instance_id)
+            FROM work_instances w WHERE w.instance_id = ANY(@completedIds)
+            """, new { completedIds })).ToDictionary(w => w.InstanceId, StringComparer.Ordinal);
+        foreach (var instanceId in completedIds)
+        {
+            if (!work.TryGetValue(instanceId, out var row))
+                findings.StaleWork.Add($"{instanceId}: completed, but never in the work lists");
+            else if (!row.Completed || row.Items > 0 || row.People > 0)
+                findings.StaleWork.Add($"{instanceId}: completed, but listed as {(row.Completed ? "completed" : "running")} with {row.Items} open items and {row.People} people");
+        }
+
         // A failed instance delivers nothing more: only live ones are given time for late deliveries.
         var ended = finals.Where(f => f.Value.GetProperty("status").GetString() is "failed" or "terminated").Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
         await CompareNotificationsAsync(deployment, driver, instanceIds, ended, findings, notificationsSettle);
@@ -317,6 +337,7 @@ internal sealed class FaultFindings
         Section(report, "notifications stored more than once", DuplicateNotifications);
         Section(report, "notifications and audit disagree", MismatchedNotifications);
         Section(report, "instances not completed", NotCompleted);
+        Section(report, "completed instances still in people's work lists", StaleWork);
         Section(report, "accepted state changes not applied exactly once (by event id, in the audit)", LostStateEvents);
         Section(report, "accepted state changes that took effect late (after the driver's patience; applied once)", LateStateEvents);
         foreach (var (title, items) in ScenarioFindings)
