@@ -170,9 +170,8 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
         if (TextRules.Validate("personId", personId, TextKind.Id) is not null)
             return new PersonWork(personId, false, []);
         var items = await work.WaitingOnAsync(personId, Math.Clamp(limit, 1, MaxWorkItems), cancellationToken).ConfigureAwait(false);
-        var known = items.Count > 0 || Registry.All.Any(d => d.Roles.Any(r => r.People.Contains(personId, StringComparer.Ordinal)));
-        if (!known)
-            known = (await work.PeopleAsync(cancellationToken).ConfigureAwait(false)).Any(p => p.PersonId == personId);
+        var known = items.Count > 0 || Registry.All.Any(d => d.Roles.Any(r => r.People.Contains(personId, StringComparer.Ordinal)))
+            || await work.NamesAsync(personId, cancellationToken).ConfigureAwait(false);
         return new PersonWork(personId, known, items);
     }
 

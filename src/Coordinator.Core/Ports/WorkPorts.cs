@@ -98,6 +98,9 @@ public interface IWorkQueries
     /// <summary>The running instances, most recently started first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<RunningWork>> RunningAsync(int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Whether a running instance names the person (one indexed read).</summary>
+    Task<bool> NamesAsync(string personId, CancellationToken cancellationToken = default);
+
     /// <summary>Every person the running instances name, with their roles in them and how many open items they have.</summary>
     Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default);
 }

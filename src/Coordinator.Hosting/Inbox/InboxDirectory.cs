@@ -33,8 +33,8 @@ internal sealed class InboxDirectory
     /// <summary>The running instances (only when no person was asked for), newest first, with whom each waits on.</summary>
     public IReadOnlyList<RunningInstance> Running { get; }
 
-    /// <summary>Whether the person asked for is known (named by a definition or a running instance).</summary>
-    public bool Knows(string personId) => knowsPerson || People.Any(p => p.PersonId == personId);
+    /// <summary>Whether the person the directory was loaded for is known (named by a definition or a running instance).</summary>
+    public bool KnowsPerson => knowsPerson;
 
     /// <summary>The steps of the person the directory was loaded for, soonest due first.</summary>
     public IReadOnlyList<OwnedStep> Steps => steps;

@@ -77,7 +77,7 @@ public static class InboxEndpoints
         IReadOnlyList<Core.Ports.Notification> recent = person.Length == 0 ? [] : await notifications.ForAsync(person, 50, cancellationToken).ConfigureAwait(false);
         var inbox = person.Length == 0
             ? null
-            : new PersonInbox(person, directory.Knows(person), directory.Steps, directory.Decisions, recent);
+            : new PersonInbox(person, directory.KnowsPerson, directory.Steps, directory.Decisions, recent);
         return new RazorComponentResult<InboxView>(new Dictionary<string, object?>
         {
             [nameof(InboxView.People)] = directory.People,

@@ -54,6 +54,13 @@ public sealed class InMemoryWorkStore : IWorkProjection, IWorkQueries
         }
     }
 
+    public Task<bool> NamesAsync(string personId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(personId);
+        lock (gate)
+            return Task.FromResult(Running().Any(w => w.People.ContainsKey(personId)));
+    }
+
     public Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default)
     {
         lock (gate)

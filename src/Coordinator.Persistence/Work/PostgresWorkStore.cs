@@ -147,6 +147,14 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
             JsonSerializer.Deserialize<WaitingStepWork[]>(r.waiting, Json) ?? []))];
     }
 
+    public async Task<bool> NamesAsync(string personId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(personId);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM work_people WHERE person_id = @personId)", new { personId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
