@@ -23,10 +23,10 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, IWo
         Results.Ok(CoordinatorApi.ListWorkflows(registry));
 
     [Function("StartInstance")]
-    public Task<IResult> StartInstance(
+    public async Task<IResult> StartInstance(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "workflows/{workflowId}/instances")] HttpRequest request,
         string workflowId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        CoordinatorApi.StartInstanceAsync(workflowId, request, Core(client), cancellationToken);
+        (await CoordinatorApi.StartInstanceAsync(workflowId, request, Core(client), cancellationToken).ConfigureAwait(false)).Result;
 
     [Function("ListInstances")]
     public Task<IResult> ListInstances(
@@ -41,16 +41,16 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, IWo
         CoordinatorApi.GetInstanceAsync(instanceId, Core(client), cancellationToken);
 
     [Function("PostStepEvent")]
-    public Task<IResult> PostStepEvent(
+    public async Task<IResult> PostStepEvent(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "instances/{instanceId}/steps/{stepId}/events")] HttpRequest request,
         string instanceId, string stepId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        CoordinatorApi.PostEventAsync(instanceId, stepId, request.Query["wait"].FirstOrDefault(), request, Core(client), cancellationToken);
+        (await CoordinatorApi.PostEventAsync(instanceId, stepId, request.Query["wait"].FirstOrDefault(), request, Core(client), cancellationToken).ConfigureAwait(false)).Result;
 
     [Function("GetPersonWork")]
     public async Task<IResult> GetPersonWork(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "people/{personId}/work")] HttpRequest request,
         string personId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        (IResult)(await CoordinatorApi.GetPersonWorkAsync(personId, request, Core(client), clock, cancellationToken).ConfigureAwait(false)).Result;
+        (await CoordinatorApi.GetPersonWorkAsync(personId, request, Core(client), clock, cancellationToken).ConfigureAwait(false)).Result;
 
     /// <summary>The application core over the client this trigger is bound to (the Functions host hands each trigger its own).</summary>
     private CoordinatorService Core(DurableTaskClient client) => new(registry, client, clock, work);

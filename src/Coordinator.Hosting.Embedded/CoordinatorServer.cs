@@ -103,7 +103,7 @@ public static class CoordinatorServer
         // The application core every channel of this host calls (the API, the web inbox).
         builder.Services.AddSingleton<CoordinatorService>();
         // Every error answer is problem details: refusals (the handlers; unreadable bodies included, see
-        // CoordinatorApi.ReadJsonObjectAsync), oversize requests (RequestLimits), bare status codes
+        // JsonBody.ReadObjectAsync), oversize requests (RequestLimits), bare status codes
         // (UseStatusCodePages), the Durable backend out of reach (DurableBackendUnavailable: a 503 with
         // Retry-After), and any other exception (UseExceptionHandler: a 500 with a trace id, no internals).
         builder.Services.AddProblemDetails();
@@ -113,7 +113,7 @@ public static class CoordinatorServer
         // The web inbox: its Razor components and the antiforgery its forms carry.
         builder.Services.AddInbox();
         // No server-wide body limit: it would also cap the embedded sidecar's gRPC messages. The API
-        // reads bodies through CoordinatorApi.ReadJsonObjectAsync, which refuses more than 256 KiB (413).
+        // reads bodies through JsonBody.ReadObjectAsync, which refuses more than 256 KiB (413).
         var sidecar = builder.AddEmbeddedDurableTask(backend, registry => registry.AddCoordinatorTasks(), dataPath);
         settings.Configure?.Invoke(builder);
 

@@ -1,20 +1,29 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Coordinator.Application;
 using Coordinator.Core.Engine;
 using Coordinator.Core.Input;
 
 namespace Coordinator.Hosting.Api;
 
-/// <summary>The body of a start request (the handler reads it field by field, refusing unknown or repeated fields; this record documents it; the limits are <see cref="TextRules"/>).</summary>
+/// <summary>The body of a start request, bound by <see cref="JsonBody"/> (unknown or repeated fields refused); the limits are <see cref="TextRules"/>.</summary>
 public sealed record StartInstanceRequest(
     [property: MaxLength(TextRules.MaxIdLength)]
     [property: Description("Names the instance (claim number, deal id): an id, at most 200 characters, no control characters; optional when context holds the workflow's business_key field. The same key twice finds the same instance.")]
     string? BusinessKey = null,
     [property: Description("Start context, field name to value (a string, number or boolean): the person ids of roles taken from the context, the fields step conditions read, other details. Names are ids (at most 200 characters), values at most 2,000 characters, neither with control characters (tabs and line breaks included); the whole context at most 32 KiB as UTF-8 JSON. A 400 names the field at fault (context.deal_owner).")]
+    [property: JsonConverter(typeof(StartContextConverter))]
     IReadOnlyDictionary<string, string>? Context = null);
 
-/// <summary>The body of a step event (read field by field, unknown or repeated fields refused; this record documents it; the limits are <see cref="TextRules"/>).</summary>
+/// <summary>
+/// The body of a step event, bound by <see cref="JsonBody"/> (unknown or repeated fields refused); its
+/// fields are then checked by <see cref="HumanEventFields"/>, the same for every channel.
+/// </summary>
 public sealed record StepEventRequest(
     [property: Description("done, progress, blocked, decide or reassign.")] string Type,
     [property: MaxLength(TextRules.MaxIdLength)]
@@ -28,7 +37,63 @@ public sealed record StepEventRequest(
     [property: MaxLength(TextRules.MaxIdLength)]
     [property: Description("The person id of the new owner (reassign: required), at most 200 characters, no control characters.")] string? To = null,
     [property: MaxLength(TextRules.MaxIdLength)]
-    [property: Description("Optional id of the event, 1 to 200 letters, digits, '.', '_', ':' or '-': send the same event again with the same id (after a timeout, a lost answer) and it is taken up once; the answer is the first one's outcome.")] string? Id = null);
+    [property: Description("Optional id of the event, 1 to 200 letters, digits, '.', '_', ':' or '-': send the same event again with the same id (after a timeout, a lost answer) and it is taken up once; the answer is the first one's outcome.")] string? Id = null)
+{
+    /// <summary>The fields given (a null member counts as absent), as <see cref="HumanEventFields.Parse"/> takes them.</summary>
+    public IReadOnlyDictionary<string, string?> Fields()
+    {
+        var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+        void Add(string name, string? value)
+        {
+            if (value is not null)
+                fields[name] = value;
+        }
+        Add("type", Type);
+        Add("by", By);
+        Add("text", Text);
+        Add("reason", Reason);
+        Add("option", Option);
+        Add("to", To);
+        Add("id", Id);
+        return fields;
+    }
+}
+
+/// <summary>
+/// Reads a start context: a JSON object whose values are strings, numbers or booleans (a number or
+/// boolean kept as its JSON text: <c>42</c>, <c>true</c>); anything else is refused naming the field.
+/// </summary>
+public sealed class StartContextConverter : JsonConverter<IReadOnlyDictionary<string, string>>
+{
+    public override IReadOnlyDictionary<string, string> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw new JsonFieldException("context", "context must be a JSON object of field names to values.");
+        var context = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            context[name] = reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString()!,
+                JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False => Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan),
+                _ => throw new JsonFieldException($"context.{name}", $"context.{name} must be a string, number or boolean."),
+            };
+        }
+        return context;
+    }
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, string> value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        writer.WriteStartObject();
+        foreach (var (name, text) in value)
+            writer.WriteString(name, text);
+        writer.WriteEndObject();
+    }
+}
 
 /// <summary>
 /// The answer to a step event: <c>applied</c> (200) once the instance applied it, or <c>accepted</c>

@@ -22,9 +22,6 @@ namespace Coordinator.Hosting.Api;
 /// </summary>
 public static class CoordinatorApi
 {
-    /// <summary>Largest accepted request body.</summary>
-    public const int MaxBodyBytes = 256 * 1024;
-
     /// <summary>Maps the API under <c>/api</c>, protected by the API key.</summary>
     public static RouteGroupBuilder MapCoordinatorApi(this IEndpointRouteBuilder app)
     {
@@ -35,7 +32,6 @@ public static class CoordinatorApi
         api.MapPost("/workflows/{workflowId}/instances", StartInstanceAsync)
             .WithName("StartInstance").WithTags("Instances").WithSummary("Starts an instance; the same business key twice returns the existing instance (200).")
             .TakesJson<StartInstanceRequest>()
-            .Produces<StartInstanceResponse>(StatusCodes.Status202Accepted).Produces<StartInstanceResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound).DescribedAsApi();
         api.MapGet("/instances", ListInstancesAsync)
             .WithName("ListInstances").WithTags("Instances").WithSummary("Lists instances (at most 1000), optionally filtered by workflow and status.")
@@ -47,7 +43,6 @@ public static class CoordinatorApi
             .WithName("PostStepEvent").WithTags("Step events")
             .WithSummary("Reports done, progress, blocked, decide or reassign on a step and waits for its outcome (5 s, or ?wait=0..30 seconds): 200 applied, 409 rejected with the engine's reason, 202 when the instance has not taken it up within the wait.")
             .TakesJson<StepEventRequest>()
-            .Produces<StepEventOutcome>().Produces<StepEventOutcome>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).DescribedAsApi();
         api.MapGet("/people/{personId}/work", GetPersonWorkAsync)
@@ -83,57 +78,28 @@ public static class CoordinatorApi
     public static IReadOnlyList<WorkflowView> ListWorkflows(WorkflowRegistry registry) =>
         registry.All.Select(d => new WorkflowView(d.Id, d.Version, d.Title, d.ContentHash, d.BusinessKey, d.Steps.Select(s => s.Id).ToArray())).ToArray();
 
-    public static async Task<IResult> StartInstanceAsync(string workflowId, HttpRequest request, CoordinatorService coordinator, CancellationToken cancellationToken)
+    /// <summary>Starts an instance through the core: 202 started, 200 found already there, 404 unknown workflow, 400 naming the field.</summary>
+    public static async Task<Results<Accepted<StartInstanceResponse>, Ok<StartInstanceResponse>, ProblemHttpResult>> StartInstanceAsync(
+        string workflowId, HttpRequest request, CoordinatorService coordinator, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(coordinator);
         if (coordinator.Registry.Latest(workflowId) is null)
             return NotFound("Unknown workflow", $"There is no workflow '{workflowId}'. GET /api/workflows lists the ones this coordinator serves.");
-
-        var (body, problem) = await ReadJsonObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        var (start, problem) = await JsonBody.ReadAsync<StartInstanceRequest>(request, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
 
-        string? businessKey = null;
-        var context = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var property in body!.Value.EnumerateObject())
-        {
-            switch (property.Name)
-            {
-                case "businessKey":
-                    if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-                        return Invalid("businessKey", "businessKey must be a string.");
-                    businessKey = property.Value.GetString();
-                    break;
-                case "context":
-                    if (property.Value.ValueKind != JsonValueKind.Object)
-                        return Invalid("context", "context must be a JSON object of field names to values.");
-                    foreach (var field in property.Value.EnumerateObject())
-                    {
-                        var value = field.Value.ValueKind switch
-                        {
-                            JsonValueKind.String => field.Value.GetString(),
-                            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => field.Value.GetRawText(),
-                            _ => null,
-                        };
-                        if (value is null)
-                            return Invalid($"context.{field.Name}", $"context.{field.Name} must be a string, number or boolean.");
-                        context[field.Name] = value;
-                    }
-                    break;
-                default:
-                    return Invalid(property.Name, $"Unknown field '{property.Name}'; a start request has 'businessKey' and 'context'.");
-            }
-        }
-
-        var outcome = await coordinator.StartAsync(workflowId, businessKey, context, cancellationToken).ConfigureAwait(false);
+        var outcome = await coordinator.StartAsync(workflowId, start!.BusinessKey, start.Context ?? EmptyContext, cancellationToken).ConfigureAwait(false);
         if (!outcome.Accepted)
-            return Invalid(outcome.Problem.Field, outcome.Problem.Message);
+            return JsonBody.Invalid(outcome.Problem.Field, outcome.Problem.Message);
         var statusUri = StatusUri(request, outcome.InstanceId);
         return outcome.AlreadyExisted
-            ? Results.Ok(new StartInstanceResponse(outcome.InstanceId, statusUri, AlreadyExisted: true))
-            : Results.Accepted(statusUri, new StartInstanceResponse(outcome.InstanceId, statusUri, AlreadyExisted: false));
+            ? TypedResults.Ok(new StartInstanceResponse(outcome.InstanceId, statusUri, AlreadyExisted: true))
+            : TypedResults.Accepted(statusUri, new StartInstanceResponse(outcome.InstanceId, statusUri, AlreadyExisted: false));
     }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyContext = new Dictionary<string, string>();
 
     public static async Task<IResult> GetInstanceAsync(string instanceId, CoordinatorService coordinator, CancellationToken cancellationToken)
     {
@@ -178,33 +144,33 @@ public static class CoordinatorApi
     }
 
     /// <param name="wait">Whole seconds to wait for the event's outcome, 0 to 30 (default 5); query parameter <c>wait</c>.</param>
-    public static async Task<IResult> PostEventAsync(
+    public static async Task<Results<Ok<StepEventOutcome>, Accepted<StepEventOutcome>, ProblemHttpResult>> PostEventAsync(
         string instanceId, string stepId, [FromQuery] string? wait, HttpRequest request, CoordinatorService coordinator, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(coordinator);
         if (ReadWait(wait) is not { } patience)
-            return Invalid("wait", $"wait is how many seconds to wait for the event's outcome: a whole number from 0 to {CoordinatorService.MaxEventOutcomeWait.TotalSeconds:0} (default {CoordinatorService.EventOutcomeWait.TotalSeconds:0}).");
-        var (body, problem) = await ReadJsonObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            return JsonBody.Invalid("wait", $"wait is how many seconds to wait for the event's outcome: a whole number from 0 to {CoordinatorService.MaxEventOutcomeWait.TotalSeconds:0} (default {CoordinatorService.EventOutcomeWait.TotalSeconds:0}).");
+        var (body, problem) = await JsonBody.ReadAsync<StepEventRequest>(request, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
             return problem;
-        var parsed = ParseHumanEvent(stepId, body!.Value);
-        if (parsed.Problem is not null)
-            return parsed.Problem;
+        var (humanEvent, invalid) = HumanEventFields.Parse(stepId, body!.Fields());
+        if (invalid is not null)
+            return JsonBody.Invalid(invalid.Field, invalid.Message);
 
-        var result = await coordinator.SubmitEventAsync(instanceId, parsed.Event!, patience, cancellationToken).ConfigureAwait(false);
-        var type = body.Value.GetProperty("type").GetString()!;
+        var result = await coordinator.SubmitEventAsync(instanceId, humanEvent!, patience, cancellationToken).ConfigureAwait(false);
+        var type = body.Type;
         return result.Kind switch
         {
-            EventResultKind.Applied => Results.Ok(new StepEventOutcome(instanceId, stepId, type, result.EventId!, "applied", result.Sequence, result.AppliedAt)),
-            EventResultKind.Accepted => Results.Accepted(
+            EventResultKind.Applied => TypedResults.Ok(new StepEventOutcome(instanceId, stepId, type, result.EventId!, "applied", result.Sequence, result.AppliedAt)),
+            EventResultKind.Accepted => TypedResults.Accepted(
                 StatusUri(request, instanceId), new StepEventOutcome(instanceId, stepId, type, result.EventId!, "accepted", null, null)),
             EventResultKind.UnknownInstance => NotFound("Unknown instance", result.Reason!),
             EventResultKind.UnknownStep => NotFound("Unknown step", result.Reason!),
-            EventResultKind.Starting => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Instance is starting", detail: result.Reason),
+            EventResultKind.Starting => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Instance is starting", detail: result.Reason),
             _ => result.EventId is null
-                ? Conflict(result.Reason!)
-                : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Event rejected", detail: result.Reason,
+                ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Event rejected", detail: result.Reason)
+                : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Event rejected", detail: result.Reason,
                     extensions: new Dictionary<string, object?> { ["eventId"] = result.EventId, ["sequence"] = result.Sequence }),
         };
     }
@@ -220,141 +186,11 @@ public static class CoordinatorApi
             : null;
     }
 
-    /// <summary>
-    /// Parses an event body: <c>{ "type": "done|progress|blocked|decide|reassign", "by": "...", "text"?, "reason"?, "option"?, "to"?, "id"? }</c>,
-    /// every member a string (or null); the fields are checked by <see cref="HumanEventFields.Parse"/>, the same for every channel; a 400 names the field.
-    /// </summary>
-    public static (HumanEvent? Event, IResult? Problem) ParseHumanEvent(string stepId, JsonElement body)
-    {
-        var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var property in body.EnumerateObject())
-        {
-            if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-                return (null, Invalid(property.Name, $"{property.Name} must be a string."));
-            fields[property.Name] = property.Value.GetString();
-        }
-        var (humanEvent, problem) = HumanEventFields.Parse(stepId, fields);
-        return problem is null ? (humanEvent, null) : (null, Invalid(problem.Field, problem.Message));
-    }
-
     private static string StatusUri(HttpRequest request, string instanceId) =>
         $"{request.Scheme}://{request.Host}/api/instances/{Uri.EscapeDataString(instanceId)}";
 
-    /// <summary>Reads the body as one JSON object, refusing bodies over <see cref="MaxBodyBytes"/> (413) and bad JSON (400).</summary>
-    public static async Task<(JsonElement? Body, IResult? Problem)> ReadJsonObjectAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > MaxBodyBytes)
-            return (null, TooLarge());
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        try
-        {
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > MaxBodyBytes)
-                    return (null, TooLarge());
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TooLarge());
-        }
-        catch (Exception e) when (e is BadHttpRequestException or IOException)
-        {
-            // Bad framing (chunk sizes, a body shorter than its Content-Length): Kestrel's reason, as a 400.
-            // Kestrel reports a chunk size that overflows as a plain IOException; so does a client that went
-            // away, which is past hearing any answer.
-            return (null, Results.Problem(statusCode: e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest,
-                title: "Unreadable request body", detail: $"The request body could not be read: {e.Message} Send a well-formed HTTP request."));
-        }
-        if (buffer.Length == 0)
-            return (null, Invalid("body", "The request needs a JSON object body."));
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.ToArray());
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return (null, Invalid("body", "The body must be a JSON object."));
-            if (CheckStrings(document.RootElement, "body") is { } bad)
-                return (null, bad);
-            return (document.RootElement.Clone(), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, Invalid("body", $"The body is not valid JSON: {e.Message}"));
-        }
-    }
+    internal static IResult Invalid(string field, string message) => JsonBody.Invalid(field, message);
 
-    /// <summary>
-    /// Refuses what <see cref="JsonDocument"/> accepts but no handler can read: a string or field name
-    /// that is not valid UTF-8, or whose escapes make a lone surrogate (<c>"\ud800"</c>), and a field given
-    /// twice in one object (which one would count?). The problem names the field: <c>text</c>,
-    /// <c>context.deal_owner</c>; <c>body</c> for a field name at the top.
-    /// </summary>
-    private static IResult? CheckStrings(JsonElement element, string path)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                var names = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var property in element.EnumerateObject())
-                {
-                    string name;
-                    try
-                    {
-                        name = property.Name;
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        return Invalid(path, $"A field name in {path} {NotText(JsonMarshal.GetRawUtf8PropertyName(property))}");
-                    }
-                    var field = path == "body" ? name : $"{path}.{name}";
-                    if (!names.Add(name))
-                        return Invalid(field, $"{field} is given twice; send each field once.");
-                    if (CheckStrings(property.Value, field) is { } problem)
-                        return problem;
-                }
-                return null;
-            case JsonValueKind.Array:
-                var index = 0;
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (CheckStrings(item, $"{path}[{index++}]") is { } problem)
-                        return problem;
-                }
-                return null;
-            case JsonValueKind.String:
-                try
-                {
-                    _ = element.GetString();
-                    return null;
-                }
-                catch (InvalidOperationException)
-                {
-                    return Invalid(path, $"{path} {NotText(JsonMarshal.GetRawUtf8Value(element))}");
-                }
-            default:
-                return null;
-        }
-    }
-
-    /// <summary>Why a JSON string that does not decode is not text: raw bytes that are not UTF-8, or (valid bytes, so) an escaped lone surrogate.</summary>
-    private static string NotText(ReadOnlySpan<byte> raw) => Utf8.IsValid(raw)
-        ? "contains a lone surrogate escape (such as \\ud800 without the \\udc00-\\udfff that must follow it): it is not valid Unicode text."
-        : "is not valid UTF-8; send JSON bodies as UTF-8 text.";
-
-    private static IResult TooLarge() => Results.Problem(
-        statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
-        detail: $"Request bodies are limited to {MaxBodyBytes / 1024} KiB.");
-
-    internal static IResult Invalid(string field, string message) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message, title: "Invalid request");
-
-    private static IResult NotFound(string title, string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
-
-    private static IResult Conflict(string reason) =>
-        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Event rejected", detail: reason);
+    private static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
 }

@@ -37,6 +37,10 @@ public sealed class HttpEdgeTests(MemoryServerFixture server) : IClassFixture<Me
             { "BAD-KEY-FROM-CONTEXT", $$"""{ "context": { "deal_id": "BAD-KEY-FROM-CONTEXT{{new string('k', 200)}}", {{Owner}} } }""", "context.deal_id", "context.deal_id is 220 characters long; at most 200 are allowed. It names the instance" },
             { "BAD-SURROGATE", Body("BAD-SURROGATE", "\"deal_owner\": \"sales\\ud800rep\", \"segment\": \"smb\""), "context.deal_owner", "context.deal_owner contains a lone surrogate escape" },
             { "BAD-DUPLICATE", Body("BAD-DUPLICATE", Owner + ", \"deal_owner\": \"someone.else\""), "context.deal_owner", "context.deal_owner is given twice; send each field once." },
+            { "BAD-UNKNOWN", $$"""{ "businessKey": "BAD-UNKNOWN", "contxt": { {{Owner}} } }""", "contxt", "Unknown field 'contxt'; the body has 'businessKey' and 'context'." },
+            { "BAD-KEY-TYPE", $$"""{ "businessKey": ["BAD-KEY-TYPE"], "context": { {{Owner}} } }""", "businessKey", "businessKey must be a string." },
+            { "BAD-CONTEXT-TYPE", """{ "businessKey": "BAD-CONTEXT-TYPE", "context": ["sales.rep"] }""", "context", "context must be a JSON object of field names to values." },
+            { "BAD-VALUE-TYPE", Body("BAD-VALUE-TYPE", Owner + ", \"systems\": [\"core\"]"), "context.systems", "context.systems must be a string, number or boolean." },
         };
     }
 
@@ -50,6 +54,21 @@ public sealed class HttpEdgeTests(MemoryServerFixture server) : IClassFixture<Me
         Assert.Contains(message, error, StringComparison.Ordinal);
         var instances = await server.Api.GetFromJsonAsync<JsonElement>("/api/instances?workflow=b2b-onboarding");
         Assert.DoesNotContain(instances.EnumerateArray(), i => i.GetProperty("businessKey").GetString()?.StartsWith(businessKey, StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task StartInstance_NumbersAndBooleansInTheContext_AreKeptAsTheirJsonText()
+    {
+        const string Json = """{ "businessKey": "EDGE-NUMBERS", "context": { "deal_owner": "sales.rep", "segment": "smb", "seats": 1200, "discount": 0.15, "renewal": true } }""";
+
+        using var response = await server.Api.PostAsync(StartPath, new StringContent(Json, Encoding.UTF8, "application/json"));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var instanceId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString();
+        var context = (await server.Api.GetFromJsonAsync<JsonElement>($"/api/instances/{instanceId}")).GetProperty("context");
+        Assert.Equal("1200", context.GetProperty("seats").GetString());
+        Assert.Equal("0.15", context.GetProperty("discount").GetString());
+        Assert.Equal("true", context.GetProperty("renewal").GetString());
     }
 
     [Fact]
@@ -90,6 +109,11 @@ public sealed class HttpEdgeTests(MemoryServerFixture server) : IClassFixture<Me
         { """{ "type": "reassign", "by": "sales.rep", "to": "sales.lead\n" }""", "to", "to contains the control character U+000A" },
         { """{ "type": "decide", "by": "sales.rep", "option": "temporary\u0000accounts" }""", "option", "option contains the control character U+0000" },
         { """{ "type": "done", "by": "sales.rep", "by": "sales.lead" }""", "by", "by is given twice; send each field once." },
+        { """{ "type": "done", "by": "sales.rep", "note": "signed" }""", "note", "Unknown field 'note'; the body has 'type', 'by', 'text', 'reason', 'option', 'to' and 'id'." },
+        { """{ "type": "done", "by": 42 }""", "by", "by must be a string." },
+        { """{ "type": null, "by": "sales.rep" }""", "type", "type must be a string." },
+        { """{ "by": "sales.rep" }""", "type", "type is required: done, progress, blocked, decide or reassign." },
+        { """{ "type": "done", "text": "signed" }""", "by", "by is required: the person id of who reports the event" },
     };
 
     [Theory]
