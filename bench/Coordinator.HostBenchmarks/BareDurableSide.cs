@@ -68,11 +68,18 @@ internal sealed class BareDurableSide : IWorkflowDriver
 
     public static async Task<BareDurableSide> StartAsync(ActivityPlan plan, BackendSettings settings, CancellationToken cancellationToken)
     {
-        using var quiet = LoggerFactory.Create(logging => logging.AddFilter(_ => false));
-        var backend = await EmbeddedDurableTask.CreateBackendAsync(settings.ToOptions(), quiet, cancellationToken).ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var sidecar = builder.AddEmbeddedDurableTask(backend, registry => registry
+        var options = settings.ToOptions();
+        builder.Services.Configure<DurableBackendOptions>(o =>
+        {
+            o.Backend = options.Backend;
+            o.StorageConnectionString = options.StorageConnectionString;
+            o.TaskHub = options.TaskHub;
+            o.PartitionCount = options.PartitionCount;
+            o.MaxQueuePollingInterval = options.MaxQueuePollingInterval;
+        });
+        var sidecar = builder.AddEmbeddedDurableTask(registry => registry
             .AddOrchestrator<BareOrchestration>(nameof(BareOrchestration))
             .AddActivity<BareActivity>(nameof(BareActivity)),
             // The sidecar's socket directory (the bare side has no data folder of its own).
@@ -81,7 +88,7 @@ internal sealed class BareDurableSide : IWorkflowDriver
         app.MapEmbeddedDurableTask(sidecar);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await EmbeddedDurableTask.WaitUntilReachableAsync(app.Services.GetRequiredService<DurableTaskClient>(), TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-        return new BareDurableSide(app, backend, new BareInput(plan.PerTurn));
+        return new BareDurableSide(app, app.Services.GetRequiredService<EmbeddedBackend>().Service, new BareInput(plan.PerTurn));
     }
 
     public async Task<string> StartAsync(string key, CancellationToken cancellationToken) =>

@@ -50,6 +50,12 @@ internal static class ServeCommand
                 Console.Error.WriteLine(e.Message);
                 return 1;
             }
+            catch (Exception e) when (StartupOptions.Describe(e) is { } settingsProblem)
+            {
+                // Options that failed their validation at start-up (one class, or several at once).
+                Console.Error.WriteLine($"coordinator serve could not start: {settingsProblem}");
+                return ConfigurationError;
+            }
             catch (Exception e) when (e is StartupException or InvalidOperationException or ArgumentException or IOException or Npgsql.NpgsqlException)
             {
                 // A setting or the environment: one line that says what to fix, no stack trace.

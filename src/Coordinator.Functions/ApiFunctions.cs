@@ -1,6 +1,7 @@
 using Coordinator.Core.Ports;
 using Coordinator.Hosting;
 using Coordinator.Hosting.Api;
+using Coordinator.Hosting.Health;
 using Coordinator.Persistence.Audit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -54,6 +55,19 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, IWo
 
     /// <summary>The application core over the client this trigger is bound to (the Functions host hands each trigger its own).</summary>
     private CoordinatorService Core(DurableTaskClient client) => new(registry, client, clock, work);
+
+    /// <summary>Liveness: the worker answers (no key, no secrets).</summary>
+    [Function("Healthz")]
+    public IResult Healthz(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "healthz")] HttpRequest request) =>
+        HealthEndpoints.Live(request.HttpContext.Response);
+
+    /// <summary>Readiness: definitions loaded, PostgreSQL answering and migrated, the Durable backend answering; 503 naming what is missing (no key, no secrets).</summary>
+    [Function("Readyz")]
+    public Task<IResult> Readyz(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "readyz")] HttpRequest request,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        HealthEndpoints.ReadyAsync(services.GetRequiredService<ReadinessProbe>(), client, request.HttpContext.Response, cancellationToken);
 
     /// <summary>The OpenAPI document of this API (the one <c>coordinator serve</c> publishes, with function keys); no key needed.</summary>
     [Function("OpenApiDocument")]

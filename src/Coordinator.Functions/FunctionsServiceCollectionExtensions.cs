@@ -25,8 +25,10 @@ public static class FunctionsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetSection(CoordinatorHostOptions.Section).Get<CoordinatorHostOptions>() ?? new CoordinatorHostOptions();
-        if (!double.IsFinite(options.TimeScale) || options.TimeScale < 1)
-            throw new InvalidOperationException($"Coordinator:TimeScale must be a number ≥ 1 (1 = real time); got {options.TimeScale}. Fix the app setting Coordinator__TimeScale.");
+        // Read here for the composition (the definitions, the clock); bound and validated at start-up for everything else.
+        if (!CoordinatorHostOptions.IsTimeScale(options.TimeScale))
+            throw new StartupException($"{CoordinatorHostOptions.TimeScaleProblem} Got {options.TimeScale}; fix the app setting Coordinator__TimeScale.");
+        services.AddValidatedOptions<CoordinatorHostOptions>(CoordinatorHostOptions.Section);
 
         var definitionsPath = Path.GetFullPath(options.DefinitionsPath, AppContext.BaseDirectory);
         var registry = WorkflowRegistry.Load([definitionsPath], out var warnings);

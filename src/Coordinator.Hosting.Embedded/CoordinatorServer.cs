@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Coordinator.Core.Definitions;
 using Coordinator.Hosting.Api;
 using Coordinator.Hosting.Durable;
+using Coordinator.Hosting.Health;
 using Coordinator.Hosting.Inbox;
 using Coordinator.Orchestration;
 using Coordinator.Persistence;
@@ -31,9 +32,37 @@ public sealed record ServeSettings
 
     /// <summary>Where start-up progress goes (the console for the CLI).</summary>
     public TextWriter Progress { get; init; } = TextWriter.Null;
+}
 
-    /// <summary>Tests adjust configuration and services here.</summary>
-    public Action<WebApplicationBuilder>? Configure { get; init; }
+/// <summary>
+/// A composed <c>coordinator serve</c>, not started yet (<see cref="CoordinatorServer.CreateBuilder"/>):
+/// its services and configuration may still be changed, as an in-process test does, before
+/// <see cref="CoordinatorServer.StartAsync(ServeBuilder, CancellationToken)"/> runs its start-up work.
+/// </summary>
+public sealed class ServeBuilder
+{
+    internal ServeBuilder(WebApplicationBuilder web, ServeSettings settings, IReadOnlyList<PublicEndpoints> endpoints, SidecarEndpoint sidecar, double timeScale, bool durableAudit)
+    {
+        Web = web;
+        Settings = settings;
+        Endpoints = endpoints;
+        Sidecar = sidecar;
+        TimeScale = timeScale;
+        DurableAudit = durableAudit;
+    }
+
+    /// <summary>The web application's builder: its <see cref="WebApplicationBuilder.Services"/> and <see cref="WebApplicationBuilder.Configuration"/>.</summary>
+    public WebApplicationBuilder Web { get; }
+
+    internal ServeSettings Settings { get; }
+
+    internal IReadOnlyList<PublicEndpoints> Endpoints { get; }
+
+    internal SidecarEndpoint Sidecar { get; }
+
+    internal double TimeScale { get; }
+
+    internal bool DurableAudit { get; }
 }
 
 /// <summary>
@@ -42,16 +71,22 @@ public sealed record ServeSettings
 /// </summary>
 public static class CoordinatorServer
 {
-    /// <summary>Builds and starts the server. Throws with a message that says what to do when it cannot start.</summary>
-    public static async Task<RunningServer> StartAsync(ServeSettings settings, CancellationToken cancellationToken = default)
+    /// <summary>Composes and starts the server. Throws with a message that says what to do when it cannot start.</summary>
+    public static Task<RunningServer> StartAsync(ServeSettings settings, CancellationToken cancellationToken = default) =>
+        StartAsync(CreateBuilder(settings), cancellationToken);
+
+    /// <summary>
+    /// Composes the server without touching anything outside the process but the definitions it reads:
+    /// the database, the task hub and the API key file are start-up work (<see cref="StartupWork"/>),
+    /// done by <see cref="StartAsync(ServeBuilder, CancellationToken)"/>.
+    /// </summary>
+    public static ServeBuilder CreateBuilder(ServeSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var progress = settings.Progress;
         var builder = WebApplication.CreateSlimBuilder([.. settings.ConfigurationArgs]);
         // The sidecar adds its own Kestrel endpoint (a Unix socket in the data folder), so the public ones are explicit endpoints too.
         var publicEndpoints = PublicEndpoints.Parse(settings.Urls);
-        // Before anything is written anywhere: a port in use is one line, not a trace after the migrations ran.
-        StartupChecks.EnsurePortsFree(publicEndpoints);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var endpoint in publicEndpoints)
@@ -61,17 +96,26 @@ public static class CoordinatorServer
         builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning)
             // The ready line names the public URLs; ASP.NET's own start-up lines would also list the sidecar's socket.
-            .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+            .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
+            // A start-up failure is the caller's to report (serve: one line naming the setting); the host would log it
+            // again with its stack trace. A background service that stops the host is still logged (as critical).
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
 
+        // The command line overrides the configuration; both are validated at start-up (one line naming the setting).
+        builder.Services.AddValidatedOptions<CoordinatorHostOptions>(CoordinatorHostOptions.Section).PostConfigure(options =>
+        {
+            options.DefinitionsPath = settings.DefinitionsPath ?? options.DefinitionsPath;
+            options.DataPath = settings.DataPath ?? options.DataPath;
+            options.TimeScale = settings.TimeScale ?? options.TimeScale;
+        });
+        builder.Services.PostConfigure<DurableBackendOptions>(options => options.Backend = settings.Backend);
+        // What the composition itself needs (where the definitions and the data folder are, the clock), as configured.
         var hostOptions = builder.Configuration.GetSection(CoordinatorHostOptions.Section).Get<CoordinatorHostOptions>() ?? new CoordinatorHostOptions();
-        var durableOptions = builder.Configuration.GetSection(DurableBackendOptions.Section).Get<DurableBackendOptions>() ?? new DurableBackendOptions();
-        durableOptions.Backend = settings.Backend;
-        StartupChecks.Validate(durableOptions, DurableBackendOptions.Section);
         var definitionsPath = settings.DefinitionsPath ?? hostOptions.DefinitionsPath;
         var dataPath = Path.GetFullPath(settings.DataPath ?? hostOptions.DataPath);
         var timeScale = settings.TimeScale ?? hostOptions.TimeScale;
-        if (!double.IsFinite(timeScale) || timeScale < 1)
-            throw new ArgumentException($"--time-scale must be a number ≥ 1 (1 = real time); got {timeScale}.");
+        if (!CoordinatorHostOptions.IsTimeScale(timeScale))
+            throw new StartupException(settings.TimeScale is null ? CoordinatorHostOptions.TimeScaleProblem : $"--time-scale must be a number ≥ 1 (1 = real time); got {timeScale}.");
 
         progress.WriteLine($"Loading workflow definitions from {definitionsPath} ...");
         var registry = WorkflowRegistry.Load([definitionsPath], out var diagnostics);
@@ -79,91 +123,76 @@ public static class CoordinatorServer
             progress.WriteLine(warning.ToString());
         progress.WriteLine($"  {registry.All.Count} definition(s): {string.Join(", ", registry.All.Select(d => $"{d.Id} v{d.Version}"))}");
 
-        var connectionString = builder.Configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName);
-        var auditDescription = "in memory (NOT durable: set ConnectionStrings__Coordinator for the PostgreSQL audit registry)";
-        if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            // Reachable with this login, and migrated: with ConnectionStrings:CoordinatorMigrations (the owner) when
-            // given, else with this login when it owns the database; otherwise one line that says how.
-            await StartupChecks.PrepareDatabaseAsync(
-                connectionString, builder.Configuration.GetConnectionString("CoordinatorMigrations"), progress, cancellationToken).ConfigureAwait(false);
-            auditDescription = "PostgreSQL audit registry";
-        }
-
-        progress.WriteLine(settings.Backend == DurableBackendKind.AzureStorage
-            ? $"Connecting to the Durable Azure Storage backend (task hub '{durableOptions.TaskHub}') ..."
-            : "Starting the in-memory Durable backend (NOT durable: instances are lost when the host stops) ...");
-        using var startupLoggers = LoggerFactory.Create(logging => logging.AddFilter(_ => false));
-        var backend = await EmbeddedDurableTask.CreateBackendAsync(durableOptions, startupLoggers, cancellationToken).ConfigureAwait(false);
-
-        var apiKey = ApiKey.Resolve(hostOptions.ApiKey, dataPath, out var generatedKey);
-        builder.Services.AddSingleton(apiKey);
+        builder.Services.AddSingleton(new StartupProgress(progress));
+        builder.Services.AddSingleton(new ServeDataFolder(dataPath));
+        // Start-up work, in this order, before anything listens or runs: the database (reachable, migrated,
+        // the catalog published), the task hub (AddEmbeddedDurableTask), the API key.
+        builder.Services.AddHostedService<DatabaseStartup>();
         // The definitions, the clock, the audit registry and stores, the default ports: as the Functions app registers them.
         builder.Services.AddCoordinatorComponents(builder.Configuration, registry, new HostClock(timeScale));
         // The application core every channel of this host calls (the API, the web inbox).
         builder.Services.AddSingleton<CoordinatorService>();
         // Every error answer is problem details: refusals (the handlers; unreadable bodies included, see
         // JsonBody.ReadObjectAsync), oversize requests (RequestLimits), bare status codes
-        // (UseStatusCodePages), the Durable backend out of reach (DurableBackendUnavailable: a 503 with
+        // (UseStatusCodePages), the Durable backend or PostgreSQL out of reach (DependencyUnavailable: a 503 with
         // Retry-After), and any other exception (UseExceptionHandler: a 500 with a trace id, no internals).
         builder.Services.AddProblemDetails();
-        builder.Services.AddExceptionHandler<DurableBackendUnavailable>();
+        builder.Services.AddExceptionHandler<DependencyUnavailable>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddCoordinatorOpenApi();
         // The web inbox: its Razor components and the antiforgery its forms carry.
         builder.Services.AddInbox();
         // No server-wide body limit: it would also cap the embedded sidecar's gRPC messages. The API
         // reads bodies through JsonBody.ReadObjectAsync, which refuses more than 256 KiB (413).
-        var sidecar = builder.AddEmbeddedDurableTask(backend, registry => registry.AddCoordinatorTasks(), dataPath);
-        settings.Configure?.Invoke(builder);
+        var sidecar = builder.AddEmbeddedDurableTask(registry => registry.AddCoordinatorTasks(), dataPath);
+        builder.Services.AddSingleton<ApiKeyStartup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyStartup>());
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<ApiKeyStartup>().Key);
+        var durableAudit = !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName));
+        return new ServeBuilder(builder, settings, publicEndpoints, sidecar, timeScale, durableAudit);
+    }
 
-        var app = builder.Build();
-        if (app.Services.GetService<DefinitionCatalog>() is { } catalog)
-            await PublishDefinitionsAsync(catalog, connectionString!, registry, progress, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Starts a composed server: checks its ports are free (before anything is written anywhere: a port
+    /// in use is one line, not a trace after the migrations ran), validates the options, runs the start-up
+    /// work, then the sidecar, the workers and Kestrel, and waits until the client reaches the sidecar.
+    /// </summary>
+    public static async Task<RunningServer> StartAsync(ServeBuilder builder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        StartupChecks.EnsurePortsFree(builder.Endpoints);
+        var app = builder.Web.Build();
         // First, so every answer gets them, error pages included (see SecurityHeaders).
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLimits();
-        app.MapEmbeddedDurableTask(sidecar);
+        app.MapEmbeddedDurableTask(builder.Sidecar);
         app.MapOpenApi(ApiDocument.DocumentPath);
         app.MapCoordinatorApi();
         app.MapAuditExport();
         app.MapInbox();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.MapHealth();
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        await EmbeddedDurableTask.WaitUntilReachableAsync(
-            app.Services.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>(), TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-        var urls = publicEndpoints.Select(e => e.Url).ToArray();
-        var ready = $"Coordinator ready on {string.Join(", ", urls)} — web inbox {urls.FirstOrDefault()}/, API {urls.FirstOrDefault()}/api, OpenAPI {urls.FirstOrDefault()}/api/openapi.json; "
-            + $"backend {(settings.Backend == DurableBackendKind.AzureStorage ? "azure-storage (durable)" : "memory (NOT durable)")}; audit {auditDescription}; "
-            + $"time scale {timeScale}x; API key {(generatedKey ? apiKey.Value + $" (kept in {Path.Combine(dataPath, "api-key")})" : "from configuration")}";
-        return new RunningServer(app, ready, apiKey, urls);
-    }
-
-    /// <summary>
-    /// Publishes every loaded definition to the catalog (immutable per id and version). A changed
-    /// definition under a published version stops the host: running instances are pinned to it.
-    /// </summary>
-    private static async Task PublishDefinitionsAsync(DefinitionCatalog catalog, string connectionString, WorkflowRegistry registry, TextWriter progress, CancellationToken cancellationToken)
-    {
-        foreach (var definition in registry.All)
+        try
         {
-            try
-            {
-                var outcome = await catalog.PublishAsync(definition.Id, definition.Version, DefinitionJson.Canonical(definition), cancellationToken).ConfigureAwait(false);
-                progress.WriteLine($"  catalog: {definition.Id} v{definition.Version} {(outcome == PublishOutcome.Published ? "published" : "already published")}");
-            }
-            catch (DefinitionVersionConflictException e)
-            {
-                throw new InvalidOperationException(e.Message, e);
-            }
-            catch (NpgsqlException e)
-            {
-                throw new StartupException(StartupChecks.Describe(e, connectionString, "ConnectionStrings:Coordinator"), e);
-            }
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await EmbeddedDurableTask.WaitUntilReachableAsync(
+                app.Services.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>(), TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        var key = app.Services.GetRequiredService<ApiKeyStartup>();
+        var urls = builder.Endpoints.Select(e => e.Url).ToArray();
+        var memory = builder.Settings.Backend == DurableBackendKind.Memory;
+        var ready = $"Coordinator ready on {string.Join(", ", urls)} — web inbox {urls.FirstOrDefault()}/, API {urls.FirstOrDefault()}/api, OpenAPI {urls.FirstOrDefault()}/api/openapi.json; "
+            + $"backend {(memory ? "memory (NOT durable)" : "azure-storage (durable)")}; "
+            + $"audit {(builder.DurableAudit ? "PostgreSQL audit registry" : "in memory (NOT durable: set ConnectionStrings__Coordinator for the PostgreSQL audit registry)")}; "
+            + $"time scale {builder.TimeScale}x; API key {(key.Generated ? key.Key.Value + $" (kept in {key.FilePath})" : "from configuration")}";
+        return new RunningServer(app, ready, key.Key, urls);
     }
 }
 

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Net.Sockets;
 using Coordinator.Persistence.Migrations;
@@ -16,15 +15,6 @@ internal static class StartupChecks
 {
     private const string ApplicationSetting = "ConnectionStrings:Coordinator";
     private const string MigrationsSetting = "ConnectionStrings:CoordinatorMigrations";
-
-    /// <summary>Checks an options object against its data annotations; throws <see cref="StartupException"/> with every message on one line.</summary>
-    public static void Validate(object options, string section)
-    {
-        var results = new List<ValidationResult>();
-        if (Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
-            return;
-        throw new StartupException($"Invalid settings in {section}: {string.Join(" ", results.Select(r => r.ErrorMessage))}");
-    }
 
     /// <summary>Throws <see cref="StartupException"/> when another process listens on one of the addresses.</summary>
     public static void EnsurePortsFree(IReadOnlyList<PublicEndpoints> endpoints)

@@ -1,4 +1,5 @@
 using Coordinator.Core.Ports;
+using Coordinator.Hosting.Health;
 using Coordinator.Hosting.SideEffects;
 using Coordinator.Persistence;
 using Coordinator.Persistence.Inbox;
@@ -25,6 +26,7 @@ public static class CoordinatorServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton(registry);
         services.AddSingleton(clock);
+        services.AddSingleton<ReadinessProbe>();
         var persistent = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName));
         if (persistent)
         {

@@ -26,6 +26,20 @@ public sealed class ApiFunctionsTests(FunctionsAppFixture app)
     }
 
     [Fact]
+    public async Task Readyz_DefinitionsLoadedAndTheBackendAnswering_Returns200WithEveryCheckAndNoSecrets()
+    {
+        var request = app.Request("GET", "/api/readyz");
+
+        var response = await HttpCall.RunAsync(await app.Api.Readyz(request, app.Client, CancellationToken.None), request);
+
+        Assert.Equal(StatusCodes.Status200OK, response.StatusCode);
+        Assert.Equal("ready", response.Body.GetProperty("status").GetString());
+        var checks = response.Body.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["definitions"] = "ready", ["database"] = "ready", ["durable"] = "ready" }, checks);
+        Assert.Contains("draft-review v1", response.Body.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ListWorkflows_Always_Returns200WithTheLoadedDefinitions()
     {
         var request = app.Request("GET", "/api/workflows");
@@ -267,10 +281,10 @@ public sealed class ApiFunctionsTests(FunctionsAppFixture app)
         var documented = response.Body.GetProperty("paths").EnumerateObject()
             .SelectMany(path => path.Value.EnumerateObject().Select(op => (op.Value.GetProperty("operationId").GetString()!, op.Name, path.Name)))
             .Order().ToArray();
-        // Every HTTP function but the document itself, by its name, method and route under the api prefix.
+        // Every HTTP function but the document itself and the probes (not part of the API: serve leaves them out of its document too), by its name, method and route under the api prefix.
         var functions = typeof(ApiFunctions).GetMethods()
             .Select(m => (Function: m.GetCustomAttribute<FunctionAttribute>(), Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(t => t is not null)))
-            .Where(f => f.Function is not null && f.Trigger is not null && f.Function.Name != "OpenApiDocument")
+            .Where(f => f.Function is not null && f.Trigger is not null && f.Function.Name is not ("OpenApiDocument" or "Healthz" or "Readyz"))
             .Select(f => (f.Function!.Name, f.Trigger!.Methods!.Single(), "/api/" + f.Trigger.Route))
             .Order().ToArray();
         Assert.Equal(functions, documented);

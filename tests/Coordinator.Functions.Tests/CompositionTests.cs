@@ -80,7 +80,7 @@ public sealed class CompositionTests
     [Fact]
     public void AddCoordinatorFunctions_TimeScaleBelowOne_ThrowsNamingTheSetting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => ComposeForDevelopment(new() { ["Coordinator:TimeScale"] = "0.5" }));
+        var error = Assert.Throws<StartupException>(() => ComposeForDevelopment(new() { ["Coordinator:TimeScale"] = "0.5" }));
 
         Assert.Contains("Coordinator__TimeScale", error.Message, StringComparison.Ordinal);
     }

@@ -12,7 +12,10 @@ using Microsoft.DurableTask.Testing.Sidecar;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Coordinator.Hosting.Durable;
 
@@ -24,51 +27,46 @@ namespace Coordinator.Hosting.Durable;
 /// </summary>
 public static partial class EmbeddedDurableTask
 {
-    /// <summary>Creates the orchestration service of the chosen backend and its storage (idempotent).</summary>
-    public static async Task<IOrchestrationService> CreateBackendAsync(DurableBackendOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    /// <summary>
+    /// The orchestration service of the chosen backend. Creating it touches no storage: the task hub is
+    /// created at start-up (<see cref="TaskHubStartup"/>).
+    /// </summary>
+    public static IOrchestrationService CreateBackend(DurableBackendOptions options, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
-        switch (options.Backend)
+        return options.Backend switch
         {
-            case DurableBackendKind.Memory:
-                return new InMemoryOrchestrationService(loggerFactory);
-            case DurableBackendKind.AzureStorage:
-                var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
-                {
-                    TaskHubName = options.TaskHub,
-                    StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
-                    PartitionCount = options.PartitionCount,
-                    MaxQueuePollingInterval = options.MaxQueuePollingInterval,
-                    ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
-                    WorkItemQueueVisibilityTimeout = options.WorkItemQueueVisibilityTimeout,
-                    LoggerFactory = loggerFactory,
-                });
-                try
-                {
-                    await service.CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    throw new InvalidOperationException(
-                        $"Could not create the Durable task hub '{options.TaskHub}' in Azure Storage ({e.GetBaseException().Message}). " +
-                        "Locally, start Azurite with scripts/azurite.sh start; otherwise check Coordinator:Durable:StorageConnectionString. " +
-                        "To try without storage, run with --backend memory (not durable).", e);
-                }
-                return service;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown Durable backend.");
-        }
+            DurableBackendKind.Memory => new InMemoryOrchestrationService(loggerFactory),
+            DurableBackendKind.AzureStorage => new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+            {
+                TaskHubName = options.TaskHub,
+                StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
+                PartitionCount = options.PartitionCount,
+                MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+                ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
+                WorkItemQueueVisibilityTimeout = options.WorkItemQueueVisibilityTimeout,
+                LoggerFactory = loggerFactory,
+            }),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown Durable backend."),
+        };
     }
 
     /// <summary>
     /// Adds the sidecar (on a Unix socket in <paramref name="dataPath"/>, see <see cref="SidecarEndpoint"/>),
     /// the worker with <paramref name="registerTasks"/> and a <see cref="DurableTaskClient"/> to a web
-    /// application builder. Call <see cref="MapEmbeddedDurableTask"/> on the built application.
+    /// application builder, over the backend <see cref="DurableBackendOptions"/> (section
+    /// <c>Coordinator:Durable</c>, validated at start-up) describe; its task hub is created at start-up
+    /// (<see cref="TaskHubStartup"/>). Call <see cref="MapEmbeddedDurableTask"/> on the built application.
     /// </summary>
-    public static SidecarEndpoint AddEmbeddedDurableTask(this WebApplicationBuilder builder, IOrchestrationService backend, Action<DurableTaskRegistry> registerTasks, string dataPath)
+    public static SidecarEndpoint AddEmbeddedDurableTask(this WebApplicationBuilder builder, Action<DurableTaskRegistry> registerTasks, string dataPath)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(backend);
+        builder.Services.AddValidatedOptions<DurableBackendOptions>(DurableBackendOptions.Section);
+        // The backend logs nothing of its own: its lease and partition chatter is not the operator's concern
+        // (the host's filters keep DurableTask at warnings for what goes through the worker and client).
+        builder.Services.AddSingleton(sp => new EmbeddedBackend(CreateBackend(sp.GetRequiredService<IOptions<DurableBackendOptions>>().Value, NullLoggerFactory.Instance)));
+        builder.Services.TryAddSingleton(new StartupProgress(TextWriter.Null));
+        builder.Services.AddHostedService<TaskHubStartup>();
         var endpoint = SidecarEndpoint.Create(dataPath);
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.ListenUnixSocket(endpoint.SocketPath, listen =>
@@ -86,9 +84,13 @@ public static partial class EmbeddedDurableTask
         builder.Services.AddSingleton(endpoint);
         builder.Services.AddHostedService<SidecarSocketLifetime>();
         // The dispatchers get a stop-guarded view of the backend; the client side (queries, purge) the backend itself.
-        builder.Services.AddSingleton(sp => StopGuardedOrchestrationService.Wrap(
-            backend, e => BackendStopFailed(sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedDurableTask)), e)));
-        builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
+        builder.Services.AddSingleton(sp =>
+        {
+            // Resolved now: the backend may fail to stop after the services are disposed (a host whose start failed).
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedDurableTask));
+            return StopGuardedOrchestrationService.Wrap(sp.GetRequiredService<EmbeddedBackend>().Service, e => BackendStopFailed(logger, e));
+        });
+        builder.Services.AddSingleton(sp => (IOrchestrationServiceClient)sp.GetRequiredService<EmbeddedBackend>().Service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
 
         // Separate channels: the worker connects before Kestrel listens and its channel backs off
@@ -153,4 +155,10 @@ public static partial class EmbeddedDurableTask
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The Durable backend failed to stop cleanly; its leases expire and the next start takes over")]
     private static partial void BackendStopFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>The backend the embedded sidecar serves: one per host, made from <see cref="DurableBackendOptions"/> when first asked for.</summary>
+public sealed class EmbeddedBackend(IOrchestrationService service)
+{
+    public IOrchestrationService Service { get; } = service;
 }

@@ -131,6 +131,47 @@ public sealed class AuditExportOutageTests(AuditServerFixture fixture) : IClassF
         }, "the export to serve again");
     }
 
+    [Fact]
+    public async Task ReadyzAndPersonWork_PostgreSqlDown_Answer503NamingTheDatabase_AndReadyAgainOnceItIsBack()
+    {
+        using var anonymous = new HttpClient { BaseAddress = fixture.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        using (var before = await anonymous.GetAsync("/readyz"))
+            Assert.True(before.StatusCode == HttpStatusCode.OK, await before.Content.ReadAsStringAsync());
+
+        await fixture.StopPostgresAsync();
+        try
+        {
+            using var ready = await anonymous.GetAsync("/readyz");
+            var text = await ready.Content.ReadAsStringAsync();
+            Assert.True(ready.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)ready.StatusCode}: {text}");
+            var checks = JsonDocument.Parse(text).RootElement.GetProperty("checks").EnumerateArray()
+                .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
+            Assert.Equal("unavailable", checks["database"]);
+            Assert.Equal("ready", checks["durable"]);
+            Assert.Equal("ready", checks["definitions"]);
+            Assert.DoesNotContain(ThrowawayPostgres.ApplicationRole, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Password", text, StringComparison.OrdinalIgnoreCase);
+
+            // The API: a person's work lives in PostgreSQL; its outage is a 503 the client may retry, not a 500.
+            using var work = await fixture.Api.GetAsync("/api/people/sales.rep/work");
+            var problem = await work.Content.ReadAsStringAsync();
+            Assert.True(work.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)work.StatusCode}: {problem}");
+            Assert.Equal("application/problem+json", work.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(work.Headers.RetryAfter);
+            Assert.Equal("Database unreachable", JsonDocument.Parse(problem).RootElement.GetProperty("title").GetString());
+        }
+        finally
+        {
+            await fixture.StartPostgresAsync();
+        }
+
+        await Support.MemoryServerFixture.UntilAsync(async () =>
+        {
+            using var after = await anonymous.GetAsync("/readyz");
+            return after.StatusCode == HttpStatusCode.OK;
+        }, "the host to be ready again");
+    }
+
     [Theory]
     [InlineData("instanceId", "b2b-onboarding.A%00B", "instanceId contains the control character U+0000")]
     [InlineData("businessKey", "A%0AB", "businessKey contains the control character U+000A")]

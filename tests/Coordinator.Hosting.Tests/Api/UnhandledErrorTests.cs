@@ -63,7 +63,7 @@ public sealed class UnreachableBackendTests(UnreachableBackendServerFixture serv
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode}: {text}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(TimeSpan.FromSeconds(DurableBackendUnavailable.RetryAfterSeconds), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(TimeSpan.FromSeconds(DependencyUnavailable.RetryAfterSeconds), response.Headers.RetryAfter?.Delta);
         var problem = JsonDocument.Parse(text).RootElement;
         Assert.Equal("Durable backend unreachable", problem.GetProperty("title").GetString());
         Assert.Contains("Unavailable", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);

@@ -38,11 +38,13 @@ public class MemoryServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var url = $"http://127.0.0.1:{ThrowawayAzurite.FreePort()}";
-        _server = await CoordinatorServer.StartAsync(new ServeSettings
+        // Composed as serve composes itself; a derived fixture changes the composition before it starts.
+        var builder = CoordinatorServer.CreateBuilder(new ServeSettings
         {
             Urls = url, Backend = DurableBackendKind.Memory, DefinitionsPath = RepositoryPaths.Definitions, DataPath = _dataPath, TimeScale = 600,
-            Configure = Configure,
         });
+        Configure(builder.Web);
+        _server = await CoordinatorServer.StartAsync(builder);
         BaseAddress = new Uri(url);
         Http = new HttpClient { BaseAddress = BaseAddress };
         Api = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
