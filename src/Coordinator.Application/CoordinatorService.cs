@@ -128,6 +128,22 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
     public async Task<EventResult> SubmitEventAsync(string instanceId, HumanEvent humanEvent, TimeSpan wait, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(humanEvent);
+        var result = await SubmitAsync(instanceId, humanEvent, wait, cancellationToken).ConfigureAwait(false);
+        // Counted here, once per request: applied and refused events (a resend answered from the instance's memory counts as asked).
+        var counter = result.Kind switch
+        {
+            EventResultKind.Applied => CoordinatorTelemetry.EventsAccepted,
+            EventResultKind.Rejected => CoordinatorTelemetry.EventsRejected,
+            _ => null,
+        };
+        // The workflow tag is one the registry knows (an unknown instance id is never a tag value: it is unbounded).
+        var workflow = Registry.All.FirstOrDefault(d => instanceId.StartsWith(InstanceIds.PrefixOf(d.Id), StringComparison.Ordinal))?.Id ?? "unknown";
+        counter?.Add(1, new("workflow", workflow), new("type", humanEvent.Type.ToString().ToLowerInvariant()));
+        return result;
+    }
+
+    private async Task<EventResult> SubmitAsync(string instanceId, HumanEvent humanEvent, TimeSpan wait, CancellationToken cancellationToken)
+    {
         var metadata = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         if (metadata is null || metadata.Name != nameof(CoordinatorOrchestrator))
             return new EventResult(EventResultKind.UnknownInstance, null, $"There is no instance '{instanceId}'.");

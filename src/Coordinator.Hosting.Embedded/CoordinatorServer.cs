@@ -7,6 +7,7 @@ using Coordinator.Hosting.Inbox;
 using Coordinator.Orchestration;
 using Coordinator.Persistence;
 using Coordinator.Persistence.Catalog;
+using Coordinator.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -100,6 +101,8 @@ public static class CoordinatorServer
             // A start-up failure is the caller's to report (serve: one line naming the setting); the host would log it
             // again with its stack trace. A background service that stops the host is still logged (as critical).
             .AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
+        // Traces, metrics and logs by the standard OTEL_* and APPLICATIONINSIGHTS_CONNECTION_STRING settings; nothing exported without them.
+        builder.AddCoordinatorTelemetry("coordinator");
 
         // The command line overrides the configuration; both are validated at start-up (one line naming the setting).
         builder.Services.AddValidatedOptions<CoordinatorHostOptions>(CoordinatorHostOptions.Section).PostConfigure(options =>

@@ -682,10 +682,20 @@ internal sealed class CoordinatorLoop
         var failedAt = clock.ToRealTime(progress.WorkflowNow);
         var scheduled = failed.Select(f => f with { FirstFailedAt = failedAt, NextAttemptAt = failedAt + policy.EffectRetryDelay(f.Failures) }).ToList();
         foreach (var effect in scheduled)
+        {
             Log.EffectFailed(Logger(), context.InstanceId, effect.Kind, effect.IdempotencyKey, effect.Failures, effect.NextAttemptAt, effect.LastError);
+            CountFailure(effect);
+        }
         pendingEffects.AddRange(scheduled);
         return await AppendAuditAsync(new AppendAuditEntriesRequest(
             scheduled.Select(f => planner.EffectAudit(f, SideEffectPlanner.EffectFailed, progress.WorkflowNow, f.NextAttemptAt - failedAt)).ToArray())) is not null;
+    }
+
+    /// <summary>Counts a failed effect attempt once: not again when the turn replays (a turn that re-executes after a crash may count it twice).</summary>
+    private void CountFailure(PendingEffect effect)
+    {
+        if (!context.IsReplaying)
+            CoordinatorTelemetry.SideEffectsFailed.Add(1, new("workflow", definition.Id), new("effect", effect.Kind));
     }
 
     /// <summary>Retries the pending effects due at <paramref name="now"/> (the planned timer time), audits what recovered, failed again or was given up.</summary>
@@ -718,6 +728,7 @@ internal sealed class CoordinatorLoop
                 var rescheduled = failedAgain with { NextAttemptAt = now + delay };
                 audit.Add(planner.EffectAudit(rescheduled, SideEffectPlanner.EffectFailed, at, delay));
                 Log.EffectFailed(Logger(), context.InstanceId, effect.Kind, effect.IdempotencyKey, rescheduled.Failures, rescheduled.NextAttemptAt, rescheduled.LastError);
+                CountFailure(rescheduled);
                 pendingEffects.Add(rescheduled);
             }
         }

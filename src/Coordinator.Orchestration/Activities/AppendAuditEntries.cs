@@ -59,7 +59,13 @@ public sealed class AppendAuditEntries(IAuditLog auditLog) : TaskActivity<Append
     public override async Task<AppendAuditEntriesResult> RunAsync(TaskActivityContext context, AppendAuditEntriesRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await auditLog.AppendAsync(input.Entries).ConfigureAwait(false);
+        if (input.Entries.Count > 0)
+        {
+            CoordinatorTelemetry.AuditAppendDuration.Record(
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("workflow", input.Entries[0].WorkflowId));
+        }
         TurnCause? recorded = null;
         if (input.Entries.Count > 0 && result.SupersededKeys.Count > 0 && result.KeptDetails.Count > 0
             && string.Equals(result.SupersededKeys[0], input.Entries[0].IdempotencyKey, StringComparison.Ordinal))

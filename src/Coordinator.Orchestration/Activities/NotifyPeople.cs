@@ -1,3 +1,4 @@
+using Coordinator.Core.Engine;
 using Coordinator.Core.Ports;
 using Microsoft.DurableTask;
 
@@ -22,6 +23,14 @@ public sealed class NotifyPeople(INotificationSender sender) : TaskActivity<Noti
     {
         ArgumentNullException.ThrowIfNull(input);
         var outcome = await sender.SendAsync(input.Notification).ConfigureAwait(false);
+        if (outcome == SideEffectOutcome.Performed)
+        {
+            var action = input.Notification.Action;
+            var tags = new System.Diagnostics.TagList { { "workflow", input.Notification.WorkflowId }, { "action", action.Type.WireName() } };
+            if (action.Level is { } level)
+                tags.Add("level", level);
+            CoordinatorTelemetry.NotificationsSent.Add(1, tags);
+        }
         return new NotifyPeopleResult(outcome, input.Notification.Recipients.Count) { IdempotencyKey = input.Notification.IdempotencyKey };
     }
 }
