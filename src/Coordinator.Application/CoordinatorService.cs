@@ -17,7 +17,7 @@ namespace Coordinator.Application;
 /// renders them (problem details, a page, a chat reply). Cheap to create: the Functions app makes
 /// one per call with the client its trigger is bound to.
 /// </summary>
-public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskClient client, HostClock clock, IWorkQueries work)
+public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskClient client, HostClock clock, IWorkQueries work, IStartClaims starts)
 {
     /// <summary>The most open items <see cref="WaitingForAsync"/> returns.</summary>
     public const int MaxWorkItems = 500;
@@ -28,9 +28,8 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
     /// <summary>The longest wait a channel may ask for.</summary>
     public static readonly TimeSpan MaxEventOutcomeWait = TimeSpan.FromSeconds(30);
 
-    // Duplicate starts: the backend refuses a second instance with the same id (dedupe on every status);
-    // the striped lock spares this process the race between its own concurrent requests.
-    private static readonly SemaphoreSlim[] StartGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    /// <summary>How long a start that lost the claim to another request waits for that request's instance to show.</summary>
+    public static readonly TimeSpan ClaimedStartWait = TimeSpan.FromSeconds(10);
 
     internal static readonly OrchestrationRuntimeStatus[] AnyStatus =
     [
@@ -93,12 +92,20 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
 
         var instanceId = InstanceIds.For(workflowId, businessKey);
         var input = CoordinatorInput.Create(definition, fields, clock.TimeScale, businessKey, requestedAt: DateTimeOffset.UtcNow);
-        var gate = StartGates[(instanceId.GetHashCode(StringComparison.Ordinal) & int.MaxValue) % StartGates.Length];
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Duplicate starts, on any host: the instance id is a function of (workflow, business key); the
+        // first request to claim it starts it, every other one finds it. The backend's own dedupe (on every
+        // status) stays the last word, but two hosts racing on one id can both be told they created it.
+        if (await Client.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is not null)
+            return StartOutcome.Existing(instanceId, businessKey);
+        if (!await starts.ClaimAsync(instanceId, workflowId, cancellationToken).ConfigureAwait(false))
+        {
+            // Claimed by another request, which is starting it: its instance shows in a moment.
+            if (await ShowsWithinAsync(instanceId, ClaimedStartWait, cancellationToken).ConfigureAwait(false))
+                return StartOutcome.Existing(instanceId, businessKey);
+            // It never did (its host stopped between the claim and the start): start it here.
+        }
         try
         {
-            if (await Client.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is not null)
-                return StartOutcome.Existing(instanceId, businessKey);
             await Client.ScheduleNewOrchestrationInstanceAsync(
                 nameof(CoordinatorOrchestrator),
                 input,
@@ -109,11 +116,21 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
         {
             return StartOutcome.Existing(instanceId, businessKey);
         }
-        finally
-        {
-            gate.Release();
-        }
         return StartOutcome.Started(instanceId, businessKey);
+    }
+
+    /// <summary>Whether the instance exists, or comes to exist within <paramref name="wait"/>.</summary>
+    private async Task<bool> ShowsWithinAsync(string instanceId, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + wait;
+        while (true)
+        {
+            if (await Client.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is not null)
+                return true;
+            if (DateTimeOffset.UtcNow >= deadline)
+                return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ namespace Coordinator.Functions;
 /// <c>api</c> prefix of host.json; function keys (<c>?code=</c> or <c>x-functions-key</c>) take the
 /// place of the standalone host's <c>x-coordinator-key</c>.
 /// </summary>
-public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, IWorkQueries work, IServiceProvider services)
+public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, IWorkQueries work, IStartClaims starts, IServiceProvider services)
 {
     [Function("ListWorkflows")]
     public IResult ListWorkflows(
@@ -54,7 +54,7 @@ public sealed class ApiFunctions(WorkflowRegistry registry, HostClock clock, IWo
         (await CoordinatorApi.GetPersonWorkAsync(personId, request, Core(client), clock, cancellationToken).ConfigureAwait(false)).Result;
 
     /// <summary>The application core over the client this trigger is bound to (the Functions host hands each trigger its own).</summary>
-    private CoordinatorService Core(DurableTaskClient client) => new(registry, client, clock, work);
+    private CoordinatorService Core(DurableTaskClient client) => new(registry, client, clock, work, starts);
 
     /// <summary>Liveness: the worker answers (no key, no secrets).</summary>
     [Function("Healthz")]

@@ -56,6 +56,7 @@ public static class CoordinatorServiceCollectionExtensions
             services.AddSingleton<PostgresWorkStore>();
             services.AddSingleton<IWorkProjection>(sp => sp.GetRequiredService<PostgresWorkStore>());
             services.AddSingleton<IWorkQueries>(sp => sp.GetRequiredService<PostgresWorkStore>());
+            services.AddSingleton<IStartClaims, PostgresStartClaims>();
         }
         else
         {
@@ -65,6 +66,7 @@ public static class CoordinatorServiceCollectionExtensions
             services.AddSingleton<InMemoryWorkStore>();
             services.AddSingleton<IWorkProjection>(sp => sp.GetRequiredService<InMemoryWorkStore>());
             services.AddSingleton<IWorkQueries>(sp => sp.GetRequiredService<InMemoryWorkStore>());
+            services.AddSingleton<IStartClaims, InMemoryStartClaims>();
         }
         services.AddSingleton<LoggedSideEffects>();
         services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());
