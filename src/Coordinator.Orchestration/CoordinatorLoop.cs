@@ -593,6 +593,12 @@ internal sealed class CoordinatorLoop
                 }
                 return result ?? new AppendAuditEntriesResult(0, 0);
             }
+            catch (JsonException) when (followsRegistry)
+            {
+                // The completion of another activity that a lost execution (or another host's concurrent one)
+                // scheduled under the same task id, in a shape this one cannot read: ask again, as for a stale result.
+                Log.StaleActivityResult(Logger(), context.InstanceId, nameof(AppendAuditEntries), UnreadableResult, asked.Fingerprint!);
+            }
             catch (TaskFailedException e)
             {
                 var failures = (waitingFor?.Attempts ?? 0) + 1;
@@ -691,6 +697,9 @@ internal sealed class CoordinatorLoop
             scheduled.Select(f => planner.EffectAudit(f, SideEffectPlanner.EffectFailed, progress.WorkflowNow, f.NextAttemptAt - failedAt)).ToArray())) is not null;
     }
 
+    /// <summary>What the log says an activity answered when its result could not be read as the result it was asked for.</summary>
+    private const string UnreadableResult = "a result of another activity";
+
     /// <summary>Counts a failed effect attempt once: not again when the turn replays (a turn that re-executes after a crash may count it twice).</summary>
     private void CountFailure(PendingEffect effect)
     {
@@ -761,13 +770,22 @@ internal sealed class CoordinatorLoop
         {
             for (var ask = 1; ; ask++)
             {
-                var answered = effect.Kind switch
+                string? answered;
+                try
                 {
-                    EffectKinds.Notify => (await context.CallActivityAsync<NotifyPeopleResult>(nameof(NotifyPeople), effect.Notify, activityOptions))?.IdempotencyKey,
-                    EffectKinds.Crm => (await context.CallActivityAsync<UpdateCrmResult>(nameof(UpdateCrm), effect.Crm, activityOptions))?.IdempotencyKey,
-                    EffectKinds.Work => (await context.CallActivityAsync<ProjectWorkResult>(nameof(ProjectWork), effect.Work, activityOptions))?.IdempotencyKey,
-                    _ => (await context.CallActivityAsync<RecordMemoryResult>(nameof(RecordMemory), effect.Memory, activityOptions))?.IdempotencyKey,
-                };
+                    answered = effect.Kind switch
+                    {
+                        EffectKinds.Notify => (await context.CallActivityAsync<NotifyPeopleResult>(nameof(NotifyPeople), effect.Notify, activityOptions))?.IdempotencyKey,
+                        EffectKinds.Crm => (await context.CallActivityAsync<UpdateCrmResult>(nameof(UpdateCrm), effect.Crm, activityOptions))?.IdempotencyKey,
+                        EffectKinds.Work => (await context.CallActivityAsync<ProjectWorkResult>(nameof(ProjectWork), effect.Work, activityOptions))?.IdempotencyKey,
+                        _ => (await context.CallActivityAsync<RecordMemoryResult>(nameof(RecordMemory), effect.Memory, activityOptions))?.IdempotencyKey,
+                    };
+                }
+                catch (JsonException) when (followsRegistry)
+                {
+                    // Another activity's result under this task id, in a shape this one cannot read (see AppendAuditAsync).
+                    answered = UnreadableResult;
+                }
 
                 // A result for another effect is the completion of an activity a lost execution scheduled under the same task id.
                 if (!followsRegistry || answered == effect.IdempotencyKey)

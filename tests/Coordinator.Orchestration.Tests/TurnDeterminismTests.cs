@@ -311,6 +311,29 @@ public sealed class TurnDeterminismTests
     }
 
     [Fact]
+    public async Task Turn_HandedAnotherActivitysResultItCannotRead_AsksAgainInsteadOfFailing()
+    {
+        // Found with two hosts on one task hub: a concurrent execution's activity under the same task id answered
+        // in another activity's shape, and the data converter's JsonException failed the instance.
+        var context = new ScriptedContext(InstanceId, Start.AddMinutes(30), Blocked("waiting on finance", Start.AddMinutes(30)))
+        {
+            AnswersUnreadable = static (name, before) => before == 0 && name is nameof(AppendAuditEntries) or nameof(NotifyPeople),
+        };
+
+        var run = context.Run(CarriedInput());
+        await Task.Yield();
+
+        Assert.False(run.IsFaulted, run.Exception?.ToString());
+        var audits = context.Calls.Where(c => c.Name == nameof(AppendAuditEntries)).Select(c => (AppendAuditEntriesRequest)c.Request!).ToArray();
+        Assert.Equal(2, audits.Length);
+        Assert.Equal(audits[0].Entries, audits[1].Entries);
+        var notified = context.Calls.Where(c => c.Name == nameof(NotifyPeople)).Select(c => ((NotifyPeopleRequest)c.Request!).Notification.IdempotencyKey).ToArray();
+        Assert.Equal(notified.Distinct().Count() + 1, notified.Length);
+        Assert.Equal(2, context.Logs.Lines.Count(l => l.Message.Contains("a result of another activity", StringComparison.Ordinal)));
+        Assert.Equal(0, context.LastStatus!.PendingEffectCount);
+    }
+
+    [Fact]
     public async Task RunAsync_InputItCannotRun_FailsWithTheReasonAndLogsItAsAnError()
     {
         var context = new ScriptedContext(InstanceId, Start);

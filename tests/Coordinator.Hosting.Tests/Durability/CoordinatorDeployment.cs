@@ -30,16 +30,17 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("coordinator-durability-").FullName;
     private readonly string _taskHub = "dur" + Guid.NewGuid().ToString("N")[..12];
     private readonly string _apiKey = Guid.NewGuid().ToString("N");
-    private readonly int _port = ThrowawayAzurite.FreePort();
+    private readonly int[] _ports;
     private string _database = "";
 
-    private CoordinatorDeployment(ThrowawayAzurite azurite, PostgresFixture postgres, double timeScale)
+    private CoordinatorDeployment(ThrowawayAzurite azurite, PostgresFixture postgres, double timeScale, int hosts)
     {
         _azurite = azurite;
         _postgres = postgres;
         _timeScale = timeScale;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}"), Timeout = TimeSpan.FromSeconds(60) };
-        Http.DefaultRequestHeaders.Add(ApiKey.HeaderName, _apiKey);
+        _ports = [.. Enumerable.Range(0, hosts).Select(_ => ThrowawayAzurite.FreePort())];
+        Processes = new ServeProcess?[hosts];
+        Http = CreateHttpClient(TimeSpan.FromSeconds(60));
     }
 
     public HttpClient Http { get; }
@@ -47,8 +48,11 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
     /// <summary>More environment variables for the host (e.g. log levels while diagnosing), applied at every start.</summary>
     public Dictionary<string, string> ExtraEnvironment { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The running host, if any.</summary>
-    public ServeProcess? Process { get; private set; }
+    /// <summary>The first host, if it runs (the only one of a one-host deployment).</summary>
+    public ServeProcess? Process => Processes[0];
+
+    /// <summary>Every host of the deployment (several on one task hub and one database: a fleet).</summary>
+    public ServeProcess?[] Processes { get; }
 
     /// <summary>The deployment's database as the superuser (what the tests query).</summary>
     public NpgsqlDataSource Database { get; private set; } = null!;
@@ -57,9 +61,9 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
 
     public AuditChainVerifier Verifier { get; private set; } = null!;
 
-    public static async Task<CoordinatorDeployment> CreateAsync(ThrowawayAzurite azurite, PostgresFixture postgres, double timeScale)
+    public static async Task<CoordinatorDeployment> CreateAsync(ThrowawayAzurite azurite, PostgresFixture postgres, double timeScale, int hosts = 1)
     {
-        var deployment = new CoordinatorDeployment(azurite, postgres, timeScale);
+        var deployment = new CoordinatorDeployment(azurite, postgres, timeScale, hosts);
         deployment._database = await postgres.CreateDatabaseAsync();
         deployment.Database = NpgsqlDataSource.Create(postgres.ConnectionString(deployment._database, PostgresFixture.Superuser));
         deployment.Inbox = new PostgresNotificationInbox(
@@ -70,17 +74,20 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
 
     private string AnchorPath => Path.Combine(_folder, "anchors");
 
-    /// <summary>Starts (or restarts) the host process and waits for its ready line.</summary>
-    public async Task<ServeProcess> StartAsync()
+    /// <summary>Starts (or restarts) the first host process and waits for its ready line.</summary>
+    public Task<ServeProcess> StartAsync() => StartHostAsync(0);
+
+    /// <summary>Starts (or restarts) host <paramref name="host"/> and waits for its ready line.</summary>
+    public async Task<ServeProcess> StartHostAsync(int host)
     {
-        if (Process is { } previous)
+        if (Processes[host] is { } previous)
             previous.Dispose();
         string[] arguments =
         [
-            "--urls", Http.BaseAddress!.ToString().TrimEnd('/'),
+            "--urls", $"http://127.0.0.1:{_ports[host]}",
             "--time-scale", _timeScale.ToString(CultureInfo.InvariantCulture),
             "--definitions", RepositoryPaths.Definitions,
-            "--data", Path.Combine(_folder, "data"),
+            "--data", Path.Combine(_folder, host == 0 ? "data" : $"data-{host}"),
         ];
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -88,7 +95,8 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
             ["ConnectionStrings__CoordinatorMigrations"] = _postgres.ConnectionString(_database, PostgresFixture.Superuser),
             ["Coordinator__Durable__StorageConnectionString"] = _azurite.ConnectionString,
             ["Coordinator__Durable__TaskHub"] = _taskHub,
-            ["Coordinator__Durable__PartitionCount"] = "1",
+            // One partition for one host; a fleet spreads four over its hosts.
+            ["Coordinator__Durable__PartitionCount"] = _ports.Length == 1 ? "1" : "4",
             ["Coordinator__Durable__MaxQueuePollingInterval"] = "00:00:00.500",
             // A killed host's dequeued messages come back after this (production default: 5 minutes).
             ["Coordinator__Durable__ControlQueueVisibilityTimeout"] = "00:00:10",
@@ -98,8 +106,9 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
         };
         foreach (var (name, value) in ExtraEnvironment)
             environment[name] = value;
-        Process = await ServeProcess.StartAsync(arguments, environment, StartTimeout);
-        return Process;
+        var started = await ServeProcess.StartAsync(arguments, environment, StartTimeout);
+        Processes[host] = started;
+        return started;
     }
 
     /// <summary>Starts the B2B onboarding for a deal; returns the instance id. An smb <paramref name="segment"/> skips the IT set-up and the data migration.</summary>
@@ -115,9 +124,14 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
     }
 
     /// <summary>A client of this deployment's API with its own timeout (the fault tests' driver gives up on a request sooner than <see cref="Http"/>).</summary>
+    /// <remarks>A fleet's client spreads its requests over the hosts in turn, as a load balancer would, and sends a request
+    /// that a host refused to connect (it is down) to the next one.</remarks>
     public HttpClient CreateHttpClient(TimeSpan timeout)
     {
-        var client = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = timeout };
+        var bases = _ports.Select(port => new Uri($"http://127.0.0.1:{port}")).ToArray();
+        var client = bases.Length == 1 ? new HttpClient() : new HttpClient(new RoundRobin(bases) { InnerHandler = new SocketsHttpHandler() });
+        client.BaseAddress = bases[0];
+        client.Timeout = timeout;
         client.DefaultRequestHeaders.Add(ApiKey.HeaderName, _apiKey);
         return client;
     }
@@ -248,7 +262,8 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Process?.Dispose();
+        foreach (var host in Processes)
+            host?.Dispose();
         Http.Dispose();
         if (Database is not null)
             await Database.DisposeAsync();
@@ -259,6 +274,30 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
         catch (IOException)
         {
             // A leftover temp folder is harmless.
+        }
+    }
+}
+
+/// <summary>Sends each request to the next host in turn; one a host refuses to connect goes to the next host (nothing was sent).</summary>
+internal sealed class RoundRobin(IReadOnlyList<Uri> hosts) : DelegatingHandler
+{
+    private int _next = -1;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var first = Interlocked.Increment(ref _next);
+        for (var attempt = 0; ; attempt++)
+        {
+            var host = hosts[(int)((uint)(first + attempt) % (uint)hosts.Count)];
+            request.RequestUri = new UriBuilder(request.RequestUri!) { Host = host.Host, Port = host.Port }.Uri;
+            try
+            {
+                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError && attempt < hosts.Count - 1)
+            {
+                // Down (killed, restarting): the next host.
+            }
         }
     }
 }

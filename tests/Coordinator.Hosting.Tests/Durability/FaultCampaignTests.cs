@@ -31,6 +31,12 @@ public sealed class PostgresShortOutageCollection : ICollectionFixture<Throwaway
 }
 
 [CollectionDefinition(Name)]
+public sealed class FleetCampaignCollection : ICollectionFixture<ThrowawayAzurite>, ICollectionFixture<PostgresFixture>
+{
+    public const string Name = "Faults: two hosts, one killed";
+}
+
+[CollectionDefinition(Name)]
 public sealed class PostgresLongOutageCollection : ICollectionFixture<ThrowawayAzurite>, ICollectionFixture<PostgresFixture>
 {
     public const string Name = "Faults: PostgreSQL outage of 3 minutes";
@@ -61,9 +67,9 @@ public abstract class FaultCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
 
     protected Stopwatch Clock { get; } = Stopwatch.StartNew();
 
-    private protected async Task<CoordinatorDeployment> DeployAsync(double timeScale = TimeScale)
+    private protected async Task<CoordinatorDeployment> DeployAsync(double timeScale = TimeScale, int hosts = 1)
     {
-        var deployment = await CoordinatorDeployment.CreateAsync(Azurite, Postgres, timeScale);
+        var deployment = await CoordinatorDeployment.CreateAsync(Azurite, Postgres, timeScale, hosts);
         if (Environment.GetEnvironmentVariable("COORDINATOR_FAULT_LOGS") is { Length: > 0 })
             deployment.ExtraEnvironment["Logging__LogLevel__DurableTask.AzureStorage"] = "Information";
         await deployment.StartAsync();
@@ -256,6 +262,63 @@ public sealed class SigkillCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
             ? $"every instance ended {completion.Elapsed.TotalSeconds:F0} s after the last kill"
             : $"timed out after {completion.Elapsed.TotalSeconds:F0} s with {running.Count} instances still running: {string.Join(", ", running.Take(10))}");
         var stuck = await RestartIfStuckAsync(deployment, driver, running);
+
+        await FinishAsync(deployment, driver, instanceIds, TimeSpan.FromSeconds(30), ("instances wedged until a restart", stuck));
+    }
+}
+
+/// <summary>
+/// Two hosts on one task hub and one database (four control-queue partitions spread over them), 30
+/// instances driven by events whose requests alternate between the hosts, and one host killed with
+/// SIGKILL five times while the other keeps serving (and restarted each time): the same guarantees as
+/// the SIGKILL campaign, across hosts.
+/// </summary>
+[Collection(FleetCampaignCollection.Name)]
+public sealed class FleetCampaignTests(ThrowawayAzurite azurite, PostgresFixture postgres, ITestOutputHelper output)
+    : FaultCampaignTests(azurite, postgres, output)
+{
+    private const int Instances = 30;
+    private const int Kills = 5;
+
+    [Fact]
+    public async Task TwoHosts_OneKilledHardFiveTimesWhileEventsAlternateBetweenThem_NoForkNoLostEventNoDuplicateNotification()
+    {
+        await using var deployment = await DeployAsync(hosts: 2);
+        var other = await deployment.StartHostAsync(1);
+        Log($"second host ready (pid {other.Id})");
+        await using var driver = new EventDriver(deployment, Seed);
+        var campaignOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        driver.HoldLastStepUntil = campaignOver.Task;
+        var instanceIds = await StartInstancesAsync(deployment, driver, Instances);
+
+        using var deadline = new CancellationTokenSource();
+        var driving = driver.DriveAsync(TimeSpan.FromMinutes(20), deadline.Token);
+        var random = new Random(Seed);
+        try
+        {
+            for (var kill = 1; kill <= Kills; kill++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1_000, 8_000)));
+                var (notes, changes) = (driver.AcceptedNotes.Count(), driver.StateEventsAccepted);
+                deployment.Process!.KillHard();
+                await SaveOutputAsync(deployment.Process);
+                // The other host serves alone for a while: it takes over the killed host's partitions.
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(2_000, 10_000)));
+                var restart = Stopwatch.StartNew();
+                await deployment.StartAsync();
+                Log($"kill {kill} of the first host: restarted, ready after {restart.Elapsed.TotalSeconds:F1} s; accepted before it: {notes} notes, {changes} state changes");
+            }
+        }
+        finally
+        {
+            campaignOver.TrySetResult();
+            deadline.CancelAfter(CompletionTimeout);
+        }
+        var running = await driving;
+        Log(running.Count == 0 ? "every instance ended" : $"timed out with {running.Count} instances still running: {string.Join(", ", running.Take(10))}");
+        var stuck = await RestartIfStuckAsync(deployment, driver, running);
+        if (deployment.Processes[1] is { HasExited: true })
+            Log("the second host had exited");
 
         await FinishAsync(deployment, driver, instanceIds, TimeSpan.FromSeconds(30), ("instances wedged until a restart", stuck));
     }

@@ -138,6 +138,13 @@ internal sealed class ScriptedContext
     /// <summary>Whether an effect activity answers as if for another request (activity name, how many calls of that name came before): the completion of a lost execution's activity.</summary>
     public Func<string, int, bool> AnswersStale { get; set; } = static (_, _) => false;
 
+    /// <summary>
+    /// Whether an effect activity's completion cannot be read as its result (activity name, how many calls of that name came
+    /// before): the data converter's <see cref="System.Text.Json.JsonException"/>, as for the result of another activity that a
+    /// lost or concurrent execution scheduled under the same task id.
+    /// </summary>
+    public Func<string, int, bool> AnswersUnreadable { get; set; } = static (_, _) => false;
+
     /// <summary>Starts the orchestrator on this context; it runs until nothing more can complete.</summary>
     public Task<CoordinatorResult> Run(CoordinatorInput input) => new CoordinatorOrchestrator().RunAsync(Mock.Object, input);
 
@@ -157,6 +164,8 @@ internal sealed class ScriptedContext
             {
                 var before = Calls.Count(c => c.Name == name.Name);
                 Calls.Add((name.Name, request));
+                if (AnswersUnreadable(name.Name, before))
+                    return Task.FromException<TResult>(new System.Text.Json.JsonException($"The JSON value could not be converted to {typeof(TResult).FullName}. Path: $ | LineNumber: 0 | BytePositionInLine: 2."));
                 if (!Fails(name.Name, request, before))
                 {
                     var answer = result(request);
