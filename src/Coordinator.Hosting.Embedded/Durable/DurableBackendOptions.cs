@@ -40,6 +40,12 @@ public sealed class DurableBackendOptions
     /// </summary>
     public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Partition ownership kept in a table (the Azure Storage provider's table partition manager, which
+    /// it recommends for reliability) instead of blob leases. Every host of a task hub must use the same.
+    /// </summary>
+    public bool UseTablePartitionManagement { get; set; }
+
     /// <summary>The same for work-item (activity) messages.</summary>
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -45,6 +45,7 @@ public static partial class EmbeddedDurableTask
                 MaxQueuePollingInterval = options.MaxQueuePollingInterval,
                 ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
                 WorkItemQueueVisibilityTimeout = options.WorkItemQueueVisibilityTimeout,
+                UseTablePartitionManagement = options.UseTablePartitionManagement,
                 LoggerFactory = loggerFactory,
             }),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown Durable backend."),

@@ -72,6 +72,9 @@ public abstract class FaultCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
         var deployment = await CoordinatorDeployment.CreateAsync(Azurite, Postgres, timeScale, hosts);
         if (Environment.GetEnvironmentVariable("COORDINATOR_FAULT_LOGS") is { Length: > 0 })
             deployment.ExtraEnvironment["Logging__LogLevel__DurableTask.AzureStorage"] = "Information";
+        // For measurements: the partition manager (true: the provider's table partition manager; default: blob leases).
+        if (Environment.GetEnvironmentVariable("COORDINATOR_FAULT_TABLE_PARTITIONS") is { Length: > 0 } table)
+            deployment.ExtraEnvironment["Coordinator__Durable__UseTablePartitionManagement"] = table;
         await deployment.StartAsync();
         Log($"serve ready (pid {deployment.Process!.Id}, time scale {timeScale}); seed {Seed} (COORDINATOR_FAULT_SEED={Seed} replays the choices)");
         return deployment;
