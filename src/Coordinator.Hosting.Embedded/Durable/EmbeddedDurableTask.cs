@@ -144,7 +144,7 @@ public static partial class EmbeddedDurableTask
         {
             try
             {
-                await client.GetInstanceAsync("coordinator-readiness-probe", cts.Token).ConfigureAwait(false);
+                await client.GetInstanceAsync(Health.ReadinessProbe.ProbeInstanceId, cts.Token).ConfigureAwait(false);
                 return;
             }
             catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Unavailable && !cts.IsCancellationRequested)

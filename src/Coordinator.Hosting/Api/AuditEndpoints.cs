@@ -38,12 +38,12 @@ public static partial class AuditEndpoints
                 detail: "This coordinator keeps no PostgreSQL audit registry; set ConnectionStrings__Coordinator and restart.");
         }
         if (string.IsNullOrWhiteSpace(instanceId) == string.IsNullOrWhiteSpace(businessKey))
-            return CoordinatorApi.Invalid("instanceId", "Give exactly one of instanceId and businessKey.");
+            return JsonBody.Invalid("instanceId", "Give exactly one of instanceId and businessKey.");
         // Ids no instance can have (PostgreSQL itself refuses a NUL in text: that would be a 500).
         if (TextRules.Validate("instanceId", instanceId, TextKind.Id) is { } badInstance)
-            return CoordinatorApi.Invalid("instanceId", badInstance);
+            return JsonBody.Invalid("instanceId", badInstance);
         if (TextRules.Validate("businessKey", businessKey, TextKind.Id) is { } badKey)
-            return CoordinatorApi.Invalid("businessKey", badKey);
+            return JsonBody.Invalid("businessKey", badKey);
         var exportFormat = (format ?? "json").ToLowerInvariant() switch
         {
             "json" => AuditExportFormat.Json,
@@ -51,7 +51,7 @@ public static partial class AuditEndpoints
             _ => (AuditExportFormat?)null,
         };
         if (exportFormat is null)
-            return CoordinatorApi.Invalid("format", $"Unknown format '{format}'; use json or csv.");
+            return JsonBody.Invalid("format", $"Unknown format '{format}'; use json or csv.");
         var query = string.IsNullOrWhiteSpace(instanceId) ? AuditQuery.ForBusinessKey(businessKey!) : AuditQuery.ForInstance(instanceId);
 
         // The query runs and its first row is read before the first byte is written: an unreachable

@@ -119,7 +119,7 @@ public static class CoordinatorApi
             // By name only: Enum.TryParse would also take "999" or "running, failed" (whose values it ORs together).
             statuses = CoordinatorService.AnyStatus.Where(s => string.Equals(CoordinatorService.StatusName(s), status, StringComparison.OrdinalIgnoreCase)).ToArray();
             if (statuses.Length == 0)
-                return Invalid("status", $"Unknown status '{status}'; use running, completed, failed, terminated, pending or suspended.");
+                return JsonBody.Invalid("status", $"Unknown status '{status}'; use running, completed, failed, terminated, pending or suspended.");
         }
         var query = new OrchestrationQuery
         {
@@ -188,8 +188,6 @@ public static class CoordinatorApi
 
     private static string StatusUri(HttpRequest request, string instanceId) =>
         $"{request.Scheme}://{request.Host}/api/instances/{Uri.EscapeDataString(instanceId)}";
-
-    internal static IResult Invalid(string field, string message) => JsonBody.Invalid(field, message);
 
     private static ProblemHttpResult NotFound(string title, string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);

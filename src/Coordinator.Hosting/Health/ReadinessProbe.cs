@@ -33,6 +33,9 @@ public sealed record ReadinessCheck(string Name, string Status, string Detail, l
 /// </summary>
 public sealed class ReadinessProbe(WorkflowRegistry registry, IServiceProvider services)
 {
+    /// <summary>The instance id every probe of the Durable backend asks for (none has it: the cheapest query that reaches the task hub's storage).</summary>
+    public const string ProbeInstanceId = "coordinator-readiness-probe";
+
     /// <summary>How long each check may take before its dependency counts as unavailable.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
@@ -79,7 +82,7 @@ public sealed class ReadinessProbe(WorkflowRegistry registry, IServiceProvider s
     private static async Task<(bool, string)> DurableAsync(DurableTaskClient client, CancellationToken cancellationToken)
     {
         // Any query goes through to the task hub's storage; an instance that does not exist is the cheapest.
-        await client.GetInstanceAsync("coordinator-readiness-probe", cancellationToken).ConfigureAwait(false);
+        await client.GetInstanceAsync(ProbeInstanceId, cancellationToken).ConfigureAwait(false);
         return (true, "The Durable backend (the task hub) answers.");
     }
 

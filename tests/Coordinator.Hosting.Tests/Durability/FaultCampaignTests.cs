@@ -137,6 +137,31 @@ public abstract class FaultCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
         return findings;
     }
 
+    /// <summary>
+    /// Kills the first host with SIGKILL <paramref name="kills"/> times, each after a random wait in
+    /// <paramref name="before"/> (milliseconds), leaves it down for a random time in <paramref name="down"/>
+    /// (none without), and starts it again; returns each restart's time to ready, in seconds.
+    /// </summary>
+    private protected async Task<IReadOnlyList<double>> KillFirstHostAsync(
+        CoordinatorDeployment deployment, EventDriver driver, Random random, int kills, (int Min, int Max) before, (int Min, int Max)? down = null)
+    {
+        var readyTimes = new List<double>(kills);
+        for (var kill = 1; kill <= kills; kill++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(before.Min, before.Max)));
+            var (notes, changes) = (driver.AcceptedNotes.Count(), driver.StateEventsAccepted);
+            deployment.Process!.KillHard();
+            await SaveOutputAsync(deployment.Process);
+            if (down is { } offline)
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(offline.Min, offline.Max)));
+            var restart = Stopwatch.StartNew();
+            await deployment.StartAsync();
+            readyTimes.Add(restart.Elapsed.TotalSeconds);
+            Log($"kill {kill}: the first host restarted, ready after {restart.Elapsed.TotalSeconds:F1} s; accepted before it: {notes} notes, {changes} state changes");
+        }
+        return readyTimes;
+    }
+
     /// <summary>With COORDINATOR_FAULT_LOGS set, writes the host's whole output (since its last start) there.</summary>
     private protected async Task SaveOutputAsync(ServeProcess host)
     {
@@ -236,22 +261,12 @@ public sealed class SigkillCampaignTests(ThrowawayAzurite azurite, PostgresFixtu
         using var deadline = new CancellationTokenSource();
         var driving = driver.DriveAsync(TimeSpan.FromMinutes(20), deadline.Token);
         var random = new Random(Seed);
-        var readyTimes = new List<double>();
+        IReadOnlyList<double> readyTimes = [];
         var campaign = Stopwatch.StartNew();
         try
         {
-            for (var kill = 1; kill <= Kills; kill++)
-            {
-                // A bounded random moment: sometimes right after the restart (recovery turns), mostly mid-stream.
-                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 8_000)));
-                var (notes, changes) = (driver.AcceptedNotes.Count(), driver.StateEventsAccepted);
-                deployment.Process!.KillHard();
-                await SaveOutputAsync(deployment.Process);
-                var restart = Stopwatch.StartNew();
-                await deployment.StartAsync();
-                readyTimes.Add(restart.Elapsed.TotalSeconds);
-                Log($"kill {kill}: host restarted, ready after {restart.Elapsed.TotalSeconds:F1} s; accepted before it: {notes} notes, {changes} state changes");
-            }
+            // A bounded random moment: sometimes right after the restart (recovery turns), mostly mid-stream.
+            readyTimes = await KillFirstHostAsync(deployment, driver, random, Kills, before: (300, 8_000));
         }
         finally
         {
@@ -299,18 +314,8 @@ public sealed class FleetCampaignTests(ThrowawayAzurite azurite, PostgresFixture
         var random = new Random(Seed);
         try
         {
-            for (var kill = 1; kill <= Kills; kill++)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1_000, 8_000)));
-                var (notes, changes) = (driver.AcceptedNotes.Count(), driver.StateEventsAccepted);
-                deployment.Process!.KillHard();
-                await SaveOutputAsync(deployment.Process);
-                // The other host serves alone for a while: it takes over the killed host's partitions.
-                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(2_000, 10_000)));
-                var restart = Stopwatch.StartNew();
-                await deployment.StartAsync();
-                Log($"kill {kill} of the first host: restarted, ready after {restart.Elapsed.TotalSeconds:F1} s; accepted before it: {notes} notes, {changes} state changes");
-            }
+            // After each kill the other host serves alone for a while: it takes over the killed host's partitions.
+            await KillFirstHostAsync(deployment, driver, random, Kills, before: (1_000, 8_000), down: (2_000, 10_000));
         }
         finally
         {
