@@ -1,6 +1,7 @@
 using Coordinator.Core.Ports;
 using Coordinator.Hosting.Health;
 using Coordinator.Hosting.SideEffects;
+using Coordinator.Hosting.Telemetry;
 using Coordinator.Persistence;
 using Coordinator.Persistence.Inbox;
 using Coordinator.Persistence.Work;
@@ -27,6 +28,8 @@ public static class CoordinatorServiceCollectionExtensions
         services.AddSingleton(registry);
         services.AddSingleton(clock);
         services.AddSingleton<ReadinessProbe>();
+        services.AddValidatedOptions<CoordinatorTelemetryOptions>(CoordinatorTelemetryOptions.Section);
+        services.AddHostedService<WorkloadGauges>();
         var persistent = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName));
         if (persistent)
         {
@@ -57,6 +60,7 @@ public static class CoordinatorServiceCollectionExtensions
             services.AddSingleton<IWorkProjection>(sp => sp.GetRequiredService<PostgresWorkStore>());
             services.AddSingleton<IWorkQueries>(sp => sp.GetRequiredService<PostgresWorkStore>());
             services.AddSingleton<IStartClaims, PostgresStartClaims>();
+            services.AddSingleton<IWorkloadReader, PostgresWorkload>();
         }
         else
         {
@@ -67,6 +71,7 @@ public static class CoordinatorServiceCollectionExtensions
             services.AddSingleton<IWorkProjection>(sp => sp.GetRequiredService<InMemoryWorkStore>());
             services.AddSingleton<IWorkQueries>(sp => sp.GetRequiredService<InMemoryWorkStore>());
             services.AddSingleton<IStartClaims, InMemoryStartClaims>();
+            services.AddSingleton<IWorkloadReader, InMemoryWorkload>();
         }
         services.AddSingleton<LoggedSideEffects>();
         services.AddSingleton<ICrmUpdater>(sp => sp.GetRequiredService<LoggedSideEffects>());

@@ -39,4 +39,7 @@ public interface INotificationSender
     /// Throws when delivery fails (the caller's retry policy decides what happens next).
     /// </summary>
     Task<SideEffectOutcome> SendAsync(Notification notification, CancellationToken cancellationToken = default);
+
+    /// <summary>The channel this sender delivers through, as metrics tag it (<c>inbox</c> for the built-in web inbox).</summary>
+    string Channel { get; }
 }

@@ -77,5 +77,12 @@ public sealed class InMemoryWorkStore : IWorkProjection, IWorkQueries
         }
     }
 
+    /// <summary>The latest snapshot of every running instance.</summary>
+    internal IReadOnlyList<InstanceWork> RunningSnapshots()
+    {
+        lock (gate)
+            return [.. Running()];
+    }
+
     private IEnumerable<InstanceWork> Running() => instances.Values.Where(static w => !w.Completed);
 }

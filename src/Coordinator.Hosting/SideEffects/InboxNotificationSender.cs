@@ -14,6 +14,9 @@ public sealed class InboxNotificationSender : INotificationSender, INotification
     private readonly ConcurrentDictionary<string, Notification> _delivered = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Notification> _inOrder = new();
 
+    /// <summary>The built-in web inbox.</summary>
+    public string Channel => "inbox";
+
     public Task<SideEffectOutcome> SendAsync(Notification notification, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(notification);

@@ -22,9 +22,13 @@ public sealed class NotifyPeople(INotificationSender sender) : TaskActivity<Noti
     public override async Task<NotifyPeopleResult> RunAsync(TaskActivityContext context, NotifyPeopleRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = await sender.SendAsync(input.Notification).ConfigureAwait(false);
         if (outcome == SideEffectOutcome.Performed)
         {
+            CoordinatorTelemetry.NotificationDeliveryDuration.Record(
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new System.Diagnostics.TagList { { "workflow", input.Notification.WorkflowId }, { "channel", sender.Channel } });
             var action = input.Notification.Action;
             var tags = new System.Diagnostics.TagList { { "workflow", input.Notification.WorkflowId }, { "action", action.Type.WireName() } };
             if (action.Level is { } level)

@@ -41,6 +41,9 @@ public sealed partial class PostgresNotificationInbox(NpgsqlDataSource dataSourc
         ORDER BY delivered_at, key
         """;
 
+    /// <summary>The built-in web inbox.</summary>
+    public string Channel => "inbox";
+
     public async Task<SideEffectOutcome> SendAsync(Notification notification, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(notification);

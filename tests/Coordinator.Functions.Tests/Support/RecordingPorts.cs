@@ -20,6 +20,8 @@ public sealed class RecordingPorts : INotificationSender, IAuditLog, ICrmUpdater
         return Task.FromResult(true);
     }
 
+    public string Channel => "recording";
+
     public Task<SideEffectOutcome> SendAsync(Notification notification, CancellationToken cancellationToken = default) =>
         Task.FromResult(Record(notification.IdempotencyKey, notification, Notifications));
 

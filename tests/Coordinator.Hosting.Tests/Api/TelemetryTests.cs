@@ -36,7 +36,7 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
         """;
 
     [Fact]
-    public async Task Serve_WithAnOtlpEndpoint_ExportsOneTraceFromTheRequestThroughTheOrchestrationToItsActivities_AndTheProductsMetrics()
+    public async Task Serve_WithAnOtlpEndpoint_ExportsOneTraceFromTheRequestThroughTheOrchestrationToItsActivities_AndTheProductsMetricsAndWorkloadGauges()
     {
         await using var collector = await OtlpCollector.StartAsync();
         var definitions = Directory.CreateDirectory(Path.Combine(_folder.FullName, "definitions")).FullName;
@@ -53,6 +53,7 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
                 ["OTEL_SERVICE_NAME"] = "coordinator-under-test",
                 ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
                 ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+                ["Coordinator__Telemetry__WorkloadIntervalSeconds"] = "1",
             },
             TimeSpan.FromMinutes(2));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
@@ -61,6 +62,7 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
         using var started = await http.PostAsJsonAsync("/api/workflows/draft-review/instances", new { businessKey = "OTEL-1", context = new { author = "ann.author" } });
         Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
         var instanceId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
+        long Gauge(string name) => collector.Gauges.GetValueOrDefault((name, "draft-review"), -1);
         foreach (var (step, by) in new[] { ("draft", "ann.author"), ("review", "rita.reviewer") })
         {
             await MemoryServerFixture.UntilAsync(async () =>
@@ -68,6 +70,16 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
                 var view = await http.GetFromJsonAsync<JsonElement>($"/api/instances/{instanceId}");
                 return view.GetProperty("steps").EnumerateArray().Any(s => s.GetProperty("stepId").GetString() == step && s.GetProperty("status").GetString() == "active");
             }, $"the {step} step to be active");
+            if (step == "draft")
+            {
+                // The workload gauges, read from the read model: one instance running, its one step active.
+                await MemoryServerFixture.UntilAsync(
+                    () => Task.FromResult(Gauge("coordinator.instances.running") == 1 && Gauge("coordinator.steps.active") == 1),
+                    "the workload gauges to show the running instance and its active step");
+                Assert.Equal(0, Gauge("coordinator.steps.blocked"));
+                Assert.Equal(0, Gauge("coordinator.steps.overdue"));
+                Assert.Equal(0, Gauge("coordinator.side_effects.pending_retry"));
+            }
             using var done = await http.PostAsJsonAsync($"/api/instances/{instanceId}/steps/{step}/events", new { type = "done", by });
             Assert.True(done.StatusCode == HttpStatusCode.OK, await done.Content.ReadAsStringAsync());
         }
@@ -86,14 +98,16 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
                 eventRequest = spans.FirstOrDefault(s => s.Name == "POST /api/instances/{instanceId}/steps/{stepId}/events");
                 raised = spans.FirstOrDefault(s => s.Name == "orchestration_event:HumanEvent" && s.ParentSpanId == eventRequest?.SpanId);
                 return Task.FromResult(activity is not null && raised is not null
-                    && new[] { "coordinator.events.accepted", "coordinator.audit.append.duration", "coordinator.notifications.sent" }.All(collector.Metrics.ContainsKey));
-            }, "the instance's trace and the product's metrics at the collector");
+                    && new[] { "coordinator.events.accepted", "coordinator.audit.append.duration", "coordinator.notifications.sent", "coordinator.notifications.delivery.duration" }.All(collector.Metrics.ContainsKey)
+                    && Gauge("coordinator.instances.running") == 0);
+            }, "the instance's trace and the product's metrics at the collector, and the instance no longer running in the gauge");
         }
         finally
         {
             foreach (var span in collector.Spans)
                 output.WriteLine($"{span.Scope} {span.TraceId[..8]} {span.ParentSpanId,-16} -> {span.SpanId} {span.Name}");
             output.WriteLine("metrics: " + string.Join(", ", collector.Metrics.Select(m => $"{m.Key} ({m.Value})")));
+            output.WriteLine("gauges: " + string.Join(", ", collector.Gauges.Select(g => $"{g.Key.Metric}{{{g.Key.Workflow}}} = {g.Value}")));
         }
 
         // The start request, the orchestration it created, an activity it scheduled and that activity's execution: one trace, parent to child.

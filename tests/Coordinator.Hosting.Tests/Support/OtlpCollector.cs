@@ -21,6 +21,7 @@ public sealed class OtlpCollector : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<CollectedSpan> _spans = new();
     private readonly ConcurrentDictionary<string, string> _metrics = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Metric, string Workflow), long> _gauges = new();
     private int _logBatches;
 
     private OtlpCollector(WebApplication app, string endpoint)
@@ -38,6 +39,9 @@ public sealed class OtlpCollector : IAsyncDisposable
     public IReadOnlyDictionary<string, string> Metrics => _metrics;
 
     public int LogBatches => _logBatches;
+
+    /// <summary>The latest value of each integer gauge data point received, by metric name and its <c>workflow</c> attribute.</summary>
+    public IReadOnlyDictionary<(string Metric, string Workflow), long> Gauges => _gauges;
 
     public static async Task<OtlpCollector> StartAsync()
     {
@@ -68,6 +72,8 @@ public sealed class OtlpCollector : IAsyncDisposable
             case "metrics":
                 foreach (var (scope, name) in DecodeMetricNames(body))
                     _metrics[name] = scope;
+                foreach (var (name, workflow, value) in DecodeGauges(body))
+                    _gauges[(name, workflow)] = value;
                 break;
             case "logs":
                 Interlocked.Increment(ref _logBatches);
@@ -113,6 +119,25 @@ public sealed class OtlpCollector : IAsyncDisposable
         }
     }
 
+    private static IEnumerable<(string Name, string Workflow, long Value)> DecodeGauges(byte[] request)
+    {
+        // Metric.gauge = 5; Gauge.data_points = 1; NumberDataPoint.as_int = 6 (sfixed64), attributes = 7 (KeyValue key = 1, value = 2: AnyValue string_value = 1).
+        foreach (var metric in Protobuf.Messages(request, 1).SelectMany(r => Protobuf.Messages(r, 2)).SelectMany(s => Protobuf.Messages(s, 2)))
+        {
+            var name = Protobuf.String(metric, 1) ?? "";
+            foreach (var point in Protobuf.Messages(metric, 5).SelectMany(g => Protobuf.Messages(g, 1)))
+            {
+                if (Protobuf.Fixed64(point, 6) is not { } value)
+                    continue;
+                var workflow = Protobuf.Messages(point, 7)
+                    .Where(a => Protobuf.String(a, 1) == "workflow")
+                    .Select(a => Protobuf.Messages(a, 2).Select(v => Protobuf.String(v, 1)).FirstOrDefault())
+                    .FirstOrDefault() ?? "";
+                yield return (name, workflow, (long)value);
+            }
+        }
+    }
+
     /// <summary><c>service.name</c> of a resource (Resource.attributes = 1: KeyValue key = 1, value = 2: AnyValue string_value = 1).</summary>
     private static string ServiceName(ReadOnlyMemory<byte> resourceSpans)
     {
@@ -133,7 +158,7 @@ public sealed class OtlpCollector : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>Just enough of the protobuf wire format: varints, length-delimited fields, fixed 32/64-bit fields skipped.</summary>
+    /// <summary>Just enough of the protobuf wire format: varints, length-delimited fields, fixed 64-bit fields; fixed 32-bit fields skipped.</summary>
     private static class Protobuf
     {
         public static IEnumerable<ReadOnlyMemory<byte>> Messages(ReadOnlyMemory<byte> message, int field) =>
@@ -147,6 +172,9 @@ public sealed class OtlpCollector : IAsyncDisposable
 
         public static ulong Varint(ReadOnlyMemory<byte> message, int field) =>
             Fields(message).Where(f => f.Number == field && f.WireType == 0).Select(f => f.Value).FirstOrDefault();
+
+        public static ulong? Fixed64(ReadOnlyMemory<byte> message, int field) =>
+            Fields(message).Where(f => f.Number == field && f.WireType == 1).Select(f => (ulong?)f.Value).FirstOrDefault();
 
         private static List<(int Number, int WireType, ReadOnlyMemory<byte> Bytes, ulong Value)> Fields(ReadOnlyMemory<byte> message)
         {
@@ -163,6 +191,7 @@ public sealed class OtlpCollector : IAsyncDisposable
                         fields.Add((number, wireType, default, ReadVarint(span, ref position)));
                         break;
                     case 1:
+                        fields.Add((number, wireType, default, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(span.Slice(position, 8))));
                         position += 8;
                         break;
                     case 2:

@@ -49,6 +49,8 @@ public sealed class RecordingNotificationSender : INotificationSender
     /// <summary>How many sends of an instance failed on purpose.</summary>
     public int FailuresInjectedFor(string instanceId) => failuresInjected.GetValueOrDefault(instanceId);
 
+    public string Channel => "recording";
+
     public Task<SideEffectOutcome> SendAsync(Notification notification, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(notification);
