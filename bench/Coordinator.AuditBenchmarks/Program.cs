@@ -11,6 +11,8 @@ using Npgsql;
 // Audit registry benchmark: hash-chained appends vs plain batched INSERTs of the same rows, then a
 // full `verify` of the chain. Runs in a fresh database created (and dropped) for the run.
 const string ConnectionVariable = "COORDINATOR_BENCH_CONNECTION";
+if (args.Length > 0 && args[0] == "--writer")
+    return await Contention.WriteAsync(args);
 var settings = BenchSettings.Parse(args);
 var connectionString = settings.Connection ?? Environment.GetEnvironmentVariable(ConnectionVariable);
 if (string.IsNullOrWhiteSpace(connectionString))
@@ -29,6 +31,8 @@ try
     var builder = new NpgsqlConnectionStringBuilder(connectionString) { Database = databaseName, MaxPoolSize = 20 };
     await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
     await new MigrationRunner(dataSource).ApplyAsync();
+    if (settings.Contention is { } contention)
+        return await Contention.RunAsync(builder.ConnectionString, contention);
     await Sql.ExecuteAsync(dataSource, """
         CREATE TABLE bench_plain_log (LIKE audit_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
         ALTER TABLE bench_plain_log DROP COLUMN prev_hash, DROP COLUMN hash;
@@ -130,9 +134,13 @@ namespace Coordinator.AuditBenchmarks
 {
     internal sealed record BenchSettings(string? Connection, int AppendRows, long VerifyRows, int BatchSize, bool Keep)
     {
+        /// <summary>Set by <c>--contention 1,2,4</c>: measure the chain head's contention instead of throughput and verify.</summary>
+        public Contention.Settings? Contention { get; init; }
+
         public static BenchSettings Parse(string[] args)
         {
             var settings = new BenchSettings(null, 200_000, 1_000_000, 1_000, false);
+            Contention.Settings Contended() => settings.Contention ?? new([1, 2, 4], 20, 4, 4);
             for (var i = 0; i < args.Length; i++)
             {
                 settings = args[i] switch
@@ -142,7 +150,12 @@ namespace Coordinator.AuditBenchmarks
                     "--verify-rows" => settings with { VerifyRows = long.Parse(args[++i], CultureInfo.InvariantCulture) },
                     "--batch" => settings with { BatchSize = int.Parse(args[++i], CultureInfo.InvariantCulture) },
                     "--keep" => settings with { Keep = true },
-                    _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --connection CS --append-rows N --verify-rows N --batch N --keep"),
+                    "--contention" => settings with { Contention = Contended() with { Writers = [.. args[++i].Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture))] } },
+                    "--seconds" => settings with { Contention = Contended() with { Seconds = int.Parse(args[++i], CultureInfo.InvariantCulture) } },
+                    "--turn-rows" => settings with { Contention = Contended() with { TurnRows = int.Parse(args[++i], CultureInfo.InvariantCulture) } },
+                    "--in-flight" => settings with { Contention = Contended() with { InFlight = int.Parse(args[++i], CultureInfo.InvariantCulture) } },
+                    _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --connection CS --append-rows N --verify-rows N --batch N --keep; " +
+                                                     "--contention 1,2,4 [--seconds 20 --turn-rows 4 --in-flight 4] for the chain head's contention"),
                 };
             }
 
