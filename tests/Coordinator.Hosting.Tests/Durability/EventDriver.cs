@@ -72,6 +72,7 @@ internal sealed class EventDriver : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _lostStateEvents = new();
     private readonly ConcurrentQueue<AcceptedStateEvent> _acceptedStateEvents = new();
+    private readonly ConcurrentQueue<ConflictingDone> _conflictingDones = new();
     private readonly ConcurrentQueue<string> _harnessProblems = new();
     private readonly ConcurrentDictionary<string, int> _rejections = new(StringComparer.Ordinal);
     private long _lastConfirmedSeq;
@@ -103,6 +104,16 @@ internal sealed class EventDriver : IAsyncDisposable
 
     /// <summary>Whether the last drive gave up because nothing moved for <see cref="StallTimeout"/>.</summary>
     public bool Stalled { get; private set; }
+
+    /// <summary>
+    /// Half of the steps' <c>done</c> (seeded) are sent twice at the same moment, each waiting for its
+    /// outcome; through a fleet's round-robin client the two go to different hosts. At most one may take
+    /// effect (see <see cref="ConflictingDones"/>).
+    /// </summary>
+    public bool SendConflictingDones { get; init; }
+
+    /// <summary>Every pair of simultaneous <c>done</c> sent (with <see cref="SendConflictingDones"/>), with both answers.</summary>
+    public IReadOnlyCollection<ConflictingDone> ConflictingDones => [.. _conflictingDones];
 
     /// <summary>At most this many notes on the held last step of one instance.</summary>
     public int MaxHeldNotes { get; init; } = 8;
@@ -421,7 +432,36 @@ internal sealed class EventDriver : IAsyncDisposable
 
         return stepId == "it-setup" && instance.BlockItSetup && !track.SeenBlocked
             ? SendStateAsync(instance, stepId, status, "blocked", new { type = "blocked", by = owner, reason = "customer IdP undecided" }, cancellationToken)
-            : SendStateAsync(instance, stepId, status, "done", new { type = "done", by = owner }, cancellationToken);
+            : SendConflictingDones && instance.CoinFlip()
+                ? SendConflictingDoneAsync(instance, stepId, status, owner, cancellationToken)
+                : SendStateAsync(instance, stepId, status, "done", new { type = "done", by = owner }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same <c>done</c> twice at once, both waiting for their outcome (never <c>?wait=0</c>, so that each
+    /// answer says whether it took effect). Kept out of <see cref="AcceptedStateEvents"/>: the pair is judged
+    /// as a pair (at most one applied; with two definite answers, one 200 and one 409).
+    /// </summary>
+    private async Task SendConflictingDoneAsync(Tracked instance, string stepId, string status, string owner, CancellationToken cancellationToken)
+    {
+        var body = new { type = "done", by = owner };
+        var answers = await Task.WhenAll(
+            PostAsync(instance.InstanceId, stepId, body, cancellationToken),
+            PostAsync(instance.InstanceId, stepId, body, cancellationToken));
+        var (first, second) = (answers[0], answers[1]);
+        _conflictingDones.Enqueue(new ConflictingDone(
+            instance.InstanceId, stepId, (first.Outcome, first.StatusCode, EventIdOf(first.Body)), (second.Outcome, second.StatusCode, EventIdOf(second.Body))));
+        var outcomes = new[] { first.Outcome, second.Outcome };
+        if (outcomes.Contains(RequestOutcome.Accepted))
+        {
+            Interlocked.Increment(ref _stateAccepted);
+            instance.Step(stepId).Pending = new PendingChange(status, "done", RequestOutcome.Accepted, _clock.Elapsed);
+        }
+        else if (outcomes.Contains(RequestOutcome.Unknown))
+        {
+            Interlocked.Increment(ref _stateUnknown);
+            instance.Step(stepId).Pending = new PendingChange(status, "done", RequestOutcome.Unknown, _clock.Elapsed);
+        }
     }
 
     private Task SendNoteAsync(Tracked instance, string stepId, string owner, CancellationToken cancellationToken) =>
@@ -531,7 +571,10 @@ internal sealed class EventDriver : IAsyncDisposable
         public string? Fingerprint { get; set; }
 
         /// <summary>Whether the next event asks to be answered at once (seeded coin; thread-safe like <see cref="Step"/>).</summary>
-        public bool AnswerAtOnce()
+        public bool AnswerAtOnce() => CoinFlip();
+
+        /// <summary>A seeded coin, thread-safe like <see cref="Step"/>.</summary>
+        public bool CoinFlip()
         {
             lock (_steps)
                 return Random.Next(2) == 0;
@@ -572,6 +615,10 @@ internal sealed class EventDriver : IAsyncDisposable
             return null;
         }
     }
+
+    /// <summary>Two identical <c>done</c> sent at the same moment: each answer's outcome, status code and event id (null when it did not say).</summary>
+    public sealed record ConflictingDone(
+        string InstanceId, string StepId, (RequestOutcome Outcome, int Code, string? EventId) First, (RequestOutcome Outcome, int Code, string? EventId) Second);
 
     /// <summary>A state change the API answered 2xx, and the id it gave the event (null when the answer did not say).</summary>
     public sealed record AcceptedStateEvent(string InstanceId, string StepId, string Type, string? EventId, TimeSpan At);

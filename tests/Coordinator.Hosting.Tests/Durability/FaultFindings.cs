@@ -65,6 +65,12 @@ internal sealed class FaultFindings
     /// <summary>A state change answered 2xx that the audit never shows applied (no turn with its event id), or shows applied twice.</summary>
     public List<string> LostStateEvents { get; } = [];
 
+    /// <summary>Refused turns of the second of two identical dones, rejected after the first one's turn was followed (not a defect).</summary>
+    public int RefusedDuplicates { get; private set; }
+
+    /// <summary>Simultaneous identical dones that did not resolve to exactly one effect.</summary>
+    public List<string> UnresolvedConflicts { get; } = [];
+
     /// <summary>A state change answered 2xx that took effect only after the driver's patience ran out (a stalled instance); not a defect when the audit shows it applied once.</summary>
     public List<string> LateStateEvents { get; } = [];
 
@@ -90,7 +96,7 @@ internal sealed class FaultFindings
 
     public bool IsClean =>
         Forks.Count + UnfollowedRefusals.Count + RepeatedTransitions.Count + IncompleteAudits.Count + LostNotes.Count + RepeatedNotes.Count
-        + DuplicateNotifications.Count + MismatchedNotifications.Count + NotCompleted.Count + StaleWork.Count + LostStateEvents.Count + HarnessProblems.Count
+        + DuplicateNotifications.Count + MismatchedNotifications.Count + NotCompleted.Count + StaleWork.Count + LostStateEvents.Count + UnresolvedConflicts.Count + HarnessProblems.Count
         + ScenarioFindings.Sum(f => f.Items.Count) == 0
         && VerifyExitCode == 0;
 
@@ -125,9 +131,9 @@ internal sealed class FaultFindings
         {
             findings.RefusedTurns.Add($"{refused.InstanceId} (seq {refused.Seq}): {refused.Detail}");
         }
-        foreach (var unfollowed in await connection.QueryAsync<(string InstanceId, long Seq, string? Turn)>(
+        var unfollowedRefusals = (await connection.QueryAsync<(string InstanceId, long Seq, string? Turn, string? EventId)>(
             """
-            SELECT s.instance_id, s.seq, (s.detail -> 'refusedDetail' -> 'turn')::text
+            SELECT s.instance_id, s.seq, (s.detail -> 'refusedDetail' -> 'turn')::text, s.detail -> 'refusedDetail' -> 'turn' -> 'event' ->> 'eventId'
             FROM audit_log s
             WHERE s.action = 'action.superseded'
               AND NOT coalesce(s.detail -> 'refusedDetail' -> 'turn' ? 'timer', false)
@@ -135,10 +141,7 @@ internal sealed class FaultFindings
                               WHERE a.instance_id = s.instance_id AND a.detail ? 'sequence'
                                 AND a.detail -> 'turn' = s.detail -> 'refusedDetail' -> 'turn')
             ORDER BY s.seq
-            """))
-        {
-            findings.UnfollowedRefusals.Add($"{unfollowed.InstanceId} (seq {unfollowed.Seq}): refused turn {unfollowed.Turn ?? "(no cause recorded: not the first action of a turn)"} never applied afterwards");
-        }
+            """)).ToList();
         foreach (var repeated in await connection.QueryAsync<(string InstanceId, string StepId, string Action, long Count, string Sequences)>(
             """
             SELECT instance_id, step_id, action, count(*), string_agg(detail ->> 'sequence', ', ' ORDER BY seq)
@@ -254,6 +257,44 @@ internal sealed class FaultFindings
                     $"{accepted.InstanceId} {accepted.StepId}: {accepted.Type} answered 2xx at {accepted.At.TotalSeconds:F0} s (event {accepted.EventId ?? "without an id"}) applied {times} times");
             }
         }
+        // Two identical dones at the same moment (through different hosts): the step completed once, by one of the
+        // two (the turn that completed it names its event), and when both were answered definitely, one 200 and one 409.
+        var completions = (await connection.QueryAsync<(string InstanceId, string StepId, long Count)>(
+            "SELECT instance_id, step_id, count(*) FROM audit_log WHERE action = 'step.completed' GROUP BY 1, 2"))
+            .ToDictionary(r => (r.InstanceId, r.StepId), r => r.Count);
+        var completedBy = (await connection.QueryAsync<(string EventId, long Count)>(
+            """
+            SELECT detail -> 'turn' -> 'event' ->> 'eventId', count(*) FROM audit_log
+            WHERE action = 'step.completed' AND detail -> 'turn' ? 'event' GROUP BY 1
+            """)).ToDictionary(r => r.EventId, r => r.Count, StringComparer.Ordinal);
+        foreach (var pair in driver.ConflictingDones)
+        {
+            var answers = new[] { pair.First, pair.Second };
+            var appliedOfPair = answers.Count(a => a.EventId is { } id && completedBy.GetValueOrDefault(id) > 0);
+            var definite = answers.All(a => a.Code is 200 or 409);
+            var completed = completions.GetValueOrDefault((pair.InstanceId, pair.StepId));
+            if (appliedOfPair > 1 || completed != 1 || (definite && answers.Count(a => a.Code == 200) != 1))
+            {
+                findings.UnresolvedConflicts.Add(
+                    $"{pair.InstanceId} {pair.StepId}: two dones answered {pair.First.Code} and {pair.Second.Code}, {appliedOfPair} of them completed it (by event id), the step completed {completed} times");
+            }
+        }
+        // A refused turn's event must be applied afterwards, except the second of two identical dones: once the turn of
+        // the first is followed, the engine rejects it (the step is done), which the pair check above judges.
+        var rejectedDuplicates = driver.ConflictingDones
+            .SelectMany(p => new[] { (Mine: p.First, Partner: p.Second), (Mine: p.Second, Partner: p.First) })
+            .Where(p => p.Mine.EventId is not null && p.Partner.EventId is { } partner && completedBy.GetValueOrDefault(partner) == 1)
+            .Select(p => p.Mine.EventId!)
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var unfollowed in unfollowedRefusals)
+        {
+            if (unfollowed.EventId is { } id && rejectedDuplicates.Contains(id))
+            {
+                findings.RefusedDuplicates++;
+                continue;
+            }
+            findings.UnfollowedRefusals.Add($"{unfollowed.InstanceId} (seq {unfollowed.Seq}): refused turn {unfollowed.Turn ?? "(no cause recorded: not the first action of a turn)"} never applied afterwards");
+        }
         findings.LateStateEvents.AddRange(driver.LostStateEvents);
         findings.HarnessProblems.AddRange(driver.HarnessProblems);
         (findings.VerifyExitCode, findings.VerifyOutput) = await deployment.RunAuditVerifyAsync(TimeSpan.FromMinutes(2));
@@ -339,6 +380,7 @@ internal sealed class FaultFindings
         Section(report, "instances not completed", NotCompleted);
         Section(report, "completed instances still in people's work lists", StaleWork);
         Section(report, "accepted state changes not applied exactly once (by event id, in the audit)", LostStateEvents);
+        Section(report, "simultaneous identical dones not resolved to exactly one effect", UnresolvedConflicts);
         Section(report, "accepted state changes that took effect late (after the driver's patience; applied once)", LateStateEvents);
         foreach (var (title, items) in ScenarioFindings)
             Section(report, title, items);

@@ -11,7 +11,8 @@ namespace Coordinator.Hosting.Tests.Durability;
 
 /// <summary>
 /// Two <c>serve</c> processes on one Azurite task hub and one database: a business key starts one
-/// instance, and exactly one request is told it started it, however the concurrent starts are spread.
+/// instance, and exactly one request is told it started it, however the concurrent starts are spread;
+/// both hosts then answer the same about it (the API and the web inbox).
 /// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed class FleetStartTests(ThrowawayAzurite azurite, PostgresFixture postgres) : IDisposable
@@ -20,7 +21,7 @@ public sealed class FleetStartTests(ThrowawayAzurite azurite, PostgresFixture po
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("coordinator-fleet-");
 
     [Fact]
-    public async Task TwoHostsOneTaskHub_FortyConcurrentStartsOfOneBusinessKeyOverBoth_OneInstanceStartedOnceAndExactlyOne202()
+    public async Task TwoHostsOneTaskHub_FortyConcurrentStartsOfOneBusinessKeyOverBoth_OneInstanceStartedOnceAndExactlyOne202_BothHostsShowTheSame()
     {
         var database = await postgres.CreateDatabaseAsync();
         var apiKey = Guid.NewGuid().ToString("N");
@@ -77,12 +78,26 @@ public sealed class FleetStartTests(ThrowawayAzurite azurite, PostgresFixture po
             await MemoryServerFixture.UntilAsync(async () => await CountAsync("step.activated") > 0, "the instance's first turn in the audit registry");
             Assert.Equal(1, await CountAsync("instance.started"));
             Assert.Equal(1, await CountAsync("step.activated"));
-            // Both hosts answer the same about it.
+            // Both hosts answer the same about it: the instance, the owner's work list, the owner's inbox page.
+            await MemoryServerFixture.UntilAsync(async () =>
+                (await clients[0].GetFromJsonAsync<JsonElement>("/api/people/sales.rep/work")).GetProperty("items").GetArrayLength() > 0,
+                "the first step in its owner's work list");
+            var views = new List<string>();
+            var works = new List<string>();
+            var pages = new List<string>();
             foreach (var client in clients)
             {
                 var view = await client.GetFromJsonAsync<JsonElement>($"/api/instances/{instanceId}");
                 Assert.Equal("FLEET-1", view.GetProperty("businessKey").GetString());
+                views.Add(view.GetProperty("steps").GetRawText());
+                // Links point at the host that answered.
+                works.Add((await client.GetStringAsync("/api/people/sales.rep/work")).Replace(client.BaseAddress!.ToString().TrimEnd('/'), "{host}", StringComparison.Ordinal));
+                pages.Add(InboxItems(await client.GetStringAsync("/?person=sales.rep")));
             }
+            Assert.Equal(views[0], views[1]);
+            Assert.Equal(works[0], works[1]);
+            Assert.Contains(instanceId!, pages[0], StringComparison.Ordinal);
+            Assert.Equal(pages[0], pages[1]);
         }
         finally
         {
@@ -92,6 +107,11 @@ public sealed class FleetStartTests(ThrowawayAzurite azurite, PostgresFixture po
         Assert.Equal(0, await first.StopGracefullyAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(0, await second.StopGracefullyAsync(TimeSpan.FromSeconds(30)));
     }
+
+    /// <summary>What a person's inbox page lists, without what depends on the moment it was drawn: its section counts and its cards' steps.</summary>
+    private static string InboxItems(string html) =>
+        string.Join(" | ", System.Text.RegularExpressions.Regex.Matches(html, "<span class=\"count\">(\\d+)</span>|data-step=\"([^\"]+)\"")
+            .Select(m => m.Groups[1].Success ? "count " + m.Groups[1].Value : "step " + m.Groups[2].Value));
 
     public void Dispose() => _folder.Delete(recursive: true);
 }
