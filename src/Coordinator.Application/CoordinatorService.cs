@@ -183,7 +183,12 @@ public sealed class CoordinatorService(WorkflowRegistry registry, DurableTaskCli
             return new EventResult(EventResultKind.Rejected, null, validation.Reason ?? "The coordinator rejected the event.");
 
         var eventId = humanEvent.EventId ?? Guid.NewGuid().ToString("N");
-        var stamped = humanEvent with { AcceptedAt = DateTimeOffset.UtcNow, EventId = eventId };
+        var stamped = humanEvent with
+        {
+            AcceptedAt = DateTimeOffset.UtcNow,
+            EventId = eventId,
+            TraceParent = System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } request ? request.Id : null,
+        };
         await Client.RaiseEventAsync(instanceId, CoordinatorEvents.HumanEvent, stamped, cancellationToken).ConfigureAwait(false);
         return await WaitForOutcomeAsync(instanceId, eventId, wait, cancellationToken).ConfigureAwait(false) is { } outcome
             ? ResultOf(eventId, outcome)

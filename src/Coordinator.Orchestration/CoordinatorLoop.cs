@@ -493,6 +493,8 @@ internal sealed class CoordinatorLoop
         {
             var (cause, before) = (causeOfTurn, beforeTurn);
             (causeOfTurn, beforeTurn) = (null, null);
+            // The request that sent the turn's event: its trace gets the spans of the turn's effects (data of the event, so replay-safe).
+            var trace = cause?.Event?.TraceParent ?? before?.Taken?.TraceParent;
             state = turn.State;
             nextWakeUp = turn.NextWakeUp;
             progress = progress with { Turns = progress.Turns + 1, ActionCount = progress.ActionCount + turn.Actions.Count };
@@ -500,7 +502,7 @@ internal sealed class CoordinatorLoop
             {
                 if (deterministic)
                 {
-                    if (await AppendAuditAsync(planner.Audit(turn.Actions, cause), turn.Actions) is not { } appended)
+                    if (await AppendAuditAsync(planner.Audit(turn.Actions, cause) with { TraceParent = trace }, turn.Actions) is not { } appended)
                         return false;
                     if (followed < MaxFollowedTurns && appended.RecordedTurn is { } recorded && before is not null
                         && Follow(recorded, cause, before, turn.Actions[0].Sequence) is { } recordedTurn)
@@ -509,10 +511,10 @@ internal sealed class CoordinatorLoop
                         continue;
                     }
                     RememberOutcomeOfTurn();
-                    if (!await PerformEffectsAsync(Recorded(turn.Actions, appended)))
+                    if (!await PerformEffectsAsync(Recorded(turn.Actions, appended), trace))
                         return false;
                     PublishStatus();
-                    if (!await ProjectWorkAsync())
+                    if (!await ProjectWorkAsync(trace))
                         return false;
                 }
                 else
@@ -641,14 +643,14 @@ internal sealed class CoordinatorLoop
     /// after the turn's status, so a channel never sees work the instance's status does not show yet.
     /// A failure is audited and retried durably like any best-effort effect (a later snapshot supersedes it).
     /// </summary>
-    private async Task<bool> ProjectWorkAsync()
+    private async Task<bool> ProjectWorkAsync(string? trace = null)
     {
         if (!deterministic || !input.ProjectsWork)
             return true;
         var through = state.Sequence;
         if (WorkToProject() is { } work)
         {
-            var effect = new PendingEffect(EffectKinds.Work, work.IdempotencyKey, null, 0, default, default, "") { Work = work };
+            var effect = new PendingEffect(EffectKinds.Work, work.IdempotencyKey, null, 0, default, default, "") { Work = work with { TraceParent = trace } };
             if (await TryEffectAsync(effect) is { } failed)
             {
                 lastProjectedWork = null;
@@ -661,17 +663,17 @@ internal sealed class CoordinatorLoop
     }
 
     /// <summary>The turn's best-effort effects, in parallel; what fails is audited and kept for a durable retry.</summary>
-    private async Task<bool> PerformEffectsAsync(IReadOnlyList<CoordinationAction> actions)
+    private async Task<bool> PerformEffectsAsync(IReadOnlyList<CoordinationAction> actions, string? trace = null)
     {
         var attempts = new List<Task<PendingEffect?>>();
         foreach (var action in actions)
         {
             if (policy.Notify && planner.Notify(action) is { } notify)
-                attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Notify, notify.Notification.IdempotencyKey, action) with { Notify = notify }));
+                attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Notify, notify.Notification.IdempotencyKey, action) with { Notify = notify with { TraceParent = trace } }));
             if (policy.Crm && planner.Crm(action) is { } crm)
-                attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Crm, crm.Update.IdempotencyKey, action) with { Crm = crm }));
+                attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Crm, crm.Update.IdempotencyKey, action) with { Crm = crm with { TraceParent = trace } }));
             if (policy.Memory && planner.Memory(action) is { } memory)
-                attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Memory, memory.Record.IdempotencyKey, action) with { Memory = memory }));
+                attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Memory, memory.Record.IdempotencyKey, action) with { Memory = memory with { TraceParent = trace } }));
         }
         if (attempts.Count == 0)
             return true;

@@ -39,6 +39,23 @@ public static class CoordinatorTelemetry
     public static readonly Histogram<double> AuditAppendDuration = Meter.CreateHistogram<double>(
         "coordinator.audit.append.duration", "s", "Time to append one turn's rows to the audit registry (hash chain included).");
 
+    /// <summary>
+    /// Starts the span of an effect (an activity) of a turn a step event caused, in the trace of the
+    /// request that sent the event: its parent is <paramref name="traceParent"/> (see
+    /// <see cref="Core.Engine.HumanEvent.TraceParent"/>), so the activity's SQL and HTTP calls join that
+    /// trace, and it links to the activity's own Durable span (the instance's trace). Null without a trace
+    /// context (timer turns) or when nobody listens.
+    /// </summary>
+    public static Activity? StartEffect(string activity, string? traceParent, string? workflowId)
+    {
+        if (traceParent is null || !ActivityContext.TryParse(traceParent, null, isRemote: true, out var cause))
+            return null;
+        ActivityLink[]? links = Activity.Current is { } durable ? [new ActivityLink(durable.Context)] : null;
+        var span = Source.StartActivity("effect:" + activity, ActivityKind.Internal, cause, links: links);
+        span?.SetTag("coordinator.workflow", workflowId);
+        return span;
+    }
+
     /// <summary>How long delivering one notification to its channel took, per recipient batch (tags: workflow, channel).</summary>
     public static readonly Histogram<double> NotificationDeliveryDuration = Meter.CreateHistogram<double>(
         "coordinator.notifications.delivery.duration", "s", "Time to deliver one notification to its recipients through their channel (successful deliveries).");

@@ -52,4 +52,11 @@ public sealed record HumanEvent(
     /// The engine ignores it.
     /// </summary>
     public string? EventId { get; init; }
+
+    /// <summary>
+    /// The W3C trace context (<c>traceparent</c>) of the request that sent the event, stamped with
+    /// <see cref="AcceptedAt"/>: the spans of the effects of the turn it causes join that request's trace
+    /// (and the audit's <c>detail.turn.event.traceParent</c> names it). The engine ignores it.
+    /// </summary>
+    public string? TraceParent { get; init; }
 }

@@ -16,6 +16,9 @@ public sealed record AppendAuditEntriesRequest(IReadOnlyList<AuditEntry> Entries
     /// </summary>
     public string? Fingerprint { get; init; }
 
+    /// <summary>The trace context of the step event whose turn asked for this effect (see <see cref="Core.Engine.HumanEvent.TraceParent"/>); null for timer turns and retries of older instances.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>This request with its <see cref="Fingerprint"/> (deterministic: it is computed in the orchestrator).</summary>
     public AppendAuditEntriesRequest WithFingerprint()
     {
@@ -59,6 +62,7 @@ public sealed class AppendAuditEntries(IAuditLog auditLog) : TaskActivity<Append
     public override async Task<AppendAuditEntriesResult> RunAsync(TaskActivityContext context, AppendAuditEntriesRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using var span = CoordinatorTelemetry.StartEffect(nameof(AppendAuditEntries), input.TraceParent, input.Entries.Count > 0 ? input.Entries[0].WorkflowId : null);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await auditLog.AppendAsync(input.Entries).ConfigureAwait(false);
         if (input.Entries.Count > 0)

@@ -5,7 +5,11 @@ using Microsoft.DurableTask;
 namespace Coordinator.Orchestration.Activities;
 
 /// <summary>Input of <see cref="NotifyPeople"/>: one action to deliver to its recipients.</summary>
-public sealed record NotifyPeopleRequest(Notification Notification);
+public sealed record NotifyPeopleRequest(Notification Notification)
+{
+    /// <summary>The trace context of the step event whose turn asked for this effect (see <see cref="Core.Engine.HumanEvent.TraceParent"/>); null for timer turns and retries of older instances.</summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>Output of <see cref="NotifyPeople"/>.</summary>
 /// <param name="Outcome">Sent now, or already sent by an earlier attempt.</param>
@@ -22,6 +26,7 @@ public sealed class NotifyPeople(INotificationSender sender) : TaskActivity<Noti
     public override async Task<NotifyPeopleResult> RunAsync(TaskActivityContext context, NotifyPeopleRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using var span = CoordinatorTelemetry.StartEffect(nameof(NotifyPeople), input.TraceParent, input.Notification.WorkflowId);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = await sender.SendAsync(input.Notification).ConfigureAwait(false);
         if (outcome == SideEffectOutcome.Performed)

@@ -4,7 +4,11 @@ using Microsoft.DurableTask;
 namespace Coordinator.Orchestration.Activities;
 
 /// <summary>Input of <see cref="RecordMemory"/>.</summary>
-public sealed record RecordMemoryRequest(MemoryRecord Record);
+public sealed record RecordMemoryRequest(MemoryRecord Record)
+{
+    /// <summary>The trace context of the step event whose turn asked for this effect (see <see cref="Core.Engine.HumanEvent.TraceParent"/>); null for timer turns and retries of older instances.</summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>Output of <see cref="RecordMemory"/>.</summary>
 public sealed record RecordMemoryResult(SideEffectOutcome Outcome)
@@ -19,6 +23,7 @@ public sealed class RecordMemory(IMemoryStore memory) : TaskActivity<RecordMemor
     public override async Task<RecordMemoryResult> RunAsync(TaskActivityContext context, RecordMemoryRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using var span = CoordinatorTelemetry.StartEffect(nameof(RecordMemory), input.TraceParent, input.Record.WorkflowId);
         return new RecordMemoryResult(await memory.RecordAsync(input.Record).ConfigureAwait(false)) { IdempotencyKey = input.Record.IdempotencyKey };
     }
 }

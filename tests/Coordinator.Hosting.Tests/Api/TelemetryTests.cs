@@ -84,7 +84,7 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
             Assert.True(done.StatusCode == HttpStatusCode.OK, await done.Content.ReadAsStringAsync());
         }
 
-        CollectedSpan? request = null, create = null, orchestration = null, scheduled = null, activity = null, eventRequest = null, raised = null;
+        CollectedSpan? request = null, create = null, orchestration = null, scheduled = null, activity = null, eventRequest = null, raised = null, effect = null;
         try
         {
             await MemoryServerFixture.UntilAsync(() =>
@@ -97,7 +97,8 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
                 activity = spans.FirstOrDefault(s => s.Name == "activity:AppendAuditEntries" && s.ParentSpanId == scheduled?.SpanId);
                 eventRequest = spans.FirstOrDefault(s => s.Name == "POST /api/instances/{instanceId}/steps/{stepId}/events");
                 raised = spans.FirstOrDefault(s => s.Name == "orchestration_event:HumanEvent" && s.ParentSpanId == eventRequest?.SpanId);
-                return Task.FromResult(activity is not null && raised is not null
+                effect = spans.FirstOrDefault(s => s.Name == "effect:AppendAuditEntries" && s.ParentSpanId == eventRequest?.SpanId);
+                return Task.FromResult(activity is not null && raised is not null && effect is not null
                     && new[] { "coordinator.events.accepted", "coordinator.audit.append.duration", "coordinator.notifications.sent", "coordinator.notifications.delivery.duration" }.All(collector.Metrics.ContainsKey)
                     && Gauge("coordinator.instances.running") == 0);
             }, "the instance's trace and the product's metrics at the collector, and the instance no longer running in the gauge");
@@ -115,8 +116,13 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(request.SpanId, create!.ParentSpanId);
         Assert.Equal(create.SpanId, orchestration!.ParentSpanId);
         Assert.All(new[] { create, orchestration, scheduled!, activity! }, s => Assert.Equal(request.TraceId, s.TraceId));
-        // A step event's request: its raise is its child (the turn it causes runs under the instance's orchestration span, Durable's model).
+        // A step event's request: its raise is its child, and so is the audit append of the turn it caused (the
+        // activity runs under the instance's orchestration span, Durable's model: the effect's span links to it).
         Assert.Equal(eventRequest!.TraceId, raised!.TraceId);
+        Assert.Equal(eventRequest.TraceId, effect!.TraceId);
+        var executed = Assert.Single(collector.Spans, s => s.SpanId == Assert.Single(effect.Links));
+        Assert.Equal("activity:AppendAuditEntries", executed.Name);
+        Assert.Equal(orchestration.TraceId, executed.TraceId);
         Assert.Equal("Coordinator", collector.Metrics["coordinator.events.accepted"]);
         Assert.Contains("http.server.request.duration", collector.Metrics.Keys);
         // The sidecar's gRPC traffic is not the product's requests (Durable's own spans describe that work).

@@ -8,7 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace Coordinator.Hosting.Tests.Support;
 
 /// <summary>A span as OTLP carries it: ids as lowercase hex, the parent empty for a root.</summary>
-public sealed record CollectedSpan(string Service, string Scope, string TraceId, string SpanId, string ParentSpanId, string Name, int Kind);
+public sealed record CollectedSpan(string Service, string Scope, string TraceId, string SpanId, string ParentSpanId, string Name, int Kind)
+{
+    /// <summary>The span ids this span links to (Span.links: Link.span_id).</summary>
+    public IReadOnlyList<string> Links { get; init; } = [];
+}
 
 /// <summary>
 /// A loopback OTLP/HTTP collector (<c>POST /v1/traces</c>, <c>/v1/metrics</c>, <c>/v1/logs</c>, bodies in
@@ -99,7 +103,11 @@ public sealed class OtlpCollector : IAsyncDisposable
                 {
                     yield return new CollectedSpan(
                         service, scope, Protobuf.Hex(span, 1), Protobuf.Hex(span, 2), Protobuf.Hex(span, 4),
-                        Protobuf.String(span, 5) ?? "", (int)Protobuf.Varint(span, 6));
+                        Protobuf.String(span, 5) ?? "", (int)Protobuf.Varint(span, 6))
+                    {
+                        // Span.links = 13; Link.span_id = 2.
+                        Links = [.. Protobuf.Messages(span, 13).Select(link => Protobuf.Hex(link, 2))],
+                    };
                 }
             }
         }
