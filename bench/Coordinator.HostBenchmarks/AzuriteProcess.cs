@@ -25,6 +25,12 @@ internal sealed class AzuriteProcess : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>Where this Azurite keeps its data (its storage, measured by the scale benchmark).</summary>
+    public string DataFolder => _location;
+
+    /// <summary>The Azurite process id.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Processor time Azurite has used so far (user + system).</summary>
     public TimeSpan ProcessorTime
     {

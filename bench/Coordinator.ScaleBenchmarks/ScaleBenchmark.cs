@@ -1,0 +1,271 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Reflection;
+using Azure.Data.Tables;
+using Coordinator.HostBenchmarks;
+using Npgsql;
+
+namespace Coordinator.ScaleBenchmarks;
+
+/// <summary>Options of one run (see <see cref="Usage"/>).</summary>
+internal sealed record ScaleSettings(
+    IReadOnlyList<int> Tiers, int Baseline, int Samples, int Concurrency, TimeSpan Idle, string? Connection, string? Azurite, IReadOnlyList<string> Settings)
+{
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench/Coordinator.ScaleBenchmarks -- [options]
+          --instances 1000,5000   running-instance tiers, in increasing order (default 1000,5000)
+          --baseline N            instances of the small run the latencies are compared with (default 10)
+          --samples N             step events measured per tier (default 20)
+          --concurrency N         starts in flight (default 16)
+          --idle-seconds N        how long the host's idle processor use is measured per tier (default 30)
+          --connection CS         PostgreSQL superuser connection (default: COORDINATOR_BENCH_CONNECTION)
+          --azurite PATH          the Azurite binary (default: the one scripts/azurite.sh install puts in .data/tools)
+          --set NAME=VALUE        an extra environment variable for serve (repeatable), e.g. --set Coordinator__Durable__PartitionCount=8
+        """;
+
+    public static ScaleSettings Parse(string[] args)
+    {
+        var settings = new ScaleSettings([1000, 5000], 10, 20, 16, TimeSpan.FromSeconds(30), null, null, []);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Number() => int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{args[i - 1]} needs a whole number > 0.");
+            settings = args[i] switch
+            {
+                "--instances" => settings with { Tiers = [.. Next().Split(',').Select(t => int.Parse(t, NumberStyles.None, CultureInfo.InvariantCulture)).Order()] },
+                "--baseline" => settings with { Baseline = Number() },
+                "--samples" => settings with { Samples = Number() },
+                "--concurrency" => settings with { Concurrency = Number() },
+                "--idle-seconds" => settings with { Idle = TimeSpan.FromSeconds(Number()) },
+                "--connection" => settings with { Connection = Next() },
+                "--azurite" => settings with { Azurite = Next() },
+                "--set" => settings with { Settings = [.. settings.Settings, Next()] },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+        return settings;
+    }
+}
+
+/// <summary>
+/// How the cost grows with the number of running instances: one <c>coordinator serve</c> (a separate
+/// process, time scale 1, Azure Storage backend on a private Azurite, PostgreSQL audit and read models)
+/// holding 10, then 1,000, then 5,000 instances of the B2B onboarding that wait on timers and people.
+/// Per tier: the time to start them (accepted, and until every first turn is done), the host's memory
+/// and idle processor use, Azurite's storage and history rows per instance, and the latency from a
+/// step event <c>POST</c> to the next step's activation (the event's answer, which comes once the
+/// instance applied it), against the same latency with 10 instances in the same run.
+/// </summary>
+internal static class ScaleBenchmark
+{
+    private const string Workflow = "b2b-onboarding";
+    private const string Owner = "sales.rep";
+
+    public static async Task<int> RunAsync(ScaleSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        var connection = settings.Connection ?? Environment.GetEnvironmentVariable("COORDINATOR_BENCH_CONNECTION");
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            output.WriteLine("Set COORDINATOR_BENCH_CONNECTION (or pass --connection) to a PostgreSQL superuser connection, e.g. for scripts/postgres.sh start:");
+            output.WriteLine("  export COORDINATOR_BENCH_CONNECTION=\"Host=$PWD/.data/postgres;Port=5433;Username=postgres\"");
+            return 2;
+        }
+
+        var root = typeof(ScaleBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
+        var work = Directory.CreateTempSubdirectory("coordinator-scale-");
+        var database = "coordinator_scale_" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        await using var admin = NpgsqlDataSource.Create(connection);
+        await ExecuteAsync(admin, $"CREATE DATABASE {database}", cancellationToken).ConfigureAwait(false);
+        var databaseConnection = new NpgsqlConnectionStringBuilder(connection) { Database = database }.ConnectionString;
+        await using var readModels = NpgsqlDataSource.Create(databaseConnection);
+        output.WriteLine($"Starting a private Azurite and coordinator serve (database {database}) ...");
+        await using var azurite = await AzuriteProcess.StartAsync(settings.Azurite, cancellationToken).ConfigureAwait(false);
+        var taskHub = "scale" + Guid.NewGuid().ToString("N")[..10];
+        var apiKey = Guid.NewGuid().ToString("N");
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ConnectionStrings__Coordinator"] = databaseConnection,
+            ["ConnectionStrings__CoordinatorMigrations"] = databaseConnection,
+            ["Coordinator__Durable__StorageConnectionString"] = azurite.ConnectionString,
+            ["Coordinator__Durable__TaskHub"] = taskHub,
+            ["Coordinator__ApiKey"] = apiKey,
+            ["Coordinator__Audit__AnchorPath"] = Path.Combine(work.FullName, "anchors"),
+        };
+        foreach (var setting in settings.Settings)
+        {
+            var (name, value) = setting.Split('=', 2) is [var n, var v] ? (n, v) : throw new ArgumentException($"--set {setting}: write NAME=VALUE.");
+            environment[name] = value;
+        }
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await using var host = await ServeHost.StartAsync(Path.Combine(root, "workflow-definitions"), Path.Combine(work.FullName, "data"), environment, cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"serve ready after {clock.Elapsed.TotalSeconds:F1} s; {Environment.ProcessorCount} cores; {string.Join(", ", settings.Settings.DefaultIfEmpty("default settings"))}");
+            using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+            http.DefaultRequestHeaders.Add("x-coordinator-key", apiKey);
+            var table = new TableClient(azurite.ConnectionString, taskHub + "History");
+
+            var rows = new List<TierResult>();
+            var started = new List<string>();
+            var tiers = new[] { settings.Baseline }.Concat(settings.Tiers.Where(t => t > settings.Baseline)).ToArray();
+            foreach (var tier in tiers)
+            {
+                output.WriteLine();
+                output.WriteLine($"Tier: {tier:N0} running instances");
+                var fresh = Enumerable.Range(started.Count, tier - started.Count).Select(i => "S-" + i.ToString("D6", CultureInfo.InvariantCulture)).ToArray();
+                var (accepted, drained) = await StartAllAsync(http, readModels, fresh, started.Count, settings.Concurrency, output, cancellationToken).ConfigureAwait(false);
+                started.AddRange(fresh);
+
+                // Idle: nothing is sent; every instance waits on a timer (reminders days away) or on a person.
+                await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+                var (hostBefore, azuriteBefore) = (host.ProcessorTime, AzuriteTime(azurite));
+                await Task.Delay(settings.Idle, cancellationToken).ConfigureAwait(false);
+                var idleHost = (host.ProcessorTime - hostBefore) / settings.Idle;
+                var idleAzurite = (AzuriteTime(azurite) - azuriteBefore) / settings.Idle;
+                var memory = host.ResidentBytes;
+                var storage = ProcessStats.FolderBytes(azurite.DataFolder);
+                var history = await HistoryAsync(table, [.. started.Take(50).Select(InstanceId)], cancellationToken).ConfigureAwait(false);
+
+                // Step events on instances that wait for them: the first step's done, one per instance, one at a time.
+                var targets = tier == settings.Baseline ? started.Take(settings.Samples).ToArray() : fresh.Skip(fresh.Length / 2).Take(settings.Samples).ToArray();
+                var latencies = new List<double>();
+                var timeouts = 0;
+                foreach (var key in targets)
+                {
+                    var (elapsed, applied) = await SendDoneAsync(http, InstanceId(key), cancellationToken).ConfigureAwait(false);
+                    latencies.Add(elapsed.TotalMilliseconds);
+                    timeouts += applied ? 0 : 1;
+                }
+                var result = new TierResult(tier, accepted, drained, memory, storage / (double)started.Count, idleHost, idleAzurite, history,
+                    Percentile(latencies, 0.50), Percentile(latencies, 0.95), timeouts);
+                rows.Add(result);
+                output.WriteLine($"  started in {accepted.TotalSeconds:F0} s (accepted), first turns done after {drained.TotalSeconds:F0} s; host {memory / 1048576.0:F0} MiB, " +
+                                 $"idle CPU host {idleHost:P1} / Azurite {idleAzurite:P1} of a core; Azurite {result.StoragePerInstance / 1024:F1} KiB per instance, " +
+                                 $"history {history.Rows:F1} rows / {history.Bytes / 1024:F1} KiB per instance; event → next step p50 {result.P50:F0} ms, p95 {result.P95:F0} ms{(timeouts > 0 ? $" ({timeouts} answered 202: not applied within the wait)" : "")}");
+            }
+
+            output.WriteLine();
+            output.WriteLine("| running instances | start (accepted / first turns done) | host memory | host CPU idle | Azurite CPU idle | Azurite storage per instance | history per instance | event → next step p50 / p95 | p95 vs 10 |");
+            output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            var baseline = rows[0].P95;
+            foreach (var r in rows)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {r.Instances:N0} | {r.Accepted.TotalSeconds:F0} s / {r.Drained.TotalSeconds:F0} s | {r.Memory / 1048576.0:F0} MiB | {r.IdleHost:P1} | {r.IdleAzurite:P1} | " +
+                    $"{r.StoragePerInstance / 1024:F1} KiB | {r.History.Rows:F1} rows, {r.History.Bytes / 1024:F1} KiB | {r.P50:F0} / {r.P95:F0} ms | {r.P95 / baseline:F2}× |"));
+            }
+            return 0;
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                work.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static string InstanceId(string key) => $"{Workflow}.{key}";
+
+    /// <summary>Starts the instances (<paramref name="concurrency"/> at a time), then waits until each one's first turn is in the read model; prints progress.</summary>
+    private static async Task<(TimeSpan Accepted, TimeSpan Drained)> StartAllAsync(
+        HttpClient http, NpgsqlDataSource readModels, IReadOnlyList<string> keys, int already, int concurrency, TextWriter output, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var next = -1;
+        var accepted = 0;
+        using var progress = new Timer(_ => output.WriteLine($"  {clock.Elapsed.TotalSeconds,5:F0} s: {Volatile.Read(ref accepted):N0} of {keys.Count:N0} starts accepted"), null, 10_000, 10_000);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) is var i && i < keys.Count)
+            {
+                var key = keys[i];
+                using var response = await http.PostAsJsonAsync($"/api/workflows/{Workflow}/instances",
+                    new { businessKey = key, context = new { deal_id = key, deal_owner = Owner, segment = "enterprise" } }, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                    throw new InvalidOperationException($"The start of {key} was answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+                Interlocked.Increment(ref accepted);
+            }
+        })).ConfigureAwait(false);
+        await progress.DisposeAsync().ConfigureAwait(false);
+        var acceptedAfter = clock.Elapsed;
+        var expected = already + keys.Count;
+        var lastPrint = TimeSpan.Zero;
+        while (true)
+        {
+            var done = await ScalarAsync(readModels, "SELECT count(*) FROM work_instances", cancellationToken).ConfigureAwait(false);
+            if (done >= expected)
+                return (acceptedAfter, clock.Elapsed);
+            if (clock.Elapsed - lastPrint >= TimeSpan.FromSeconds(10))
+            {
+                output.WriteLine($"  {clock.Elapsed.TotalSeconds,5:F0} s: first turns done {done - already:N0} of {keys.Count:N0}");
+                lastPrint = clock.Elapsed;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Posts the first step's <c>done</c> and waits for its answer (the API answers 200 once the instance applied it and activated the next steps).</summary>
+    private static async Task<(TimeSpan Elapsed, bool Applied)> SendDoneAsync(HttpClient http, string instanceId, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.PostAsJsonAsync(
+            $"/api/instances/{Uri.EscapeDataString(instanceId)}/steps/contract/events", new { type = "done", by = Owner }, cancellationToken).ConfigureAwait(false);
+        var elapsed = clock.Elapsed;
+        if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Accepted))
+            throw new InvalidOperationException($"done on {instanceId} was answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+        return (elapsed, response.StatusCode == HttpStatusCode.OK);
+    }
+
+    /// <summary>History rows and their payload bytes per instance (the current execution and any earlier ones), averaged over <paramref name="instanceIds"/>.</summary>
+    private static async Task<(double Rows, double Bytes)> HistoryAsync(TableClient table, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+    {
+        long rows = 0, bytes = 0;
+        foreach (var id in instanceIds)
+        {
+            await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == id, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                rows++;
+                bytes += entity.Sum(static p => p.Value switch
+                {
+                    string text => System.Text.Encoding.UTF8.GetByteCount(text),
+                    byte[] binary => binary.Length,
+                    null => 0,
+                    _ => 8,
+                });
+            }
+        }
+        return (rows / (double)instanceIds.Count, bytes / (double)instanceIds.Count);
+    }
+
+    private static TimeSpan AzuriteTime(AzuriteProcess azurite) => azurite.ProcessorTime;
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    private sealed record TierResult(
+        int Instances, TimeSpan Accepted, TimeSpan Drained, long Memory, double StoragePerInstance, double IdleHost, double IdleAzurite,
+        (double Rows, double Bytes) History, double P50, double P95, int Timeouts);
+}
