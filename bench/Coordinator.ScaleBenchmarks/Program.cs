@@ -27,9 +27,13 @@ Console.CancelKeyPress += (_, e) =>
 };
 try
 {
+    if (settings.SixWeeks is { } onboardings)
+        return await SixWeeks.RunAsync(settings, onboardings, Console.Out, cancel.Token);
+    if (settings.Fleet is { } perRound)
+        return await Fleet.RunAsync(settings, perRound, Console.Out, cancel.Token);
     return await ScaleBenchmark.RunAsync(settings, Console.Out, cancel.Token);
 }
-catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or HttpRequestException)
+catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or HttpRequestException or TimeoutException)
 {
     Console.Error.WriteLine();
     Console.Error.WriteLine($"The benchmark did not finish: {e.Message}");

@@ -2,10 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Reflection;
-using Azure.Data.Tables;
-using Coordinator.HostBenchmarks;
-using Npgsql;
 
 namespace Coordinator.ScaleBenchmarks;
 
@@ -13,6 +9,15 @@ namespace Coordinator.ScaleBenchmarks;
 internal sealed record ScaleSettings(
     IReadOnlyList<int> Tiers, int Baseline, int Samples, int Concurrency, TimeSpan Idle, string? Connection, string? Azurite, IReadOnlyList<string> Settings)
 {
+    /// <summary>Set by <c>--six-weeks N</c>: run N onboardings through six simulated weeks and report their history instead of the tiers.</summary>
+    public int? SixWeeks { get; init; }
+
+    /// <summary>Set by <c>--fleet N</c>: one host against two on one task hub, rounds of N three-step instances.</summary>
+    public int? Fleet { get; init; }
+
+    /// <summary>Azurite keeps its data on disk (rewriting its whole database file every few seconds) instead of in memory.</summary>
+    public bool AzuriteOnDisk { get; init; }
+
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Coordinator.ScaleBenchmarks -- [options]
           --instances 1000,5000   running-instance tiers, in increasing order (default 1000,5000)
@@ -22,6 +27,12 @@ internal sealed record ScaleSettings(
           --idle-seconds N        how long the host's idle processor use is measured per tier (default 30)
           --connection CS         PostgreSQL superuser connection (default: COORDINATOR_BENCH_CONNECTION)
           --azurite PATH          the Azurite binary (default: the one scripts/azurite.sh install puts in .data/tools)
+          --azurite-on-disk       Azurite persists to disk (default: in memory, --inMemoryPersistence; on disk it rewrites its
+                                  whole database file every few seconds, a cost real Azure Storage does not have)
+          --six-weeks N           instead: N onboardings through six simulated weeks (time scale 20,000), each step finished
+                                  half a day to two days after its due moment; prints the history rows per instance as it goes
+          --fleet N               instead: one host against two on one task hub, rounds of N instances of the three-step
+                                  workflow of the host benchmark (each done waits for its outcome), --concurrency at a time
           --set NAME=VALUE        an extra environment variable for serve (repeatable), e.g. --set Coordinator__Durable__PartitionCount=8
         """;
 
@@ -42,6 +53,9 @@ internal sealed record ScaleSettings(
                 "--connection" => settings with { Connection = Next() },
                 "--azurite" => settings with { Azurite = Next() },
                 "--set" => settings with { Settings = [.. settings.Settings, Next()] },
+                "--azurite-on-disk" => settings with { AzuriteOnDisk = true },
+                "--six-weeks" => settings with { SixWeeks = Number() },
+                "--fleet" => settings with { Fleet = Number() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
@@ -65,119 +79,72 @@ internal static class ScaleBenchmark
 
     public static async Task<int> RunAsync(ScaleSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
-        var connection = settings.Connection ?? Environment.GetEnvironmentVariable("COORDINATOR_BENCH_CONNECTION");
-        if (string.IsNullOrWhiteSpace(connection))
+        await using var deployment = await ScaleDeployment.StartAsync(settings, timeScale: 1, output, cancellationToken).ConfigureAwait(false);
+        var (host, azurite, http) = (deployment.Host, deployment.Azurite, deployment.Http);
+        var rows = new List<TierResult>();
+        var started = new List<string>();
+        var tiers = new[] { settings.Baseline }.Concat(settings.Tiers.Where(t => t > settings.Baseline)).ToArray();
+        foreach (var tier in tiers)
         {
-            output.WriteLine("Set COORDINATOR_BENCH_CONNECTION (or pass --connection) to a PostgreSQL superuser connection, e.g. for scripts/postgres.sh start:");
-            output.WriteLine("  export COORDINATOR_BENCH_CONNECTION=\"Host=$PWD/.data/postgres;Port=5433;Username=postgres\"");
-            return 2;
-        }
-
-        var root = typeof(ScaleBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
-        var work = Directory.CreateTempSubdirectory("coordinator-scale-");
-        var database = "coordinator_scale_" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
-        await using var admin = NpgsqlDataSource.Create(connection);
-        await ExecuteAsync(admin, $"CREATE DATABASE {database}", cancellationToken).ConfigureAwait(false);
-        var databaseConnection = new NpgsqlConnectionStringBuilder(connection) { Database = database }.ConnectionString;
-        await using var readModels = NpgsqlDataSource.Create(databaseConnection);
-        output.WriteLine($"Starting a private Azurite and coordinator serve (database {database}) ...");
-        await using var azurite = await AzuriteProcess.StartAsync(settings.Azurite, cancellationToken).ConfigureAwait(false);
-        var taskHub = "scale" + Guid.NewGuid().ToString("N")[..10];
-        var apiKey = Guid.NewGuid().ToString("N");
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["ConnectionStrings__Coordinator"] = databaseConnection,
-            ["ConnectionStrings__CoordinatorMigrations"] = databaseConnection,
-            ["Coordinator__Durable__StorageConnectionString"] = azurite.ConnectionString,
-            ["Coordinator__Durable__TaskHub"] = taskHub,
-            ["Coordinator__ApiKey"] = apiKey,
-            ["Coordinator__Audit__AnchorPath"] = Path.Combine(work.FullName, "anchors"),
-        };
-        foreach (var setting in settings.Settings)
-        {
-            var (name, value) = setting.Split('=', 2) is [var n, var v] ? (n, v) : throw new ArgumentException($"--set {setting}: write NAME=VALUE.");
-            environment[name] = value;
-        }
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            await using var host = await ServeHost.StartAsync(Path.Combine(root, "workflow-definitions"), Path.Combine(work.FullName, "data"), environment, cancellationToken).ConfigureAwait(false);
-            output.WriteLine($"serve ready after {clock.Elapsed.TotalSeconds:F1} s; {Environment.ProcessorCount} cores; {string.Join(", ", settings.Settings.DefaultIfEmpty("default settings"))}");
-            using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
-            http.DefaultRequestHeaders.Add("x-coordinator-key", apiKey);
-            var table = new TableClient(azurite.ConnectionString, taskHub + "History");
-
-            var rows = new List<TierResult>();
-            var started = new List<string>();
-            var tiers = new[] { settings.Baseline }.Concat(settings.Tiers.Where(t => t > settings.Baseline)).ToArray();
-            foreach (var tier in tiers)
-            {
-                output.WriteLine();
-                output.WriteLine($"Tier: {tier:N0} running instances");
-                var fresh = Enumerable.Range(started.Count, tier - started.Count).Select(i => "S-" + i.ToString("D6", CultureInfo.InvariantCulture)).ToArray();
-                var (accepted, drained) = await StartAllAsync(http, readModels, fresh, started.Count, settings.Concurrency, output, cancellationToken).ConfigureAwait(false);
-                started.AddRange(fresh);
-
-                // Idle: nothing is sent; every instance waits on a timer (reminders days away) or on a person.
-                await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
-                var (hostBefore, azuriteBefore) = (host.ProcessorTime, AzuriteTime(azurite));
-                await Task.Delay(settings.Idle, cancellationToken).ConfigureAwait(false);
-                var idleHost = (host.ProcessorTime - hostBefore) / settings.Idle;
-                var idleAzurite = (AzuriteTime(azurite) - azuriteBefore) / settings.Idle;
-                var memory = host.ResidentBytes;
-                var storage = ProcessStats.FolderBytes(azurite.DataFolder);
-                var history = await HistoryAsync(table, [.. started.Take(50).Select(InstanceId)], cancellationToken).ConfigureAwait(false);
-
-                // Step events on instances that wait for them: the first step's done, one per instance, one at a time.
-                var targets = tier == settings.Baseline ? started.Take(settings.Samples).ToArray() : fresh.Skip(fresh.Length / 2).Take(settings.Samples).ToArray();
-                var latencies = new List<double>();
-                var timeouts = 0;
-                foreach (var key in targets)
-                {
-                    var (elapsed, applied) = await SendDoneAsync(http, InstanceId(key), cancellationToken).ConfigureAwait(false);
-                    latencies.Add(elapsed.TotalMilliseconds);
-                    timeouts += applied ? 0 : 1;
-                }
-                var result = new TierResult(tier, accepted, drained, memory, storage / (double)started.Count, idleHost, idleAzurite, history,
-                    Percentile(latencies, 0.50), Percentile(latencies, 0.95), timeouts);
-                rows.Add(result);
-                output.WriteLine($"  started in {accepted.TotalSeconds:F0} s (accepted), first turns done after {drained.TotalSeconds:F0} s; host {memory / 1048576.0:F0} MiB, " +
-                                 $"idle CPU host {idleHost:P1} / Azurite {idleAzurite:P1} of a core; Azurite {result.StoragePerInstance / 1024:F1} KiB per instance, " +
-                                 $"history {history.Rows:F1} rows / {history.Bytes / 1024:F1} KiB per instance; event → next step p50 {result.P50:F0} ms, p95 {result.P95:F0} ms{(timeouts > 0 ? $" ({timeouts} answered 202: not applied within the wait)" : "")}");
-            }
-
             output.WriteLine();
-            output.WriteLine("| running instances | start (accepted / first turns done) | host memory | host CPU idle | Azurite CPU idle | Azurite storage per instance | history per instance | event → next step p50 / p95 | p95 vs 10 |");
-            output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            var baseline = rows[0].P95;
-            foreach (var r in rows)
+            output.WriteLine($"Tier: {tier:N0} running instances");
+            var fresh = Enumerable.Range(started.Count, tier - started.Count).Select(i => "S-" + i.ToString("D6", CultureInfo.InvariantCulture)).ToArray();
+            var (accepted, drained) = await StartAllAsync(deployment, fresh, started.Count, settings.Concurrency, output, cancellationToken).ConfigureAwait(false);
+            started.AddRange(fresh);
+
+            // Idle: nothing is sent; every instance waits on a timer (reminders days away) or on a person.
+            await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            var (hostBefore, azuriteBefore) = (host.ProcessorTime, azurite.ProcessorTime);
+            await Task.Delay(settings.Idle, cancellationToken).ConfigureAwait(false);
+            var idleHost = (host.ProcessorTime - hostBefore) / settings.Idle;
+            var idleAzurite = (azurite.ProcessorTime - azuriteBefore) / settings.Idle;
+            var memory = host.ResidentBytes;
+            var azuriteMemory = ProcessStats.ResidentBytes(azurite.ProcessId);
+            // Instances that only waited (not the ones the latency samples moved on).
+            var history = await deployment.HistoryAsync([.. fresh.Take(50).Select(InstanceId)], cancellationToken).ConfigureAwait(false);
+            // On disk: Azurite's files; in memory: what the instance's rows hold (history and instance rows, keys and payloads).
+            var storagePerInstance = settings.AzuriteOnDisk ? ProcessStats.FolderBytes(azurite.DataFolder) / (double)started.Count : history.Bytes + history.InstanceBytes;
+
+            // Step events on instances that wait for them: the first step's done, one per instance, one at a time.
+            var targets = fresh.Skip(fresh.Length / 2).Take(settings.Samples).ToArray();
+            if (tier == settings.Baseline)
+                targets = [.. fresh.Take(settings.Samples)];
+            var latencies = new List<double>();
+            var timeouts = 0;
+            foreach (var key in targets)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {r.Instances:N0} | {r.Accepted.TotalSeconds:F0} s / {r.Drained.TotalSeconds:F0} s | {r.Memory / 1048576.0:F0} MiB | {r.IdleHost:P1} | {r.IdleAzurite:P1} | " +
-                    $"{r.StoragePerInstance / 1024:F1} KiB | {r.History.Rows:F1} rows, {r.History.Bytes / 1024:F1} KiB | {r.P50:F0} / {r.P95:F0} ms | {r.P95 / baseline:F2}× |"));
+                var (elapsed, applied) = await SendDoneAsync(http, InstanceId(key), cancellationToken).ConfigureAwait(false);
+                latencies.Add(elapsed.TotalMilliseconds);
+                timeouts += applied ? 0 : 1;
             }
-            return 0;
+            var result = new TierResult(tier, accepted, drained, memory, azuriteMemory, storagePerInstance, idleHost, idleAzurite, history,
+                Percentile(latencies, 0.50), Percentile(latencies, 0.95), timeouts);
+            rows.Add(result);
+            output.WriteLine($"  started in {accepted.TotalSeconds:F0} s (accepted), first turns done after {drained.TotalSeconds:F0} s; host {memory / 1048576.0:F0} MiB, " +
+                             $"idle CPU host {idleHost:P1} / Azurite {idleAzurite:P1} of a core; Azurite {azuriteMemory / 1048576.0:F0} MiB; storage {result.StoragePerInstance / 1024:F1} KiB per instance, " +
+                             $"history {history.Rows:F1} rows / {history.Bytes / 1024:F1} KiB per instance; event → next step p50 {result.P50:F0} ms, p95 {result.P95:F0} ms{(timeouts > 0 ? $" ({timeouts} answered 202: not applied within the wait)" : "")}");
         }
-        finally
+
+        output.WriteLine();
+        output.WriteLine("| running instances | start (accepted / first turns done) | host memory | host CPU idle | Azurite CPU idle | Azurite memory | storage per instance | history per instance | event → next step p50 / p95 | p95 vs 10 |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var baseline = rows[0].P95;
+        foreach (var r in rows)
         {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
-            try
-            {
-                work.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Instances:N0} | {r.Accepted.TotalSeconds:F0} s / {r.Drained.TotalSeconds:F0} s | {r.Memory / 1048576.0:F0} MiB | {r.IdleHost:P1} | {r.IdleAzurite:P1} | {r.AzuriteMemory / 1048576.0:F0} MiB | " +
+                $"{r.StoragePerInstance / 1024:F1} KiB | {r.History.Rows:F1} rows, {r.History.Bytes / 1024:F1} KiB | {r.P50:F0} / {r.P95:F0} ms | {r.P95 / baseline:F2}× |"));
         }
+        return 0;
     }
 
     private static string InstanceId(string key) => $"{Workflow}.{key}";
 
     /// <summary>Starts the instances (<paramref name="concurrency"/> at a time), then waits until each one's first turn is in the read model; prints progress.</summary>
     private static async Task<(TimeSpan Accepted, TimeSpan Drained)> StartAllAsync(
-        HttpClient http, NpgsqlDataSource readModels, IReadOnlyList<string> keys, int already, int concurrency, TextWriter output, CancellationToken cancellationToken)
+        ScaleDeployment deployment, IReadOnlyList<string> keys, int already, int concurrency, TextWriter output, CancellationToken cancellationToken)
     {
+        var http = deployment.Http;
         var clock = Stopwatch.StartNew();
         var next = -1;
         var accepted = 0;
@@ -200,7 +167,7 @@ internal static class ScaleBenchmark
         var lastPrint = TimeSpan.Zero;
         while (true)
         {
-            var done = await ScalarAsync(readModels, "SELECT count(*) FROM work_instances", cancellationToken).ConfigureAwait(false);
+            var done = await deployment.ScalarAsync("SELECT count(*) FROM work_instances", cancellationToken).ConfigureAwait(false);
             if (done >= expected)
                 return (acceptedAfter, clock.Elapsed);
             if (clock.Elapsed - lastPrint >= TimeSpan.FromSeconds(10))
@@ -224,48 +191,13 @@ internal static class ScaleBenchmark
         return (elapsed, response.StatusCode == HttpStatusCode.OK);
     }
 
-    /// <summary>History rows and their payload bytes per instance (the current execution and any earlier ones), averaged over <paramref name="instanceIds"/>.</summary>
-    private static async Task<(double Rows, double Bytes)> HistoryAsync(TableClient table, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
-    {
-        long rows = 0, bytes = 0;
-        foreach (var id in instanceIds)
-        {
-            await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == id, cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                rows++;
-                bytes += entity.Sum(static p => p.Value switch
-                {
-                    string text => System.Text.Encoding.UTF8.GetByteCount(text),
-                    byte[] binary => binary.Length,
-                    null => 0,
-                    _ => 8,
-                });
-            }
-        }
-        return (rows / (double)instanceIds.Count, bytes / (double)instanceIds.Count);
-    }
-
-    private static TimeSpan AzuriteTime(AzuriteProcess azurite) => azurite.ProcessorTime;
-
     private static double Percentile(List<double> values, double p)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
     }
 
-    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-    }
-
     private sealed record TierResult(
-        int Instances, TimeSpan Accepted, TimeSpan Drained, long Memory, double StoragePerInstance, double IdleHost, double IdleAzurite,
-        (double Rows, double Bytes) History, double P50, double P95, int Timeouts);
+        int Instances, TimeSpan Accepted, TimeSpan Drained, long Memory, long AzuriteMemory, double StoragePerInstance, double IdleHost, double IdleAzurite,
+        (double Rows, double Bytes, double InstanceBytes) History, double P50, double P95, int Timeouts);
 }

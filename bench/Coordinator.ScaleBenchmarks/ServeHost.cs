@@ -37,7 +37,8 @@ internal sealed class ServeHost : IAsyncDisposable
         }
     }
 
-    public static async Task<ServeHost> StartAsync(string definitions, string dataFolder, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    public static async Task<ServeHost> StartAsync(
+        string definitions, string dataFolder, IReadOnlyDictionary<string, string> environment, double timeScale, CancellationToken cancellationToken)
     {
         var port = Coordinator.HostBenchmarks.FreePort.Loopback();
         var cli = CliPath();
@@ -50,7 +51,7 @@ internal sealed class ServeHost : IAsyncDisposable
         };
         foreach (var argument in new[]
                  {
-                     cli, "serve", "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--time-scale", "1",
+                     cli, "serve", "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--time-scale", timeScale.ToString(CultureInfo.InvariantCulture),
                      "--definitions", definitions, "--data", dataFolder,
                  })
             start.ArgumentList.Add(argument);
