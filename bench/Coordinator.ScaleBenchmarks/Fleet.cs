@@ -11,7 +11,7 @@ namespace Coordinator.ScaleBenchmarks;
 /// One host against two on the same task hub and database: instances of the host benchmark's
 /// three-step workflow completed per second, each step finished by a <c>done</c> that waits for its
 /// outcome, requests alternating over the hosts. Two rounds with one host, then the second host
-/// starts (and gets a round of its own to take its share of the partitions), then two rounds with both.
+/// starts (and gets a minute and a round of its own to take its share of the partitions), then three rounds with both.
 /// </summary>
 internal static class Fleet
 {
@@ -28,12 +28,13 @@ internal static class Fleet
         var round = 0;
         // Warm-up (JIT, plans, connections), not measured.
         await RoundAsync(clients, $"warm", Math.Max(10, instances / 4), settings.Concurrency, cancellationToken).ConfigureAwait(false);
-        foreach (var hosts in new[] { 1, 1, 2, 2 })
+        foreach (var hosts in new[] { 1, 1, 2, 2, 2 })
         {
             if (hosts > clients.Count)
             {
                 clients.Add(await deployment.AddHostAsync(cancellationToken).ConfigureAwait(false));
-                output.WriteLine("second host ready; letting it take its share of the partitions ...");
+                output.WriteLine("second host ready; letting it take its share of the partitions (60 s and a round) ...");
+                await Task.Delay(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
                 await RoundAsync(clients, "rebalance", Math.Max(10, instances / 4), settings.Concurrency, cancellationToken).ConfigureAwait(false);
             }
             var (rate, p50, p95) = await RoundAsync(clients, $"r{++round}", instances, settings.Concurrency, cancellationToken).ConfigureAwait(false);
@@ -45,7 +46,7 @@ internal static class Fleet
 
         double Rate(int hosts) => results.Where(r => r.Hosts == hosts).Average(r => r.Rate);
         output.WriteLine();
-        output.WriteLine("| hosts on the task hub | instances/s (mean of 2 rounds) | done → applied p50 / p95 |");
+        output.WriteLine("| hosts on the task hub | instances/s (mean of its rounds) | done → applied p50 / p95 |");
         output.WriteLine("|---:|---:|---:|");
         foreach (var hosts in new[] { 1, 2 })
         {
@@ -53,6 +54,7 @@ internal static class Fleet
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {hosts} | {Rate(hosts):F2} | {mine.Average(r => r.P50):F0} / {mine.Max(r => r.P95):F0} ms |"));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Two hosts / one: {Rate(2) / Rate(1):F2}×"));
+        deployment.DescribeWarnings(output);
         return 0;
     }
 

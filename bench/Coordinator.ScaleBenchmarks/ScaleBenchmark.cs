@@ -135,6 +135,7 @@ internal static class ScaleBenchmark
                 $"| {r.Instances:N0} | {r.Accepted.TotalSeconds:F0} s / {r.Drained.TotalSeconds:F0} s | {r.Memory / 1048576.0:F0} MiB | {r.IdleHost:P1} | {r.IdleAzurite:P1} | {r.AzuriteMemory / 1048576.0:F0} MiB | " +
                 $"{r.StoragePerInstance / 1024:F1} KiB | {r.History.Rows:F1} rows, {r.History.Bytes / 1024:F1} KiB | {r.P50:F0} / {r.P95:F0} ms | {r.P95 / baseline:F2}× |"));
         }
+        deployment.DescribeWarnings(output);
         return 0;
     }
 

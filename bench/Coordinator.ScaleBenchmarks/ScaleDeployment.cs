@@ -129,6 +129,17 @@ internal sealed class ScaleDeployment : IAsyncDisposable
         return http;
     }
 
+    /// <summary>Every host's most frequent warnings, for the report.</summary>
+    public void DescribeWarnings(TextWriter output)
+    {
+        foreach (var (host, index) in new[] { Host }.Concat(_moreHosts).Select((h, i) => (h, i)))
+        {
+            output.WriteLine($"host {index + 1}: {host.Warnings.Values.Sum()} warnings or errors");
+            foreach (var (text, count) in host.Warnings.OrderByDescending(w => w.Value).Take(5))
+                output.WriteLine($"    {count}x {text}");
+        }
+    }
+
     public async Task<long> ScalarAsync(string sql, CancellationToken cancellationToken)
     {
         await using var command = ReadModels.CreateCommand(sql);

@@ -14,6 +14,8 @@ internal sealed class ServeHost : IAsyncDisposable
     private const string ReadyMarker = "Coordinator ready on ";
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentDictionary<string, int> _warnings = new(StringComparer.Ordinal);
+    private string? _pendingHeader;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServeHost(Process process, Uri baseAddress)
@@ -23,6 +25,9 @@ internal sealed class ServeHost : IAsyncDisposable
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>How many warnings and errors the host logged, by their first words (for the report).</summary>
+    public IReadOnlyDictionary<string, int> Warnings => _warnings;
 
     /// <summary>Resident memory of the host process (VmRSS), in bytes.</summary>
     public long ResidentBytes => ProcessStats.ResidentBytes(_process.Id);
@@ -92,6 +97,15 @@ internal sealed class ServeHost : IAsyncDisposable
         if (line is null)
             return;
         _output.Enqueue(line);
+        // A log entry is a header line ("warn: Category[id]") and an indented message line.
+        if (_pendingHeader is { } header)
+        {
+            var message = line.Trim();
+            _warnings.AddOrUpdate(header + " " + (message.Length > 200 ? message[..200] : message), 1, (_, n) => n + 1);
+            _pendingHeader = null;
+        }
+        if (line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal))
+            _pendingHeader = line.Length > 60 ? line[..60] : line;
         while (_output.Count > 500)
             _output.TryDequeue(out _);
         if (line.Contains(ReadyMarker, StringComparison.Ordinal))

@@ -48,4 +48,17 @@ public sealed class DurableBackendOptions
 
     /// <summary>The same for work-item (activity) messages.</summary>
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// This host's name among the hosts of the task hub, which owns its control-queue partitions. Empty
+    /// (the default): the machine name, the process id and a random suffix, unique per process. The
+    /// provider's own default is the machine name alone, under which several hosts on one machine all
+    /// believe they own every partition and run the same instances at once.
+    /// </summary>
+    [MaxLength(100, ErrorMessage = "Coordinator:Durable:WorkerId must be at most 100 characters.")]
+    public string? WorkerId { get; set; }
+
+    /// <summary>The worker id this process uses: <see cref="WorkerId"/>, or one unique to the process.</summary>
+    public string EffectiveWorkerId() =>
+        string.IsNullOrWhiteSpace(WorkerId) ? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}" : WorkerId.Trim();
 }

@@ -46,6 +46,7 @@ public static partial class EmbeddedDurableTask
                 ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
                 WorkItemQueueVisibilityTimeout = options.WorkItemQueueVisibilityTimeout,
                 UseTablePartitionManagement = options.UseTablePartitionManagement,
+                WorkerId = options.EffectiveWorkerId(),
                 LoggerFactory = loggerFactory,
             }),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown Durable backend."),
@@ -100,7 +101,15 @@ public static partial class EmbeddedDurableTask
         var clientChannel = endpoint.CreateChannel();
         builder.Services.AddDurableTaskWorker(worker =>
         {
-            worker.UseGrpc(workerChannel);
+            worker.UseGrpc(options =>
+            {
+                options.Channel = workerChannel;
+                // The embedded sidecar sends no health pings: with the default (reconnect after 120 s without a
+                // work item) an idle host dropped its work-item stream, and what the sidecar had just dispatched
+                // on it waited until the stream's work was given up. In-process over a Unix socket, a silent
+                // disconnect is the host's own death, so the detection is off.
+                Microsoft.DurableTask.Worker.Grpc.Internal.InternalOptionsExtensions.SetSilentDisconnectTimeout(options, TimeSpan.Zero);
+            });
             worker.AddTasks(registerTasks);
             worker.Configure(options => options.DataConverter = CoordinatorDataConverter.Instance);
         });
