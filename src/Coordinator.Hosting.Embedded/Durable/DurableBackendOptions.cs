@@ -51,14 +51,24 @@ public sealed class DurableBackendOptions
 
     /// <summary>
     /// This host's name among the hosts of the task hub, which owns its control-queue partitions. Empty
-    /// (the default): the machine name, the process id and a random suffix, unique per process. The
-    /// provider's own default is the machine name alone, under which several hosts on one machine all
-    /// believe they own every partition and run the same instances at once.
+    /// (the default): <c>serve</c> uses the machine name and a hash of its data folder, the same across
+    /// restarts (a restarted host takes its partitions back at once) and different for every host of
+    /// the machine (each has its own data folder). The provider's own default is the machine name alone,
+    /// under which several hosts on one machine all believe they own every partition and run the same
+    /// instances at once.
     /// </summary>
     [MaxLength(100, ErrorMessage = "Coordinator:Durable:WorkerId must be at most 100 characters.")]
     public string? WorkerId { get; set; }
 
-    /// <summary>The worker id this process uses: <see cref="WorkerId"/>, or one unique to the process.</summary>
+    /// <summary>The worker id of a host whose data folder is <paramref name="dataPath"/>: the machine name and a hash of the folder's full path.</summary>
+    public static string WorkerIdFor(string dataPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataPath);
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(dataPath)));
+        return $"{Environment.MachineName}-{Convert.ToHexStringLower(hash)[..12]}";
+    }
+
+    /// <summary>The worker id to use: <see cref="WorkerId"/>, or (not configured, outside <c>serve</c>) one unique to this call.</summary>
     public string EffectiveWorkerId() =>
         string.IsNullOrWhiteSpace(WorkerId) ? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}" : WorkerId.Trim();
 }

@@ -63,7 +63,8 @@ public static partial class EmbeddedDurableTask
     public static SidecarEndpoint AddEmbeddedDurableTask(this WebApplicationBuilder builder, Action<DurableTaskRegistry> registerTasks, string dataPath)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddValidatedOptions<DurableBackendOptions>(DurableBackendOptions.Section);
+        builder.Services.AddValidatedOptions<DurableBackendOptions>(DurableBackendOptions.Section)
+            .PostConfigure(options => options.WorkerId = string.IsNullOrWhiteSpace(options.WorkerId) ? DurableBackendOptions.WorkerIdFor(dataPath) : options.WorkerId);
         // The backend logs nothing of its own: its lease and partition chatter is not the operator's concern
         // (the host's filters keep DurableTask at warnings for what goes through the worker and client).
         builder.Services.AddSingleton(sp => new EmbeddedBackend(CreateBackend(sp.GetRequiredService<IOptions<DurableBackendOptions>>().Value, NullLoggerFactory.Instance)));

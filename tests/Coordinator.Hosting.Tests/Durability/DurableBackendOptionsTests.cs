@@ -19,6 +19,16 @@ public sealed class DurableBackendOptionsTests
     }
 
     [Fact]
+    public void WorkerIdFor_ADataFolder_IsTheSameAcrossRestartsAndDiffersBetweenTheHostsOfAMachine()
+    {
+        var first = DurableBackendOptions.WorkerIdFor("/srv/coordinator/host-0");
+
+        Assert.Equal(first, DurableBackendOptions.WorkerIdFor("/srv/coordinator/host-0/"[..^1]));
+        Assert.NotEqual(first, DurableBackendOptions.WorkerIdFor("/srv/coordinator/host-1"));
+        Assert.StartsWith(Environment.MachineName + "-", first, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EffectiveWorkerId_Configured_IsUsedAsGiven()
     {
         var options = new DurableBackendOptions { WorkerId = "  host-a  " };
