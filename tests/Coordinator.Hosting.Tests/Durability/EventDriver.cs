@@ -438,16 +438,16 @@ internal sealed class EventDriver : IAsyncDisposable
     }
 
     /// <summary>
-    /// The same <c>done</c> twice at once, both waiting for their outcome (never <c>?wait=0</c>, so that each
-    /// answer says whether it took effect). Kept out of <see cref="AcceptedStateEvents"/>: the pair is judged
+    /// The same <c>done</c> twice at once, both waiting up to the API's longest wait (30 s) for their outcome, so
+    /// that each answer says whether it took effect even while a killed host's partitions change hands. Kept out of <see cref="AcceptedStateEvents"/>: the pair is judged
     /// as a pair (at most one applied; with two definite answers, one 200 and one 409).
     /// </summary>
     private async Task SendConflictingDoneAsync(Tracked instance, string stepId, string status, string owner, CancellationToken cancellationToken)
     {
         var body = new { type = "done", by = owner };
         var answers = await Task.WhenAll(
-            PostAsync(instance.InstanceId, stepId, body, cancellationToken),
-            PostAsync(instance.InstanceId, stepId, body, cancellationToken));
+            PostAsync(instance.InstanceId, stepId, body, cancellationToken, waitSeconds: 30),
+            PostAsync(instance.InstanceId, stepId, body, cancellationToken, waitSeconds: 30));
         var (first, second) = (answers[0], answers[1]);
         _conflictingDones.Enqueue(new ConflictingDone(
             instance.InstanceId, stepId, (first.Outcome, first.StatusCode, EventIdOf(first.Body)), (second.Outcome, second.StatusCode, EventIdOf(second.Body))));
@@ -476,13 +476,14 @@ internal sealed class EventDriver : IAsyncDisposable
     /// does not know the parameter ignores it.
     /// </summary>
     private async Task<(RequestOutcome Outcome, int StatusCode, string Body)> PostAsync(
-        string instanceId, string stepId, object body, CancellationToken cancellationToken, bool answerAtOnce = false)
+        string instanceId, string stepId, object body, CancellationToken cancellationToken, bool answerAtOnce = false, int? waitSeconds = null)
     {
         await _requests.WaitAsync(cancellationToken);
         try
         {
+            var wait = answerAtOnce ? "?wait=0" : waitSeconds is { } seconds ? $"?wait={seconds}" : "";
             using var response = await _http.PostAsJsonAsync(
-                $"/api/instances/{Uri.EscapeDataString(instanceId)}/steps/{Uri.EscapeDataString(stepId)}/events{(answerAtOnce ? "?wait=0" : "")}", body, cancellationToken);
+                $"/api/instances/{Uri.EscapeDataString(instanceId)}/steps/{Uri.EscapeDataString(stepId)}/events{wait}", body, cancellationToken);
             var code = (int)response.StatusCode;
             Count(code.ToString(CultureInfo.InvariantCulture));
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
