@@ -33,6 +33,11 @@ try
         return await Fleet.RunAsync(settings, perRound, Console.Out, cancel.Token);
     return await ScaleBenchmark.RunAsync(settings, Console.Out, cancel.Token);
 }
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
 catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or HttpRequestException or TimeoutException)
 {
     Console.Error.WriteLine();
