@@ -20,9 +20,8 @@ internal static class Fleet
 
     public static async Task<int> RunAsync(ScaleSettings settings, int instances, TextWriter output, CancellationToken cancellationToken)
     {
-        var root = typeof(Fleet).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
         await using var deployment = await ScaleDeployment.StartAsync(
-            settings, timeScale: 1, output, cancellationToken, Path.Combine(root, "bench", "Coordinator.HostBenchmarks", "workflows")).ConfigureAwait(false);
+            settings, timeScale: 1, output, cancellationToken, Path.Combine(ScaleDeployment.RepositoryRoot, "bench", "Coordinator.HostBenchmarks", "workflows")).ConfigureAwait(false);
         var clients = new List<HttpClient> { deployment.Http };
         var results = new List<(int Hosts, double Rate, double P50, double P95)>();
         var round = 0;
@@ -72,11 +71,7 @@ internal static class Fleet
             while (Interlocked.Increment(ref next) is var i && i < count)
             {
                 var key = $"{prefix}-{i.ToString("D4", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}"[..40];
-                using (var started = await Client().PostAsJsonAsync($"/api/workflows/{Workflow}/instances", new { businessKey = key }, cancellationToken).ConfigureAwait(false))
-                {
-                    if (started.StatusCode != HttpStatusCode.Accepted)
-                        throw new InvalidOperationException($"The start of {key} was answered {(int)started.StatusCode}.");
-                }
+                await ScaleDeployment.StartInstanceAsync(Client(), Workflow, key, context: null, cancellationToken).ConfigureAwait(false);
                 var id = $"{Workflow}.{key}";
                 foreach (var step in Steps)
                 {
@@ -101,10 +96,7 @@ internal static class Fleet
                 }
             }
         })).ConfigureAwait(false);
-        var sorted = latencies.Order().ToArray();
-
-        double Percentile(double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-        return (count / clock.Elapsed.TotalSeconds, Percentile(0.5), Percentile(0.95));
+        return (count / clock.Elapsed.TotalSeconds, ScaleDeployment.Percentile(latencies, 0.5), ScaleDeployment.Percentile(latencies, 0.95));
     }
 
     private static async Task UntilDoneAsync(Func<HttpClient> client, string id, string step, CancellationToken cancellationToken)

@@ -106,9 +106,7 @@ internal static class ScaleBenchmark
             var storagePerInstance = settings.AzuriteOnDisk ? ProcessStats.FolderBytes(azurite.DataFolder) / (double)started.Count : history.Bytes + history.InstanceBytes;
 
             // Step events on instances that wait for them: the first step's done, one per instance, one at a time.
-            var targets = fresh.Skip(fresh.Length / 2).Take(settings.Samples).ToArray();
-            if (tier == settings.Baseline)
-                targets = [.. fresh.Take(settings.Samples)];
+            var targets = fresh.Skip(tier == settings.Baseline ? 0 : fresh.Length / 2).Take(settings.Samples).ToArray();
             var latencies = new List<double>();
             var timeouts = 0;
             foreach (var key in targets)
@@ -118,7 +116,7 @@ internal static class ScaleBenchmark
                 timeouts += applied ? 0 : 1;
             }
             var result = new TierResult(tier, accepted, drained, memory, azuriteMemory, storagePerInstance, idleHost, idleAzurite, history,
-                Percentile(latencies, 0.50), Percentile(latencies, 0.95), timeouts);
+                ScaleDeployment.Percentile(latencies, 0.50), ScaleDeployment.Percentile(latencies, 0.95), timeouts);
             rows.Add(result);
             output.WriteLine($"  started in {accepted.TotalSeconds:F0} s (accepted), first turns done after {drained.TotalSeconds:F0} s; host {memory / 1048576.0:F0} MiB, " +
                              $"idle CPU host {idleHost:P1} / Azurite {idleAzurite:P1} of a core; Azurite {azuriteMemory / 1048576.0:F0} MiB; storage {result.StoragePerInstance / 1024:F1} KiB per instance, " +
@@ -154,11 +152,7 @@ internal static class ScaleBenchmark
         {
             while (Interlocked.Increment(ref next) is var i && i < keys.Count)
             {
-                var key = keys[i];
-                using var response = await http.PostAsJsonAsync($"/api/workflows/{Workflow}/instances",
-                    new { businessKey = key, context = new { deal_id = key, deal_owner = Owner, segment = "enterprise" } }, cancellationToken).ConfigureAwait(false);
-                if (response.StatusCode != HttpStatusCode.Accepted)
-                    throw new InvalidOperationException($"The start of {key} was answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+                await StartOnboardingAsync(http, keys[i], cancellationToken).ConfigureAwait(false);
                 Interlocked.Increment(ref accepted);
             }
         })).ConfigureAwait(false);
@@ -180,6 +174,10 @@ internal static class ScaleBenchmark
         }
     }
 
+    /// <summary>Starts an onboarding whose first step (<c>contract</c>) <see cref="Owner"/> owns.</summary>
+    public static Task StartOnboardingAsync(HttpClient http, string key, CancellationToken cancellationToken) =>
+        ScaleDeployment.StartInstanceAsync(http, Workflow, key, new { deal_id = key, deal_owner = Owner, segment = "enterprise" }, cancellationToken);
+
     /// <summary>Posts the first step's <c>done</c> and waits for its answer (the API answers 200 once the instance applied it and activated the next steps).</summary>
     private static async Task<(TimeSpan Elapsed, bool Applied)> SendDoneAsync(HttpClient http, string instanceId, CancellationToken cancellationToken)
     {
@@ -190,12 +188,6 @@ internal static class ScaleBenchmark
         if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Accepted))
             throw new InvalidOperationException($"done on {instanceId} was answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
         return (elapsed, response.StatusCode == HttpStatusCode.OK);
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
     }
 
     private sealed record TierResult(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Reflection;
 using Azure.Data.Tables;
 using Coordinator.HostBenchmarks;
@@ -45,6 +46,26 @@ internal sealed class ScaleDeployment : IAsyncDisposable
     public TableClient Instances { get; private init; } = null!;
 
     /// <summary>Starts Azurite, the database and one host on <paramref name="definitions"/> (default: the repository's workflow-definitions).</summary>
+    /// <summary>The repository this benchmark was built from (recorded at build time).</summary>
+    public static string RepositoryRoot { get; } =
+        typeof(ScaleDeployment).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
+
+    /// <summary>Starts an instance of <paramref name="workflow"/> through the API; anything but a <c>202</c> is an error.</summary>
+    public static async Task StartInstanceAsync(HttpClient http, string workflow, string businessKey, object? context, CancellationToken cancellationToken)
+    {
+        object body = context is null ? new { businessKey } : new { businessKey, context };
+        using var response = await http.PostAsJsonAsync($"/api/workflows/{workflow}/instances", body, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != System.Net.HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"The start of {businessKey} was answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+    }
+
+    /// <summary>The <paramref name="p"/> quantile (0..1) of <paramref name="values"/> (nearest rank; 0 when there are none).</summary>
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
     public static async Task<ScaleDeployment> StartAsync(ScaleSettings settings, double timeScale, TextWriter output, CancellationToken cancellationToken, string? definitions = null)
     {
         var connection = settings.Connection ?? Environment.GetEnvironmentVariable("COORDINATOR_BENCH_CONNECTION");
@@ -54,7 +75,6 @@ internal sealed class ScaleDeployment : IAsyncDisposable
                 "Set COORDINATOR_BENCH_CONNECTION (or pass --connection) to a PostgreSQL superuser connection, e.g. for scripts/postgres.sh start: " +
                 "export COORDINATOR_BENCH_CONNECTION=\"Host=$PWD/.data/postgres;Port=5433;Username=postgres\"");
         }
-        var root = typeof(ScaleDeployment).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
         var work = Directory.CreateTempSubdirectory("coordinator-scale-");
         var database = "coordinator_scale_" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
         var admin = NpgsqlDataSource.Create(connection);
@@ -78,7 +98,7 @@ internal sealed class ScaleDeployment : IAsyncDisposable
             var (name, value) = setting.Split('=', 2) is [var n, var v] ? (n, v) : throw new ArgumentException($"--set {setting}: write NAME=VALUE.");
             environment[name] = value;
         }
-        definitions ??= Path.Combine(root, "workflow-definitions");
+        definitions ??= Path.Combine(RepositoryRoot, "workflow-definitions");
         var host = await ServeHost.StartAsync(definitions, Path.Combine(work.FullName, "data"), environment, timeScale, cancellationToken).ConfigureAwait(false);
         var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
         http.DefaultRequestHeaders.Add("x-coordinator-key", apiKey);

@@ -24,12 +24,7 @@ internal static class SixWeeks
         var http = deployment.Http;
         var keys = Enumerable.Range(0, instances).Select(i => "W-" + i.ToString("D3", CultureInfo.InvariantCulture)).ToArray();
         foreach (var key in keys)
-        {
-            using var response = await http.PostAsJsonAsync($"/api/workflows/{Workflow}/instances",
-                new { businessKey = key, context = new { deal_id = key, deal_owner = "sales.rep", segment = "enterprise" } }, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.Accepted)
-                throw new InvalidOperationException($"The start of {key} was answered {(int)response.StatusCode}.");
-        }
+            await ScaleBenchmark.StartOnboardingAsync(http, key, cancellationToken).ConfigureAwait(false);
         var ids = keys.Select(k => $"{Workflow}.{k}").ToArray();
         var random = new Random(6);
         var lateBy = new Dictionary<(string, string), TimeSpan>();

@@ -52,9 +52,9 @@ public sealed class DurableBackendOptions
     /// <summary>
     /// This host's name among the hosts of the task hub, which owns its control-queue partitions. Empty
     /// (the default): <c>serve</c> uses the machine name and a hash of its data folder, the same across
-    /// the restarts of a host and different for every host of the machine (each has its own data folder). The provider's own default is the machine name alone,
-    /// under which several hosts on one machine all believe they own every partition and run the same
-    /// instances at once.
+    /// the restarts of a host and different for every host of the machine (each has its own data folder).
+    /// The provider's own default is the machine name alone, under which several hosts on one machine all
+    /// believe they own every partition and run the same instances at once.
     /// </summary>
     [MaxLength(100, ErrorMessage = "Coordinator:Durable:WorkerId must be at most 100 characters.")]
     public string? WorkerId { get; set; }

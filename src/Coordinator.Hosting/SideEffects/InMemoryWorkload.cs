@@ -1,4 +1,5 @@
 using Coordinator.Core.Ports;
+using Coordinator.Orchestration;
 
 namespace Coordinator.Hosting.SideEffects;
 
@@ -9,9 +10,7 @@ namespace Coordinator.Hosting.SideEffects;
 /// </summary>
 public sealed class InMemoryWorkload(InMemoryWorkStore work, InMemoryAuditLog? audit = null) : IWorkloadReader
 {
-    private const string Failed = "side_effect.failed";
-
-    private static readonly string[] Outcomes = [Failed, "side_effect.recovered", "side_effect.abandoned"];
+    private static readonly string[] Outcomes = [SideEffectPlanner.EffectFailed, SideEffectPlanner.EffectRecovered, SideEffectPlanner.EffectAbandoned];
 
     public Task<IReadOnlyList<WorkflowWorkload>> ReadAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -26,7 +25,7 @@ public sealed class InMemoryWorkload(InMemoryWorkStore work, InMemoryAuditLog? a
             var key = entry.Detail is { ValueKind: System.Text.Json.JsonValueKind.Object } detail && detail.TryGetProperty("effectKey", out var k) ? k.GetString() ?? "" : "";
             latest[(entry.InstanceId, key)] = entry;
         }
-        var pending = latest.Values.Where(static e => e.Action == Failed).GroupBy(static e => e.WorkflowId, StringComparer.Ordinal)
+        var pending = latest.Values.Where(static e => e.Action == SideEffectPlanner.EffectFailed).GroupBy(static e => e.WorkflowId, StringComparer.Ordinal)
             .ToDictionary(static g => g.Key, static g => (long)g.Count(), StringComparer.Ordinal);
 
         return Task.FromResult<IReadOnlyList<WorkflowWorkload>>([.. running
@@ -34,7 +33,7 @@ public sealed class InMemoryWorkload(InMemoryWorkStore work, InMemoryAuditLog? a
             .OrderBy(static g => g.Key, StringComparer.Ordinal)
             .Select(g =>
             {
-                var steps = g.SelectMany(w => w.Waiting.Select(s => (Step: s, WorkflowNow: WorkflowNow(w.Instance, now)))).ToList();
+                var steps = g.SelectMany(w => w.Waiting.Select(s => (Step: s, WorkflowNow: new WorkflowClock(w.Instance.StartedAt, w.Instance.TimeScale).ToWorkflowTime(now)))).ToList();
                 return new WorkflowWorkload(
                     g.Key,
                     g.Count(),
@@ -45,8 +44,4 @@ public sealed class InMemoryWorkload(InMemoryWorkStore work, InMemoryAuditLog? a
                     pending.GetValueOrDefault(g.Key));
             })]);
     }
-
-    /// <summary>The instance's workflow time at the real moment <paramref name="now"/> (its clock runs <see cref="WorkInstance.TimeScale"/> times faster from its start).</summary>
-    private static DateTimeOffset WorkflowNow(WorkInstance instance, DateTimeOffset now) =>
-        instance.StartedAt + TimeSpan.FromTicks((long)Math.Floor((now - instance.StartedAt).Ticks * instance.TimeScale));
 }

@@ -12,9 +12,6 @@ public sealed class CoordinatorTelemetryOptions
 {
     public const string Section = "Coordinator:Telemetry";
 
-    /// <summary>Also print spans and metrics on the console (a local look without a collector).</summary>
-    public bool Console { get; set; }
-
     /// <summary>How often the workload gauges (instances running, steps active, overdue, blocked, effects pending retry) are read from the read models.</summary>
     [Range(1, 3600, ErrorMessage = "Coordinator:Telemetry:WorkloadIntervalSeconds must be a whole number of seconds from 1 to 3600 (default 30).")]
     public int WorkloadIntervalSeconds { get; set; } = 30;

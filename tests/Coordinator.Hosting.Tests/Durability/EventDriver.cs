@@ -438,9 +438,10 @@ internal sealed class EventDriver : IAsyncDisposable
     }
 
     /// <summary>
-    /// The same <c>done</c> twice at once, both waiting up to the API's longest wait (30 s) for their outcome, so
-    /// that each answer says whether it took effect even while a killed host's partitions change hands. Kept out of <see cref="AcceptedStateEvents"/>: the pair is judged
-    /// as a pair (at most one applied; with two definite answers, one 200 and one 409).
+    /// The same <c>done</c> twice at once, both waiting up to the API's longest wait (30 s) for their
+    /// outcome, so that each answer says whether it took effect even while a killed host's partitions
+    /// change hands. Kept out of <see cref="AcceptedStateEvents"/>: the pair is judged as a pair (at most
+    /// one applied; with two definite answers, one 200 and one 409).
     /// </summary>
     private async Task SendConflictingDoneAsync(Tracked instance, string stepId, string status, string owner, CancellationToken cancellationToken)
     {

@@ -259,14 +259,11 @@ internal sealed class FaultFindings
         }
         // Two identical dones at the same moment (through different hosts): the step completed once, by one of the
         // two (the turn that completed it names its event), and when both were answered definitely, one 200 and one 409.
-        var completions = (await connection.QueryAsync<(string InstanceId, string StepId, long Count)>(
-            "SELECT instance_id, step_id, count(*) FROM audit_log WHERE action = 'step.completed' GROUP BY 1, 2"))
-            .ToDictionary(r => (r.InstanceId, r.StepId), r => r.Count);
-        var completedBy = (await connection.QueryAsync<(string EventId, long Count)>(
-            """
-            SELECT detail -> 'turn' -> 'event' ->> 'eventId', count(*) FROM audit_log
-            WHERE action = 'step.completed' AND detail -> 'turn' ? 'event' GROUP BY 1
-            """)).ToDictionary(r => r.EventId, r => r.Count, StringComparer.Ordinal);
+        var completionRows = (await connection.QueryAsync<(string InstanceId, string StepId, string? EventId)>(
+            "SELECT instance_id, step_id, detail -> 'turn' -> 'event' ->> 'eventId' FROM audit_log WHERE action = 'step.completed'")).ToList();
+        var completions = completionRows.CountBy(r => (r.InstanceId, r.StepId)).ToDictionary(c => c.Key, c => (long)c.Value);
+        var completedBy = completionRows.Where(r => r.EventId is not null).CountBy(r => r.EventId!, StringComparer.Ordinal)
+            .ToDictionary(c => c.Key, c => (long)c.Value, StringComparer.Ordinal);
         foreach (var pair in driver.ConflictingDones)
         {
             var answers = new[] { pair.First, pair.Second };
