@@ -257,8 +257,8 @@ internal sealed class FaultFindings
                     $"{accepted.InstanceId} {accepted.StepId}: {accepted.Type} answered 2xx at {accepted.At.TotalSeconds:F0} s (event {accepted.EventId ?? "without an id"}) applied {times} times");
             }
         }
-        // Two identical dones at the same moment (through different hosts): the step completed once, by one of the
-        // two (the turn that completed it names its event), and when both were answered definitely, one 200 and one 409.
+        // Two identical dones at the same moment (through different hosts): the step completed once, by at most one of
+        // the two (the turn that completed it names its event), and a definite answer of 200 only for that one.
         var completionRows = (await connection.QueryAsync<(string InstanceId, string StepId, string? EventId)>(
             "SELECT instance_id, step_id, detail -> 'turn' -> 'event' ->> 'eventId' FROM audit_log WHERE action = 'step.completed'")).ToList();
         var completions = completionRows.CountBy(r => (r.InstanceId, r.StepId)).ToDictionary(c => c.Key, c => (long)c.Value);
@@ -270,7 +270,9 @@ internal sealed class FaultFindings
             var appliedOfPair = answers.Count(a => a.EventId is { } id && completedBy.GetValueOrDefault(id) > 0);
             var definite = answers.All(a => a.Code is 200 or 409);
             var completed = completions.GetValueOrDefault((pair.InstanceId, pair.StepId));
-            if (appliedOfPair > 1 || completed != 1 || (definite && answers.Count(a => a.Code == 200) != 1))
+            // With two definite answers, the 200s are the ones that completed it: one 200 and one 409, or two 409s when
+            // the pair was sent on a stale view after another done had completed the step.
+            if (appliedOfPair > 1 || completed != 1 || (definite && answers.Count(a => a.Code == 200) != appliedOfPair))
             {
                 findings.UnresolvedConflicts.Add(
                     $"{pair.InstanceId} {pair.StepId}: two dones answered {pair.First.Code} and {pair.Second.Code}, {appliedOfPair} of them completed it (by event id), the step completed {completed} times");
