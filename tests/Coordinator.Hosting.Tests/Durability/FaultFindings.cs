@@ -258,9 +258,17 @@ internal sealed class FaultFindings
             }
         }
         // Two identical dones at the same moment (through different hosts): the step completed once, by at most one of
-        // the two (the turn that completed it names its event), and a definite answer of 200 only for that one.
+        // the two, and a definite answer of 200 only for that one. The turn that completed it names its event on its
+        // first row, which is not the completion when something fell due before the event (a reminder folded into the
+        // done's turn): a turn's rows are consecutive, so the cause is the latest row of the instance that names one.
         var completionRows = (await connection.QueryAsync<(string InstanceId, string StepId, string? EventId)>(
-            "SELECT instance_id, step_id, detail -> 'turn' -> 'event' ->> 'eventId' FROM audit_log WHERE action = 'step.completed'")).ToList();
+            """
+            SELECT c.instance_id, c.step_id,
+                   (SELECT t.detail -> 'turn' -> 'event' ->> 'eventId' FROM audit_log t
+                    WHERE t.instance_id = c.instance_id AND t.seq <= c.seq AND t.detail ? 'turn' AND t.action <> 'action.superseded'
+                    ORDER BY t.seq DESC LIMIT 1)
+            FROM audit_log c WHERE c.action = 'step.completed'
+            """)).ToList();
         var completions = completionRows.CountBy(r => (r.InstanceId, r.StepId)).ToDictionary(c => c.Key, c => (long)c.Value);
         var completedBy = completionRows.Where(r => r.EventId is not null).CountBy(r => r.EventId!, StringComparer.Ordinal)
             .ToDictionary(c => c.Key, c => (long)c.Value, StringComparer.Ordinal);
