@@ -4,9 +4,10 @@ using Coordinator.Core.Definitions;
 namespace Coordinator.Cli;
 
 /// <summary>
-/// <c>coordinator validate [PATH...]</c>: loads every workflow definition and prints every problem in
-/// the MSBuild canonical format (<c>path(line,col): error WF0000: message</c>), then a summary line.
-/// Exit code 0 when there are no errors (warnings allowed), 1 otherwise.
+/// <c>coordinator validate [PATH...] [--directory FILE]</c>: loads every workflow definition and the
+/// people directory and prints every problem in the MSBuild canonical format
+/// (<c>path(line,col): error WF0000: message</c>), then a summary line. Exit code 0 when there are no
+/// errors (warnings allowed), 1 otherwise.
 /// </summary>
 public static class ValidateCommand
 {
@@ -19,18 +20,23 @@ public static class ValidateCommand
             Description = $"Definition files (*.yaml, *.yml, *.json) or folders that contain them. Default: {DefaultPath}/",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("validate", "Check workflow definitions and report every problem with its file, line and column.");
+        var directory = new Option<string?>("--directory")
+        {
+            Description = "The people directory (default: people.yaml at the root of the first folder given, or a file of that name among the paths). See docs/people-directory.md.",
+        };
+        var command = new Command("validate", "Check workflow definitions and the people directory, and report every problem with its file, line and column.");
         command.Arguments.Add(paths);
-        command.SetAction(parseResult => Run(parseResult.GetValue(paths) ?? [], parseResult.InvocationConfiguration.Output));
+        command.Options.Add(directory);
+        command.SetAction(parseResult => Run(parseResult.GetValue(paths) ?? [], parseResult.InvocationConfiguration.Output, parseResult.GetValue(directory)));
         return command;
     }
 
     /// <summary>Validates the paths (the default folder when none) and writes the report; returns the exit code.</summary>
-    public static int Run(IReadOnlyList<string> paths, TextWriter output)
+    public static int Run(IReadOnlyList<string> paths, TextWriter output, string? directoryFile = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(output);
-        var result = WorkflowCatalogLoader.Load(paths.Count > 0 ? paths : [DefaultPath]);
+        var result = WorkflowCatalogLoader.Load(paths.Count > 0 ? paths : [DefaultPath], directoryFile);
         foreach (var diagnostic in result.Diagnostics)
             output.WriteLine(diagnostic.ToString());
         output.WriteLine(Summary(result));
@@ -40,8 +46,11 @@ public static class ValidateCommand
     internal static string Summary(CatalogLoadResult result)
     {
         var files = result.Files.Count;
-        return $"{Count(files, "definition")} checked: {Count(result.ErrorCount, "error")}, {Count(result.WarningCount, "warning")}";
+        var directory = result.DirectoryFile is null ? ""
+            : result.Directory.IsConfigured ? $" and the people directory ({Count(result.Directory.People.Count, "person", "people")})"
+            : " and the people directory";
+        return $"{Count(files, "definition")}{directory} checked: {Count(result.ErrorCount, "error")}, {Count(result.WarningCount, "warning")}";
     }
 
-    private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
+    private static string Count(int n, string noun, string? plural = null) => $"{n} {(n == 1 ? noun : plural ?? noun + "s")}";
 }

@@ -31,7 +31,8 @@ public static class FunctionsServiceCollectionExtensions
         services.AddValidatedOptions<CoordinatorHostOptions>(CoordinatorHostOptions.Section);
 
         var definitionsPath = Path.GetFullPath(options.DefinitionsPath, AppContext.BaseDirectory);
-        var registry = WorkflowRegistry.Load([definitionsPath], out var warnings);
+        var directoryFile = string.IsNullOrWhiteSpace(options.Directory) ? null : Path.GetFullPath(options.Directory, AppContext.BaseDirectory);
+        var registry = WorkflowRegistry.Load([definitionsPath], out var warnings, directoryFile);
         var persistent = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName));
         if (!persistent && !options.AllowInMemoryAudit)
         {

@@ -121,10 +121,13 @@ public static class CoordinatorServer
             throw new StartupException(settings.TimeScale is null ? CoordinatorHostOptions.TimeScaleProblem : $"--time-scale must be a number ≥ 1 (1 = real time); got {timeScale}.");
 
         progress.WriteLine($"Loading workflow definitions from {definitionsPath} ...");
-        var registry = WorkflowRegistry.Load([definitionsPath], out var diagnostics);
+        var registry = WorkflowRegistry.Load([definitionsPath], out var diagnostics, string.IsNullOrWhiteSpace(hostOptions.Directory) ? null : hostOptions.Directory);
         foreach (var warning in diagnostics)
             progress.WriteLine(warning.ToString());
         progress.WriteLine($"  {registry.All.Count} definition(s): {string.Join(", ", registry.All.Select(d => $"{d.Id} v{d.Version}"))}");
+        progress.WriteLine(registry.People.IsConfigured
+            ? $"  people directory: {registry.People.People.Count} people ({string.Join(", ", registry.People.People.CountBy(p => p.Channel).OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.ToString().ToLowerInvariant()}"))})"
+            : "  no people directory (workflow-definitions/people.yaml): everybody is reached in the web inbox");
 
         builder.Services.AddSingleton(new StartupProgress(progress));
         builder.Services.AddSingleton(new ServeDataFolder(dataPath));

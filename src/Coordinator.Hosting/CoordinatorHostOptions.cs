@@ -17,6 +17,12 @@ public sealed class CoordinatorHostOptions
     [Required(ErrorMessage = "Set Coordinator:DefinitionsPath to the folder (or file) of workflow definitions.")]
     public string DefinitionsPath { get; set; } = "workflow-definitions";
 
+    /// <summary>
+    /// The people directory (docs/people-directory.md). Empty: <c>people.yaml</c> (<c>.yml</c>, <c>.json</c>) at the
+    /// root of <see cref="DefinitionsPath"/> when there is one; without a directory everybody is reached in the inbox.
+    /// </summary>
+    public string? Directory { get; set; }
+
     /// <summary>Where the standalone host keeps its own files (the generated API key, audit anchors).</summary>
     [Required(ErrorMessage = "Set Coordinator:DataPath to a folder the host may write its own files to.")]
     public string DataPath { get; set; } = ".data/coordinator";

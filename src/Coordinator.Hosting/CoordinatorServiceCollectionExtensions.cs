@@ -1,3 +1,4 @@
+using Coordinator.Core.People;
 using Coordinator.Core.Ports;
 using Coordinator.Hosting.Health;
 using Coordinator.Hosting.SideEffects;
@@ -25,7 +26,10 @@ public static class CoordinatorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(registry);
         services.AddSingleton(registry);
+        // Who the people are and where they are reached (the channels' router and the webhooks' sender lookup read it).
+        services.AddSingleton<IPersonDirectory>(registry.People);
         services.AddSingleton(clock);
         services.AddSingleton<ReadinessProbe>();
         services.AddValidatedOptions<CoordinatorTelemetryOptions>(CoordinatorTelemetryOptions.Section);

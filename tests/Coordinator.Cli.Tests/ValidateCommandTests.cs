@@ -18,7 +18,7 @@ public sealed partial class ValidateCommandTests : IDisposable
         var (exitCode, lines) = Validate(Samples);
 
         Assert.Equal(0, exitCode);
-        Assert.Equal(["3 definitions checked: 0 errors, 0 warnings"], lines);
+        Assert.Equal(["3 definitions and the people directory (27 people) checked: 0 errors, 0 warnings"], lines);
     }
 
     [Fact]
@@ -73,6 +73,21 @@ public sealed partial class ValidateCommandTests : IDisposable
 
         Assert.Equal(0, exitCode);
         Assert.Equal("2 definitions checked: 0 errors, 0 warnings", output.ToString().Trim());
+    }
+
+    [Fact]
+    public void Command_BrokenDirectoryOption_ReportsItsProblemAndExitsOne()
+    {
+        var definition = Write("b2b.yaml", Sample("b2b-onboarding.yaml"));
+        var directory = Write("team.yaml", Sample("people.yaml").Replace("    slack: U024BE7LH\n", "    slack: marco\n", StringComparison.Ordinal));
+        using var output = new StringWriter();
+
+        var exitCode = ValidateCommand.Create().Parse([definition, "--directory", directory]).Invoke(new InvocationConfiguration { Output = output });
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"{directory}(63,12): error WF0402: 'marco' is not a valid 'slack' handle of person 'it.engineer'; write a Slack user id such as U024BE7LH (in Slack: the person's profile, More, Copy member ID).", lines[0]);
+        Assert.Equal("1 definition and the people directory checked: 1 error, 0 warnings", lines[^1]);
     }
 
     private static (int ExitCode, string[] Lines) Validate(params string[] paths)

@@ -1,3 +1,4 @@
+using Coordinator.Core.People;
 using Coordinator.Core.Ports;
 using Coordinator.Hosting;
 using Coordinator.Hosting.Api;
@@ -70,6 +71,35 @@ public sealed class CompositionTests
 
             Assert.Contains("broken.yaml", error.Message, StringComparison.Ordinal);
             Assert.NotEmpty(error.Diagnostics);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_DefaultConfiguration_ServesThePeopleDirectoryCopiedWithTheDefinitions()
+    {
+        using var services = ComposeForDevelopment().BuildServiceProvider();
+
+        var directory = services.GetRequiredService<IPersonDirectory>();
+        Assert.True(directory.IsConfigured);
+        Assert.Equal("Marco Ferri", directory.Find("it.engineer")?.Name);
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_DirectorySettingWithAnError_ThrowsNamingTheFileLineAndRule()
+    {
+        var folder = Directory.CreateTempSubdirectory("coordinator-functions-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "team.yaml");
+            File.WriteAllText(file, "schema: coordinator/people-v1\npeople:\n  it.engineer: { name: Marco Ferri, channel: slack }\n");
+
+            var error = Assert.Throws<DefinitionLoadException>(() => ComposeForDevelopment(new() { ["Coordinator:Directory"] = file }));
+
+            Assert.Contains($"{file}(3,46): error WF0401: person 'it.engineer' prefers slack but has no 'slack' handle", error.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -2,7 +2,7 @@ namespace Coordinator.Core.Definitions;
 
 /// <summary>
 /// The stable diagnostic codes of the workflow language. WF00xx: the file, WF01xx: the structure of
-/// the document, WF02xx: the meaning of the workflow (errors), WF03xx: warnings. The table with
+/// the document, WF02xx: the meaning of the workflow (errors), WF03xx: warnings, WF04xx: the people directory. The table with
 /// explanations is in docs/workflow-language.md; codes are never reused for another meaning.
 /// </summary>
 public static class DiagnosticCodes
@@ -51,4 +51,13 @@ public static class DiagnosticCodes
     public const string LeadWithoutLead = "WF0303";
     public const string EscalationLevelsOutOfOrder = "WF0304";
     public const string RemindersWithoutDue = "WF0305";
+
+    // The people directory (people.yaml).
+    public const string ChannelWithoutHandle = "WF0401";
+    public const string InvalidHandle = "WF0402";
+    public const string UnknownTimeZone = "WF0403";
+    public const string UnknownLanguage = "WF0404";
+    public const string DuplicateHandle = "WF0405";
+    public const string PersonNotInDirectory = "WF0406";
+    public const string InvalidQuietHours = "WF0407";
 }

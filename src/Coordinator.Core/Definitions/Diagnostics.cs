@@ -42,6 +42,12 @@ public sealed record CatalogLoadResult(
     IReadOnlyList<Diagnostic> Diagnostics,
     IReadOnlyList<string> Files)
 {
+    /// <summary>The people directory; <see cref="People.PersonDirectory.None"/> when there is none (or it has errors).</summary>
+    public People.PersonDirectory Directory { get; init; } = People.PersonDirectory.None;
+
+    /// <summary>The directory file that was read, if any.</summary>
+    public string? DirectoryFile { get; init; }
+
     public bool Succeeded => !Diagnostics.Any(d => d.IsError);
 
     public int ErrorCount => Diagnostics.Count(d => d.IsError);

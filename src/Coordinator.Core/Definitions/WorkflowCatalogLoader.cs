@@ -1,9 +1,13 @@
+using Coordinator.Core.People;
+
 namespace Coordinator.Core.Definitions;
 
 /// <summary>
 /// Loads every definition under a set of files and folders and checks them together: besides each
 /// file's own diagnostics, the same (id, version) published twice with different content is an
-/// error, since a version is immutable once instances run on it.
+/// error, since a version is immutable once instances run on it. The people directory
+/// (<c>people.yaml</c> at the root of a definitions folder, or the file given) is loaded with them,
+/// and when there is one, every person a definition names must be in it.
 /// </summary>
 public static class WorkflowCatalogLoader
 {
@@ -13,18 +17,26 @@ public static class WorkflowCatalogLoader
     private static readonly string[] SkippedFolders = ["schema", "scenarios"];
 
     /// <param name="paths">Definition files, or folders searched recursively for *.yaml, *.yml and *.json
-    /// (skipping schema/, scenarios/ and hidden folders).</param>
-    public static CatalogLoadResult Load(IEnumerable<string> paths)
+    /// (skipping schema/, scenarios/ and hidden folders, and the people directory's file names).</param>
+    /// <param name="directoryFile">The people directory; null: <c>people.yaml</c> (<c>.yml</c>, <c>.json</c>) at the root
+    /// of the first folder that has one, or a path of that name given among <paramref name="paths"/>.</param>
+    public static CatalogLoadResult Load(IEnumerable<string> paths, string? directoryFile = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var diagnostics = new List<Diagnostic>();
         var files = new List<string>();
+        var foundDirectory = directoryFile;
         foreach (var path in paths)
         {
-            if (File.Exists(path))
+            if (File.Exists(path) && PeopleDirectoryLoader.IsDirectoryFile(path))
+                foundDirectory ??= path;
+            else if (File.Exists(path))
                 files.Add(path);
             else if (Directory.Exists(path))
+            {
                 files.AddRange(Enumerate(path, diagnostics));
+                foundDirectory ??= PeopleDirectoryLoader.FileNames.Select(n => Path.Combine(path, n)).FirstOrDefault(File.Exists);
+            }
             else
                 diagnostics.Add(new Diagnostic(DiagnosticSeverity.Error, DiagnosticCodes.FileUnreadable,
                     "no such file or folder; pass workflow definition files or folders that contain them.", new SourceLocation(path, 0, 0)));
@@ -40,7 +52,40 @@ public static class WorkflowCatalogLoader
                 definitions.Add(result.Definition!);
         }
         diagnostics.AddRange(CheckVersions(definitions));
-        return new CatalogLoadResult(definitions, diagnostics, files);
+
+        var directory = PersonDirectory.None;
+        if (foundDirectory is not null)
+        {
+            var loaded = PeopleDirectoryLoader.LoadFile(foundDirectory);
+            diagnostics.AddRange(loaded.Diagnostics);
+            if (loaded.Succeeded)
+            {
+                directory = loaded.Directory!;
+                diagnostics.AddRange(CheckPeople(definitions, directory, foundDirectory));
+            }
+        }
+        return new CatalogLoadResult(definitions, diagnostics, files) { Directory = directory, DirectoryFile = foundDirectory };
+    }
+
+    /// <summary>With a directory, the fixed people of every role are in it (people from the start context may not be: they get the inbox).</summary>
+    private static IEnumerable<Diagnostic> CheckPeople(List<WorkflowDefinition> definitions, PersonDirectory directory, string directoryFile)
+    {
+        foreach (var definition in definitions)
+        {
+            foreach (var role in definition.Roles)
+            {
+                for (var i = 0; i < role.People.Count; i++)
+                {
+                    var person = role.People[i];
+                    if (directory.Find(person) is not null)
+                        continue;
+                    var known = directory.People.Select(p => p.Id);
+                    yield return new Diagnostic(DiagnosticSeverity.Error, DiagnosticCodes.PersonNotInDirectory,
+                        $"person '{person}' of role '{role.Id}' is not in the people directory {directoryFile}.{Parsing.Suggestions.DidYouMean(person, known)} Add them there (their name and channel), or correct the id.",
+                        definition.Source?.Find($"roles.{role.Id}.people[{i}]") ?? new SourceLocation("<definition>", 0, 0));
+                }
+            }
+        }
     }
 
     private static List<string> Enumerate(string folder, List<Diagnostic> diagnostics)
@@ -50,7 +95,7 @@ public static class WorkflowCatalogLoader
         {
             foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
             {
-                if (Extensions.Any(e => file.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+                if (Extensions.Any(e => file.EndsWith(e, StringComparison.OrdinalIgnoreCase)) && !PeopleDirectoryLoader.IsDirectoryFile(file))
                     found.Add(file);
             }
             foreach (var sub in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))

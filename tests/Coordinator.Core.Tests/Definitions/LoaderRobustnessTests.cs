@@ -1,4 +1,5 @@
 using Coordinator.Core.Definitions;
+using Coordinator.Core.People;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -24,7 +25,7 @@ public sealed class LoaderRobustnessTests
 
     private static (string, string)[] BuildInputs()
     {
-        var yaml = Directory.EnumerateFiles(RepoPaths.Samples, "*.yaml").Order(StringComparer.Ordinal).ToList();
+        var yaml = RepoPaths.SampleDefinitionFiles.ToList();
         var samples = yaml.Select(f => (File.ReadAllText(f), Path.GetFileName(f))).ToList();
         var json = samples.Select(s => (DefinitionJson.Canonical(WorkflowLoader.LoadText(s.Item1, s.Item2).Definition!), Path.ChangeExtension(s.Item2, ".json")));
         var pretty = samples.Select(s => (SampleDefinitionTests.YamlToJson(s.Item1), Path.ChangeExtension(s.Item2, ".pretty.json")));
@@ -100,6 +101,24 @@ public sealed class LoaderRobustnessTests
             Assert.True(result.Succeeded || result.Diagnostics.Any(d => d.IsError), "a failed load must carry an error");
             Assert.All(result.Diagnostics, d => Assert.InRange(d.Location.Line, 1, lineCount));
             Assert.All(result.Diagnostics, d => Assert.True(d.Location.Column >= 1, d.ToString()));
+        });
+
+    private static readonly string PeopleSample = File.ReadAllText(RepoPaths.Sample("people.yaml"));
+
+    private static readonly Gen<Mutation[]> MutationsGen =
+        from count in Gen.Choose(1, 6)
+        from mutations in Gen.ArrayOf(MutationGen, count)
+        select mutations;
+
+    [Property(MaxTest = 1000)]
+    public Property LoadText_RandomMutationsOfThePeopleDirectory_AlwaysReturnAResult() =>
+        Prop.ForAll(Arb.From(MutationsGen), mutations =>
+        {
+            var text = mutations.Aggregate(PeopleSample, (t, m) => m.Apply(t));
+            var result = PeopleDirectoryLoader.LoadText(text, "people.yaml");
+            var lineCount = 1 + text.Count(ch => ch is '\n' or '\r' or '\u0085' or '\u2028' or '\u2029');
+            Assert.True(result.Succeeded || result.Diagnostics.Any(d => d.IsError), "a failed load must carry an error");
+            Assert.All(result.Diagnostics, d => Assert.InRange(d.Location.Line, 1, lineCount));
         });
 
     [Fact]

@@ -14,6 +14,10 @@ internal static class RepoPaths
 
     public static string Sample(string name) => Path.Combine(Samples, name);
 
+    /// <summary>The sample workflow definitions (the *.yaml of the samples folder but the people directory).</summary>
+    public static IEnumerable<string> SampleDefinitionFiles =>
+        Directory.EnumerateFiles(Samples, "*.yaml").Where(f => !Core.People.PeopleDirectoryLoader.IsDirectoryFile(f)).Order(StringComparer.Ordinal);
+
     public static string Fixture(string name) => Path.Combine(Fixtures, name);
 
     private static string Find([CallerFilePath] string sourceFile = "")

@@ -8,7 +8,7 @@ namespace Coordinator.Core.Tests.Definitions;
 /// <summary>The published samples in workflow-definitions/ are valid and shaped as the issue describes.</summary>
 public sealed partial class SampleDefinitionTests
 {
-    public static TheoryData<string> Samples => [.. Directory.EnumerateFiles(RepoPaths.Samples, "*.yaml").Select(f => Path.GetFileName(f))];
+    public static TheoryData<string> Samples => [.. RepoPaths.SampleDefinitionFiles.Select(f => Path.GetFileName(f))];
 
     [Fact]
     public void Load_WorkflowDefinitionsFolder_HasNoDiagnostics()

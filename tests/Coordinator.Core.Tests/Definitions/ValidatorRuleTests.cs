@@ -72,7 +72,9 @@ public sealed class ValidatorRuleTests
     public void LoadFile_RuleFixtures_CoverEveryCodeOfASingleFile()
     {
         var catalogOnly = new[] { DiagnosticCodes.FileUnreadable, DiagnosticCodes.ConflictingVersion, DiagnosticCodes.DuplicateDefinition };
-        var allCodes = typeof(DiagnosticCodes).GetFields().Select(f => (string)f.GetRawConstantValue()!).Except(catalogOnly);
+        // The people directory's codes (WF04xx) have their own fixtures (PeopleDirectoryTests).
+        var allCodes = typeof(DiagnosticCodes).GetFields().Select(f => (string)f.GetRawConstantValue()!).Except(catalogOnly)
+            .Where(c => !c.StartsWith("WF04", StringComparison.Ordinal));
         var fixtureCodes = Directory.EnumerateFiles(RepoPaths.Fixtures, "WF*").Select(f => Path.GetFileName(f)[..6]).ToHashSet(StringComparer.Ordinal);
 
         Assert.All(allCodes, code => Assert.Contains(code, fixtureCodes));

@@ -1,93 +1,9 @@
 namespace Coordinator.Core.Definitions.Parsing;
 
-// The typed accessors shared by every part of the reader. Each one reports what is wrong with the
-// node and returns null (or an empty list) so that reading goes on.
+// The workflow language's typed accessors (ids, targets, durations; the general ones are in NodeReader).
+// Each one reports what is wrong with the node and returns null (or an empty list) so that reading goes on.
 internal sealed partial class DefinitionReader
 {
-    /// <summary>
-    /// Checks that the node is a mapping whose keys are known and unique, and records the location of
-    /// the mapping and of each value. Null when the node is absent, empty or not a mapping (reported).
-    /// </summary>
-    private MappingFields? Open(SyntaxNode? node, string path, string what, IReadOnlyList<string> allowed)
-    {
-        if (IsAbsent(node))
-            return null;
-        locations[path] = node!.Location;
-        if (node is not MappingNode mapping)
-        {
-            WrongType(node, what, "a mapping of 'key: value' pairs");
-            return null;
-        }
-
-        var values = new Dictionary<string, SyntaxNode>(StringComparer.Ordinal);
-        var firstSeen = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
-        foreach (var (keyNode, value) in mapping.Entries)
-        {
-            if (keyNode is not ScalarNode { IsNull: false } key)
-            {
-                diagnostics.Error(DiagnosticCodes.WrongType, keyNode.Location, $"keys in {what} must be plain names, found {keyNode.Describe()}.");
-                continue;
-            }
-            if (!allowed.Contains(key.Value, StringComparer.Ordinal))
-            {
-                diagnostics.Error(DiagnosticCodes.UnknownKey, key.Location,
-                    $"unknown key '{key.Value}' in {what}.{Suggestions.DidYouMean(key.Value, allowed)} Allowed keys: {string.Join(", ", allowed)}.");
-                continue;
-            }
-            if (firstSeen.TryGetValue(key.Value, out var first))
-            {
-                diagnostics.Error(DiagnosticCodes.DuplicateKey, key.Location,
-                    $"duplicate key '{key.Value}' in {what} (first at line {first.Line}); keep one of them.");
-                continue;
-            }
-            firstSeen[key.Value] = key.Location;
-            values[key.Value] = value;
-            locations[SourcePaths.Child(path, key.Value)] = value.Location;
-        }
-        return new MappingFields(mapping, path, what, values);
-    }
-
-    private static bool IsAbsent(SyntaxNode? node) => node is null or ScalarNode { IsNull: true };
-
-    private void Missing(MappingFields fields, string key, string hint)
-    {
-        var location = fields[key]?.Location ?? fields.Node.Location;
-        diagnostics.Error(DiagnosticCodes.MissingRequired, location, $"{fields.What} is missing '{key}': {hint}.");
-    }
-
-    private void WrongType(SyntaxNode node, string what, string expected) =>
-        diagnostics.Error(DiagnosticCodes.WrongType, node.Location, $"{what} must be {expected}, found {node.Describe()}.");
-
-    private string? Text(SyntaxNode node, string what)
-    {
-        if (node is ScalarNode { IsNull: false } scalar)
-            return scalar.Value;
-        if (node is ScalarNode)
-            diagnostics.Error(DiagnosticCodes.MissingRequired, node.Location, $"{what} is empty.");
-        else
-            WrongType(node, what, "a single value");
-        return null;
-    }
-
-    private string? RequiredText(MappingFields fields, string key)
-    {
-        if (IsAbsent(fields[key]))
-        {
-            Missing(fields, key, "a text value");
-            return null;
-        }
-        var text = Text(fields[key]!, $"'{key}'");
-        if (text is not null && string.IsNullOrWhiteSpace(text))
-        {
-            diagnostics.Error(DiagnosticCodes.MissingRequired, fields[key]!.Location, $"'{key}' of {fields.What} is blank.");
-            return null;
-        }
-        return text;
-    }
-
-    private string? OptionalText(MappingFields fields, string key) =>
-        IsAbsent(fields[key]) ? null : Text(fields[key]!, $"'{key}'");
-
     private string? RequiredId(MappingFields fields, string key, string what)
     {
         if (IsAbsent(fields[key]))
@@ -140,33 +56,6 @@ internal sealed partial class DefinitionReader
         diagnostics.Error(DiagnosticCodes.InvalidId, node.Location,
             $"'{text}' is not a valid start-context field name; use letters, digits, '_', '.' and '-', starting with a letter or '_' (for example 'deal_id').");
         return null;
-    }
-
-    /// <summary>A list of single values; a single value without brackets counts as a one-item list.</summary>
-    private List<(string Value, SourceLocation Location)> TextList(SyntaxNode node, string path, string what)
-    {
-        var result = new List<(string, SourceLocation)>();
-        switch (node)
-        {
-            case ScalarNode { IsNull: true }:
-                return result;
-            case ScalarNode scalar:
-                locations[SourcePaths.Item(path, 0)] = scalar.Location;
-                result.Add((scalar.Value, scalar.Location));
-                return result;
-            case SequenceNode sequence:
-                for (var i = 0; i < sequence.Items.Count; i++)
-                {
-                    var item = sequence.Items[i];
-                    locations[SourcePaths.Item(path, i)] = item.Location;
-                    // A broken entry stays as "" so that indexes match the source paths.
-                    result.Add((Text(item, $"each entry of {what}") ?? "", item.Location));
-                }
-                return result;
-            default:
-                WrongType(node, what, "a list such as [a, b] or a single value");
-                return result;
-        }
     }
 
     private List<string> IdList(SyntaxNode? node, string path, string what)

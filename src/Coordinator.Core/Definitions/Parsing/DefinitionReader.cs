@@ -9,24 +9,12 @@ namespace Coordinator.Core.Definitions.Parsing;
 /// placeholder) so that the rest of the document is still checked. Records the location of every
 /// node in a <see cref="SourceMap"/> for the semantic checks that follow.
 /// </summary>
-internal sealed partial class DefinitionReader
+internal sealed partial class DefinitionReader(string fileName, DiagnosticBag bag) : NodeReader(fileName, bag)
 {
     internal static readonly string[] RootKeys = ["schema", "id", "version", "title", "process_owner", "business_key", "roles", "defaults", "steps", "summary"];
     internal static readonly string[] RoleKeys = ["people", "from_context", "lead"];
     private static readonly string[] DefaultsKeys = ["reminders", "escalation"];
     private static readonly string[] SummaryKeys = ["to", "every"];
-
-    private readonly string file;
-    private readonly DiagnosticBag diagnostics;
-    private readonly Dictionary<string, SourceLocation> locations = new(StringComparer.Ordinal);
-
-    public DefinitionReader(string file, DiagnosticBag diagnostics)
-    {
-        this.file = file;
-        this.diagnostics = diagnostics;
-    }
-
-    public SourceMap SourceMap => new(file, locations);
 
     /// <summary>The definition as far as it could be read; null when the root is not a mapping.</summary>
     public WorkflowDefinition? Read(SyntaxNode root)

@@ -1,0 +1,76 @@
+namespace Coordinator.Core.People;
+
+/// <summary>Where a person is reached. The web inbox always shows everything; the others are chat channels.</summary>
+public enum ChannelKind
+{
+    Inbox,
+    Slack,
+    Teams,
+    WhatsApp,
+    Telegram,
+}
+
+/// <summary>A person's personal chat with the Teams bot: the conversation and the Bot Connector service that hosts it.</summary>
+/// <param name="User">The person's Teams user id, when known (replies then match it as well as the conversation).</param>
+public sealed record TeamsAddress(string Conversation, Uri ServiceUrl, string? User = null);
+
+/// <summary>
+/// When a person is not to be disturbed, in their own time zone: every day from <see cref="From"/> to
+/// <see cref="To"/> (across midnight when <c>To</c> is earlier), and all of Saturday and Sunday when
+/// <see cref="Weekends"/>.
+/// </summary>
+public sealed record QuietHours(TimeOnly From, TimeOnly To, bool Weekends);
+
+/// <summary>One person of the directory (<c>workflow-definitions/people.yaml</c>, schema <c>coordinator/people-v1</c>).</summary>
+public sealed record Person
+{
+    public required string Id { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>The preferred channel; its handle is present (the loader checks it).</summary>
+    public ChannelKind Channel { get; init; } = ChannelKind.Inbox;
+
+    /// <summary>Slack user id, such as <c>U024BE7LH</c>.</summary>
+    public string? Slack { get; init; }
+
+    public TeamsAddress? Teams { get; init; }
+
+    /// <summary>WhatsApp number in E.164, such as <c>+393471234567</c>.</summary>
+    public string? WhatsApp { get; init; }
+
+    /// <summary>Telegram chat id.</summary>
+    public long? Telegram { get; init; }
+
+    public string? Email { get; init; }
+
+    /// <summary>The person's HubSpot owner id (the CRM maps deal owners to people with it).</summary>
+    public string? HubSpotOwner { get; init; }
+
+    /// <summary><c>en</c> or <c>it</c>.</summary>
+    public string Language { get; init; } = PersonLanguages.Default;
+
+    /// <summary>IANA time zone id (the loader checks that the system knows it).</summary>
+    public string TimeZone { get; init; } = "UTC";
+
+    public QuietHours? QuietHours { get; init; }
+
+    /// <summary>Whether the person has a handle on the channel (the inbox always).</summary>
+    public bool CanBeReachedOn(ChannelKind channel) => channel switch
+    {
+        ChannelKind.Inbox => true,
+        ChannelKind.Slack => Slack is not null,
+        ChannelKind.Teams => Teams is not null,
+        ChannelKind.WhatsApp => WhatsApp is not null,
+        ChannelKind.Telegram => Telegram is not null,
+        _ => false,
+    };
+}
+
+/// <summary>The languages messages are written in.</summary>
+public static class PersonLanguages
+{
+    public const string Default = "en";
+
+    public static IReadOnlyList<string> All { get; } = ["en", "it"];
+}
