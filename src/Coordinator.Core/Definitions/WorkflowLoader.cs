@@ -12,18 +12,25 @@ public static class WorkflowLoader
     public static LoadResult LoadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        return ReadFile(path, "the workflow definition", out var text) is { } unreadable
+            ? new LoadResult(null, [unreadable])
+            : LoadText(text, path);
+    }
+
+    /// <summary>Reads a file of the language; the WF0002 diagnostic (naming <paramref name="what"/>) when it cannot be read.</summary>
+    internal static Diagnostic? ReadFile(string path, string what, out string text)
+    {
+        text = "";
         try
         {
             text = File.ReadAllText(path);
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException or System.Security.SecurityException)
         {
             var reason = e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : e.Message;
-            var diagnostic = new Diagnostic(DiagnosticSeverity.Error, DiagnosticCodes.FileUnreadable, $"cannot read the workflow definition: {reason}", new SourceLocation(path, 0, 0));
-            return new LoadResult(null, [diagnostic]);
+            return new Diagnostic(DiagnosticSeverity.Error, DiagnosticCodes.FileUnreadable, $"cannot read {what}: {reason}", new SourceLocation(path, 0, 0));
         }
-        return LoadText(text, path);
     }
 
     /// <summary>Loads definition text; <paramref name="fileName"/> names it in diagnostics and picks the format (<c>.json</c> = JSON, else YAML).</summary>

@@ -27,18 +27,9 @@ public static class PeopleDirectoryLoader
     public static DirectoryLoadResult LoadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException or System.Security.SecurityException)
-        {
-            var reason = e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : e.Message;
-            return new DirectoryLoadResult(null,
-                [new Diagnostic(DiagnosticSeverity.Error, DiagnosticCodes.FileUnreadable, $"cannot read the people directory: {reason}", new SourceLocation(path, 0, 0))]);
-        }
-        return LoadText(text, path);
+        return WorkflowLoader.ReadFile(path, "the people directory", out var text) is { } unreadable
+            ? new DirectoryLoadResult(null, [unreadable])
+            : LoadText(text, path);
     }
 
     /// <summary>Loads directory text; <paramref name="fileName"/> names it in diagnostics and picks the format (<c>.json</c> = JSON, else YAML).</summary>
