@@ -40,8 +40,8 @@ internal sealed partial class DirectoryReader(string fileName, DiagnosticBag bag
     [GeneratedRegex("^([01][0-9]|2[0-3]):[0-5][0-9]$", RegexOptions.CultureInvariant)]
     private static partial Regex ClockPattern();
 
-    private readonly Dictionary<(ChannelKind, string), (string Person, SourceLocation At)> handles = [];
-    private readonly Dictionary<string, (string Person, SourceLocation At)> otherHandles = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Every handle read so far (<c>slack:U024BE7LH</c>, <c>email:...</c> in lower case), with its person.</summary>
+    private readonly Dictionary<string, (string Person, SourceLocation At)> handles = new(StringComparer.Ordinal);
 
     /// <summary>The people as far as they could be read; null when the root is not a mapping.</summary>
     public List<Person>? Read(SyntaxNode root)
@@ -115,12 +115,12 @@ internal sealed partial class DirectoryReader(string fileName, DiagnosticBag bag
             return null;
         }
         var name = RequiredText(fields, "name");
-        var slack = Handle(fields, "slack", id, ChannelKind.Slack, SlackUserPattern(), "a Slack user id such as U024BE7LH (in Slack: the person's profile, More, Copy member ID)");
-        var whatsApp = Handle(fields, "whatsapp", id, ChannelKind.WhatsApp, E164Pattern(), "a phone number in E.164 form, with '+' and the country code and no spaces, such as \"+393471234567\"");
+        var slack = Handle(fields, "slack", id, SlackUserPattern(), "a Slack user id such as U024BE7LH (in Slack: the person's profile, More, Copy member ID)");
+        var whatsApp = Handle(fields, "whatsapp", id, E164Pattern(), "a phone number in E.164 form, with '+' and the country code and no spaces, such as \"+393471234567\"");
         var telegram = TelegramChat(fields, id);
         var teams = ReadTeams(fields, id);
         var email = Email(fields, id);
-        var hubSpotOwner = OtherHandle(fields, "hubspot_owner", id, DigitsPattern(), "a HubSpot owner id (digits, such as \"12345\")");
+        var hubSpotOwner = Handle(fields, "hubspot_owner", id, DigitsPattern(), "a HubSpot owner id (digits, such as \"12345\")");
         var channel = ReadChannel(fields);
         var language = ReadLanguage(fields);
         var timeZone = ReadTimeZone(fields);
@@ -233,7 +233,7 @@ internal sealed partial class DirectoryReader(string fileName, DiagnosticBag bag
     }
 
     /// <summary>A channel handle: well formed (<paramref name="pattern"/>) and not another person's.</summary>
-    private string? Handle(MappingFields fields, string key, string person, ChannelKind channel, Regex pattern, string expected)
+    private string? Handle(MappingFields fields, string key, string person, Regex pattern, string expected)
     {
         if (OptionalText(fields, key) is not { } text)
             return null;
@@ -243,7 +243,7 @@ internal sealed partial class DirectoryReader(string fileName, DiagnosticBag bag
             diagnostics.Error(DiagnosticCodes.InvalidHandle, location, $"'{text}' is not a valid '{key}' handle of person '{person}'; write {expected}.");
             return null;
         }
-        return Unique(channel, text, key, person, location) ? text : null;
+        return Unique(key, text, key, person, location) ? text : null;
     }
 
     private long? TelegramChat(MappingFields fields, string person)
@@ -254,7 +254,7 @@ internal sealed partial class DirectoryReader(string fileName, DiagnosticBag bag
         if (node is ScalarNode scalar && long.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chat) && chat != 0)
         {
             var text = chat.ToString(CultureInfo.InvariantCulture);
-            return Unique(ChannelKind.Telegram, text, "telegram", person, node.Location) ? chat : null;
+            return Unique("telegram", text, "telegram", person, node.Location) ? chat : null;
         }
         diagnostics.Error(DiagnosticCodes.InvalidHandle, node.Location,
             $"{node.Describe()} is not a Telegram chat id of person '{person}'; write the number the bot sees as the chat id, such as 123456789 (the person sends /start to the bot first).");
@@ -278,9 +278,9 @@ internal sealed partial class DirectoryReader(string fileName, DiagnosticBag bag
                     $"'{serviceText}' is not a Bot Connector service URL; write the https URL the bot received with the person's first message, such as https://smba.trafficmanager.net/emea/.");
         }
         var user = OptionalText(fields, "user");
-        if (conversation is not null && !Unique(ChannelKind.Teams, conversation, "teams.conversation", id, fields["conversation"]!.Location))
+        if (conversation is not null && !Unique("teams", conversation, "teams.conversation", id, fields["conversation"]!.Location))
             return null;
-        if (user is not null && !Unique(ChannelKind.Teams, user, "teams.user", id, fields["user"]!.Location))
+        if (user is not null && !Unique("teams", user, "teams.user", id, fields["user"]!.Location))
             return null;
         return conversation is null || serviceUrl is null ? null : new TeamsAddress(conversation, serviceUrl, user);
     }
@@ -295,41 +295,18 @@ internal sealed partial class DirectoryReader(string fileName, DiagnosticBag bag
             diagnostics.Error(DiagnosticCodes.InvalidHandle, location, $"'{text}' is not an e-mail address of person '{person}'; write it as name@example.com.");
             return null;
         }
-        return UniqueOther("email", text, person, location) ? text : null;
+        return Unique("email", text.ToLowerInvariant(), "email", person, location) ? text : null;
     }
 
-    private string? OtherHandle(MappingFields fields, string key, string person, Regex pattern, string expected)
+    /// <summary>Whether the handle is nobody else's (a Teams conversation and a Teams user id share the kind <c>teams</c>); reported when it is.</summary>
+    private bool Unique(string kind, string handle, string key, string person, SourceLocation location)
     {
-        if (OptionalText(fields, key) is not { } text)
-            return null;
-        var location = fields[key]!.Location;
-        if (!pattern.IsMatch(text))
-        {
-            diagnostics.Error(DiagnosticCodes.InvalidHandle, location, $"'{text}' is not a valid '{key}' of person '{person}'; write {expected}.");
-            return null;
-        }
-        return UniqueOther(key, text, person, location) ? text : null;
-    }
-
-    private bool Unique(ChannelKind channel, string handle, string key, string person, SourceLocation location)
-    {
-        if (handles.TryGetValue((channel, handle), out var owner))
+        if (handles.TryGetValue($"{kind}:{handle}", out var owner))
         {
             DuplicateHandle(key, handle, person, owner, location);
             return false;
         }
-        handles[(channel, handle)] = (person, location);
-        return true;
-    }
-
-    private bool UniqueOther(string key, string handle, string person, SourceLocation location)
-    {
-        if (otherHandles.TryGetValue($"{key}:{handle}", out var owner))
-        {
-            DuplicateHandle(key, handle, person, owner, location);
-            return false;
-        }
-        otherHandles[$"{key}:{handle}"] = (person, location);
+        handles[$"{kind}:{handle}"] = (person, location);
         return true;
     }
 
