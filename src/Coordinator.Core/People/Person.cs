@@ -19,7 +19,54 @@ public sealed record TeamsAddress(string Conversation, Uri ServiceUrl, string? U
 /// <see cref="To"/> (across midnight when <c>To</c> is earlier), and all of Saturday and Sunday when
 /// <see cref="Weekends"/>.
 /// </summary>
-public sealed record QuietHours(TimeOnly From, TimeOnly To, bool Weekends);
+public sealed record QuietHours(TimeOnly From, TimeOnly To, bool Weekends)
+{
+    /// <summary>Whether a local time of day and day of week falls inside the quiet hours.</summary>
+    public bool Covers(DateTime local) =>
+        (Weekends && local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) || InDailyWindow(TimeOnly.FromDateTime(local));
+
+    /// <summary>
+    /// When a message sent at <paramref name="now"/> is to be delivered to a person in <paramref name="zone"/>:
+    /// <paramref name="now"/> itself outside the quiet hours, otherwise the end of them (the first local moment that
+    /// is not quiet, such as 08:00 the next morning, or Monday 08:00 after a quiet weekend), converted back through the
+    /// zone's rules on that day, so a daylight-saving change in between moves the instant, not the local hour. A local
+    /// end that the clocks skip (spring forward) becomes the first instant after the gap.
+    /// </summary>
+    public DateTimeOffset DeliveryTime(DateTimeOffset now, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var local = TimeZoneInfo.ConvertTime(now, zone).DateTime;
+        if (!Covers(local))
+            return now;
+        // At most: the daily window's end, then (a weekend) Monday 00:00, then the window's end on Monday.
+        for (var step = 0; step < 4 && Covers(local); step++)
+        {
+            if (Weekends && local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+            {
+                var daysToMonday = local.DayOfWeek == DayOfWeek.Saturday ? 2 : 1;
+                local = local.Date.AddDays(daysToMonday);
+                continue;
+            }
+            var time = TimeOnly.FromDateTime(local);
+            local = time < To ? local.Date + To.ToTimeSpan() : local.Date.AddDays(1) + To.ToTimeSpan();
+        }
+        return ToInstant(local, zone);
+    }
+
+    private bool InDailyWindow(TimeOnly time) =>
+        From < To ? time >= From && time < To : time >= From || time < To;
+
+    private static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
+    {
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        // Spring forward: the local time does not exist; the clocks show it again only after the gap.
+        while (zone.IsInvalidTime(unspecified))
+            unspecified = unspecified.AddMinutes(1);
+        // Fall back: the first of the two instants that show this local time.
+        var offset = zone.IsAmbiguousTime(unspecified) ? zone.GetAmbiguousTimeOffsets(unspecified).Max() : zone.GetUtcOffset(unspecified);
+        return new DateTimeOffset(unspecified, offset);
+    }
+}
 
 /// <summary>One person of the directory (<c>workflow-definitions/people.yaml</c>, schema <c>coordinator/people-v1</c>).</summary>
 public sealed record Person
