@@ -43,8 +43,14 @@ public sealed record CoordinationAction
     /// <summary>The step's deadline at the time of the action, where one applies.</summary>
     public DateTimeOffset? Due { get; init; }
 
-    /// <summary>Free text carried from the human event (progress notes are not actions; done notes are).</summary>
+    /// <summary>
+    /// Free text carried from the human event (progress notes are not actions; done notes are); for an escalation of a
+    /// blocked step, the block's reason.
+    /// </summary>
     public string? Text { get; init; }
+
+    /// <summary>How long the step has been silent (escalations only), so a channel can say it in the person's language.</summary>
+    public TimeSpan? SilentFor { get; init; }
 
     /// <summary>The running steps (<c>summary</c> only).</summary>
     public IReadOnlyList<StepSnapshot>? Steps { get; init; }

@@ -238,11 +238,14 @@ internal sealed class InstanceRun
     {
         var s = steps[index];
         var stage = definition.Steps[index].Levels[s.EscalationsFired];
-        var silent = Durations.Format(at - s.SilenceSince!.Value);
-        var reason = s.Status == StepStatus.Blocked
+        var silence = at - s.SilenceSince!.Value;
+        var silent = Durations.Format(silence);
+        var blocked = s.Status == StepStatus.Blocked;
+        var reason = blocked
             ? $"decision on the block pending for {silent}: {s.BlockReason}"
             : $"no activity for {silent}";
-        Emit(CoordinationActionType.Escalation, at, index, ResolveEscalationTargets(index, stage.Notify), level: stage.Number, reason: reason, due: s.DueAt);
+        Emit(CoordinationActionType.Escalation, at, index, ResolveEscalationTargets(index, stage.Notify), level: stage.Number, reason: reason, due: s.DueAt,
+            text: blocked ? s.BlockReason : null, silentFor: silence);
         steps[index] = s with { EscalationsFired = s.EscalationsFired + 1 };
     }
 
@@ -547,7 +550,8 @@ internal sealed class InstanceRun
         DateTimeOffset? due = null,
         string? text = null,
         IReadOnlyList<StepSnapshot>? snapshot = null,
-        string? stepId = null)
+        string? stepId = null,
+        TimeSpan? silentFor = null)
     {
         sequence++;
         var step = stepId ?? (index >= 0 ? definition.Steps[index].Id : null);
@@ -570,6 +574,7 @@ internal sealed class InstanceRun
             Due = due,
             Text = text,
             Steps = snapshot,
+            SilentFor = silentFor,
         });
     }
 }

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Coordinator.Channels.Replies;
+
+/// <summary>What a person's plain-text reply asks for.</summary>
+public enum ReplyCommand
+{
+    /// <summary>Not one of the commands (the agent issue interprets free text; without it, the person gets the help).</summary>
+    Unknown,
+    Done,
+    Blocked,
+
+    /// <summary><c>blocked</c> without a reason: the person is asked for it.</summary>
+    BlockedWithoutReason,
+    Note,
+
+    /// <summary>The number of a choice offered in the message replied to.</summary>
+    Choice,
+
+    /// <summary><c>option &lt;id&gt;</c>.</summary>
+    Option,
+    Help,
+}
+
+/// <summary>A parsed reply: the command and its argument (the reason, the note, the option id, the choice's number).</summary>
+public sealed record ParsedReply(ReplyCommand Command, string? Argument = null)
+{
+    /// <summary>The choice's number, for <see cref="ReplyCommand.Choice"/>.</summary>
+    public int? Number => Command == ReplyCommand.Choice && int.TryParse(Argument, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+}
+
+/// <summary>
+/// The commands people type in any channel, in English and Italian, case-insensitive, with or without trailing
+/// punctuation: <c>done</c> / <c>fatto</c> (optionally <c>done: &lt;note&gt;</c>), <c>blocked: &lt;reason&gt;</c> /
+/// <c>bloccato: &lt;motivo&gt;</c>, <c>note: &lt;text&gt;</c> / <c>nota: &lt;testo&gt;</c>, the number of a choice,
+/// <c>option &lt;id&gt;</c> / <c>opzione &lt;id&gt;</c>, <c>help</c> / <c>aiuto</c>. Anything else is
+/// <see cref="ReplyCommand.Unknown"/>: nothing is guessed.
+/// </summary>
+public static partial class ReplyParser
+{
+    [GeneratedRegex(@"^(?<word>[\p{L}]+)\s*(?:[:\-–—]\s*(?<rest>.*))?$", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex CommandForm();
+
+    [GeneratedRegex(@"^(?:option|opzione|opt)\s+(?<id>[A-Za-z0-9][A-Za-z0-9_.\-]*)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex OptionForm();
+
+    [GeneratedRegex(@"^#?(?<n>\d{1,2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex NumberForm();
+
+    private static readonly Dictionary<string, ReplyCommand> Words = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["done"] = ReplyCommand.Done,
+        ["fatto"] = ReplyCommand.Done,
+        ["fatta"] = ReplyCommand.Done,
+        ["blocked"] = ReplyCommand.Blocked,
+        ["bloccato"] = ReplyCommand.Blocked,
+        ["bloccata"] = ReplyCommand.Blocked,
+        ["note"] = ReplyCommand.Note,
+        ["nota"] = ReplyCommand.Note,
+        ["help"] = ReplyCommand.Help,
+        ["aiuto"] = ReplyCommand.Help,
+    };
+
+    public static ParsedReply Parse(string? text)
+    {
+        var trimmed = (text ?? "").Trim();
+        // Trailing punctuation people add without meaning anything by it ("Done!", "fatto.").
+        var bare = trimmed.TrimEnd('.', '!', ' ');
+        if (bare.Length == 0)
+            return new ParsedReply(ReplyCommand.Unknown);
+        if (bare == "?")
+            return new ParsedReply(ReplyCommand.Help);
+        if (NumberForm().Match(bare) is { Success: true } number)
+            return new ParsedReply(ReplyCommand.Choice, int.Parse(number.Groups["n"].Value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
+        if (OptionForm().Match(bare) is { Success: true } option)
+            return new ParsedReply(ReplyCommand.Option, option.Groups["id"].Value);
+        var form = CommandForm().Match(trimmed);
+        if (!form.Success)
+            form = CommandForm().Match(bare);
+        if (!form.Success
+            || !Words.TryGetValue(form.Groups["word"].Value, out var command))
+            return new ParsedReply(ReplyCommand.Unknown, trimmed);
+        var rest = form.Groups["rest"].Success ? form.Groups["rest"].Value.Trim() : "";
+        var restBare = rest.TrimEnd('.', '!', ' ');
+        return command switch
+        {
+            ReplyCommand.Done => new ParsedReply(ReplyCommand.Done, rest.Length == 0 ? null : rest),
+            ReplyCommand.Blocked => restBare.Length == 0 ? new ParsedReply(ReplyCommand.BlockedWithoutReason) : new ParsedReply(ReplyCommand.Blocked, rest),
+            ReplyCommand.Note => rest.Length == 0 ? new ParsedReply(ReplyCommand.Unknown, trimmed) : new ParsedReply(ReplyCommand.Note, rest),
+            ReplyCommand.Help => rest.Length == 0 ? new ParsedReply(ReplyCommand.Help) : new ParsedReply(ReplyCommand.Unknown, trimmed),
+            _ => new ParsedReply(ReplyCommand.Unknown, trimmed),
+        };
+    }
+}

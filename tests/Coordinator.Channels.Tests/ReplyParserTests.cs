@@ -1,0 +1,60 @@
+using Coordinator.Channels.Replies;
+
+namespace Coordinator.Channels.Tests;
+
+public sealed class ReplyParserTests
+{
+    [Theory]
+    [InlineData("done", ReplyCommand.Done, null)]
+    [InlineData("Done!", ReplyCommand.Done, null)]
+    [InlineData("  DONE.  ", ReplyCommand.Done, null)]
+    [InlineData("fatto", ReplyCommand.Done, null)]
+    [InlineData("Fatta.", ReplyCommand.Done, null)]
+    [InlineData("done: contract countersigned", ReplyCommand.Done, "contract countersigned")]
+    [InlineData("fatto - migrazione conclusa", ReplyCommand.Done, "migrazione conclusa")]
+    [InlineData("blocked: waiting for the customer's SSO choice", ReplyCommand.Blocked, "waiting for the customer's SSO choice")]
+    [InlineData("Blocked:waiting", ReplyCommand.Blocked, "waiting")]
+    [InlineData("bloccato: il cliente non ha scelto tra Okta ed Entra", ReplyCommand.Blocked, "il cliente non ha scelto tra Okta ed Entra")]
+    [InlineData("Bloccata — manca il contratto firmato", ReplyCommand.Blocked, "manca il contratto firmato")]
+    [InlineData("blocked", ReplyCommand.BlockedWithoutReason, null)]
+    [InlineData("bloccato:", ReplyCommand.BlockedWithoutReason, null)]
+    [InlineData("note: called the customer, answer tomorrow", ReplyCommand.Note, "called the customer, answer tomorrow")]
+    [InlineData("nota: sentito il cliente", ReplyCommand.Note, "sentito il cliente")]
+    [InlineData("2", ReplyCommand.Choice, "2")]
+    [InlineData("#3", ReplyCommand.Choice, "3")]
+    [InlineData(" 1. ", ReplyCommand.Choice, "1")]
+    [InlineData("option extend-sso", ReplyCommand.Option, "extend-sso")]
+    [InlineData("Opzione go_live.later", ReplyCommand.Option, "go_live.later")]
+    [InlineData("help", ReplyCommand.Help, null)]
+    [InlineData("Aiuto!", ReplyCommand.Help, null)]
+    [InlineData("?", ReplyCommand.Help, null)]
+    public void Parse_Commands_InEnglishAndItalian(string text, ReplyCommand command, string? argument)
+    {
+        var reply = ReplyParser.Parse(text);
+
+        Assert.Equal(command, reply.Command);
+        Assert.Equal(argument, reply.Argument);
+    }
+
+    [Theory]
+    [InlineData("still waiting for the customer to choose between Okta and Entra")]
+    [InlineData("ho finito la migrazione")]
+    [InlineData("done with the first half")] // no separator: not the command, nothing is guessed
+    [InlineData("note")] // a note without its text
+    [InlineData("help me please")]
+    [InlineData("123")] // not the number of a choice (at most 99)
+    [InlineData("option")]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Parse_FreeText_IsUnknown(string text)
+    {
+        Assert.Equal(ReplyCommand.Unknown, ReplyParser.Parse(text).Command);
+    }
+
+    [Fact]
+    public void Parse_Choice_CarriesItsNumber()
+    {
+        Assert.Equal(2, ReplyParser.Parse("2").Number);
+        Assert.Null(ReplyParser.Parse("done").Number);
+    }
+}
