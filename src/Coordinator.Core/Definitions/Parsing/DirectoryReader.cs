@@ -17,14 +17,8 @@ internal sealed partial class DirectoryReader(string fileName, DiagnosticBag bag
     internal static readonly string[] TeamsKeys = ["conversation", "service_url", "user"];
     internal static readonly string[] QuietHoursKeys = ["from", "to", "weekends"];
 
-    private static readonly Dictionary<string, ChannelKind> Channels = new(StringComparer.Ordinal)
-    {
-        ["inbox"] = ChannelKind.Inbox,
-        ["slack"] = ChannelKind.Slack,
-        ["teams"] = ChannelKind.Teams,
-        ["whatsapp"] = ChannelKind.WhatsApp,
-        ["telegram"] = ChannelKind.Telegram,
-    };
+    private static readonly Dictionary<string, ChannelKind> Channels =
+        Enum.GetValues<ChannelKind>().ToDictionary(ChannelNames.Of, kind => kind, StringComparer.Ordinal);
 
     /// <summary>Slack user ids: <c>U024BE7LH</c>, or <c>W...</c> on Enterprise Grid.</summary>
     [GeneratedRegex("^[UW][A-Z0-9]{2,20}$", RegexOptions.CultureInvariant)]
@@ -314,14 +308,7 @@ internal sealed partial class DirectoryReader(string fileName, DiagnosticBag bag
         diagnostics.Error(DiagnosticCodes.DuplicateHandle, location,
             $"'{handle}' ({key}) of person '{person}' is already the handle of '{owner.Person}' (line {owner.At.Line}); a handle identifies one person, so replies could not be told apart. Keep it on one of them.");
 
-    private static string ChannelKey(ChannelKind channel) => channel switch
-    {
-        ChannelKind.Slack => "slack",
-        ChannelKind.Teams => "teams",
-        ChannelKind.WhatsApp => "whatsapp",
-        ChannelKind.Telegram => "telegram",
-        _ => "inbox",
-    };
+    private static string ChannelKey(ChannelKind channel) => ChannelNames.Of(channel);
 
     private static string HandleExample(ChannelKind channel) => channel switch
     {

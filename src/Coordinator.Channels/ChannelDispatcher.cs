@@ -1,0 +1,167 @@
+using Coordinator.Channels.Rendering;
+using Coordinator.Core.People;
+using Coordinator.Core.Ports;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Coordinator.Channels;
+
+/// <summary>Options of the channels' dispatcher (<c>Coordinator:Channels:Dispatch</c>).</summary>
+public sealed class ChannelDispatchOptions
+{
+    public const string Section = "Coordinator:Channels:Dispatch";
+
+    /// <summary>How often the outbox is read when nothing woke the dispatcher (other hosts' messages, due quiet-hours messages).</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "Coordinator:Channels:Dispatch:PollInterval must be between 50 ms and 1 minute, such as 00:00:01.")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many messages one read claims (at most one per recipient).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1000, ErrorMessage = "Coordinator:Channels:Dispatch:BatchSize must be between 1 and 1000.")]
+    public int BatchSize { get; set; } = 128;
+
+    /// <summary>How long a claimed message is this host's; a host that stops gives its claims back when they expire.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:05", "01:00:00", ErrorMessage = "Coordinator:Channels:Dispatch:Lease must be between 5 seconds and 1 hour, such as 00:01:00.")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>
+/// Sends the outbox's messages, on every host: claims the due head of each recipient's queue, takes a token from the
+/// channel's and the conversation's shared buckets (or gives the message back until there is one), renders it for the
+/// person, sends it, and records the provider's receipt. A 429 empties the conversation's bucket for the
+/// <c>Retry-After</c> and gives the message back for that long; a provider outage gives it back with a growing wait
+/// (never dropped); a refusal for good marks it failed (the inbox still has it).
+/// </summary>
+public sealed partial class ChannelDispatcher(
+    IChannelOutbox outbox,
+    IRateLimitBuckets buckets,
+    IEnumerable<IChannel> channels,
+    MessageRenderer renderer,
+    IPersonDirectory directory,
+    ChannelDispatchSignal signal,
+    IOptions<ChannelDispatchOptions> options,
+    TimeProvider time,
+    ILogger<ChannelDispatcher> logger) : BackgroundService
+{
+    private readonly Dictionary<ChannelKind, IChannel> _channels = channels.ToDictionary(c => c.Kind);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                var claim = await outbox.ClaimAsync(settings.BatchSize, settings.Lease, stoppingToken).ConfigureAwait(false);
+                if (claim.Sends.Count > 0)
+                {
+                    await Task.WhenAll(claim.Sends.Select(s => SendOneAsync(s, stoppingToken))).ConfigureAwait(false);
+                    continue;
+                }
+                wait = claim.NextDueAt is { } next ? Clamp(next - time.GetUtcNow(), settings.PollInterval) : settings.PollInterval;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The database is away: the messages wait in the outbox; try again.
+                OutboxUnavailable(logger, e.Message);
+                wait = settings.PollInterval * 5;
+            }
+            await signal.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan wait, TimeSpan max) =>
+        wait < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : wait > max ? max : wait;
+
+    /// <summary>One message: its tokens, the provider call, the receipt. Never throws but on shutdown.</summary>
+    internal async Task SendOneAsync(ChannelSend send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!_channels.TryGetValue(send.Channel, out var channel))
+            {
+                await outbox.PostponeAsync(send.Id, TimeSpan.FromMinutes(1), $"the {ChannelNames.Of(send.Channel)} channel is not configured on this host", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            if (directory.Find(send.PersonId) is not { } person)
+            {
+                await outbox.FailAsync(send.Id, $"'{send.PersonId}' is no longer in the people directory", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            if (renderer.Render(send.Notification, person) is not { } message)
+            {
+                await outbox.FailAsync(send.Id, "nothing to tell: the action is not a message", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            var name = ChannelNames.Of(send.Channel);
+            var limits = channel.Limits;
+            var conversation = $"{name}:{send.Address}";
+            var wait = await buckets.TryTakeAsync(name, limits.PerChannelPerSecond, limits.ChannelBurst, cancellationToken).ConfigureAwait(false);
+            if (wait == TimeSpan.Zero)
+                wait = await buckets.TryTakeAsync(conversation, limits.PerConversationPerSecond, limits.ConversationBurst, cancellationToken).ConfigureAwait(false);
+            if (wait > TimeSpan.Zero)
+            {
+                await outbox.PostponeAsync(send.Id, wait, null, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            try
+            {
+                var receipt = await channel.SendAsync(send, person, message, cancellationToken).ConfigureAwait(false);
+                await outbox.CompleteAsync(send.Id, receipt, cancellationToken).ConfigureAwait(false);
+                Sent(logger, send.Notification.IdempotencyKey, name, send.PersonId, receipt.MessageId);
+            }
+            catch (ChannelRateLimitedException e)
+            {
+                await buckets.DrainAsync(conversation, limits.PerConversationPerSecond, e.RetryAfter, cancellationToken).ConfigureAwait(false);
+                await outbox.PostponeAsync(send.Id, e.RetryAfter, "429: " + e.Message, cancellationToken).ConfigureAwait(false);
+                RateLimited(logger, name, send.PersonId, e.RetryAfter.TotalSeconds);
+            }
+            catch (ChannelRefusedException e)
+            {
+                await outbox.FailAsync(send.Id, e.Message, cancellationToken).ConfigureAwait(false);
+                Refused(logger, send.Notification.IdempotencyKey, name, send.PersonId, e.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var retry = Backoff(send.Attempts);
+                await outbox.PostponeAsync(send.Id, retry, e.Message, cancellationToken).ConfigureAwait(false);
+                Failed(logger, e, send.Notification.IdempotencyKey, name, send.PersonId, send.Attempts, retry.TotalSeconds);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The outbox itself failed: the claim's lease expires and the message is claimed again.
+            OutboxUnavailable(logger, e.Message);
+        }
+    }
+
+    /// <summary>5 s, 30 s, 2 min, 10 min, then every 30 min: a provider outage delays messages, never drops them.</summary>
+    public static TimeSpan Backoff(int attempts) => attempts switch
+    {
+        <= 1 => TimeSpan.FromSeconds(5),
+        2 => TimeSpan.FromSeconds(30),
+        3 => TimeSpan.FromMinutes(2),
+        4 => TimeSpan.FromMinutes(10),
+        _ => TimeSpan.FromMinutes(30),
+    };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sent {Key} on {Channel} to {Person} (provider message {MessageId})")]
+    private static partial void Sent(ILogger logger, string key, string channel, string person, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Channel} is rate limiting messages to {Person}; next try in {Seconds} s")]
+    private static partial void RateLimited(ILogger logger, string channel, string person, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Channel} refused {Key} for {Person} for good: {Reason}. The message stays in the inbox; fix the person's handle in the people directory")]
+    private static partial void Refused(ILogger logger, string key, string channel, string person, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Key} on {Channel} to {Person} failed (attempt {Attempts}); next try in {Seconds} s")]
+    private static partial void Failed(ILogger logger, Exception exception, string key, string channel, string person, int attempts, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The channel outbox cannot be read or written ({Reason}); messages wait in it and are sent when the database answers")]
+    private static partial void OutboxUnavailable(ILogger logger, string reason);
+}
