@@ -3,6 +3,7 @@ using Coordinator.Core.Ports;
 using Coordinator.Persistence.Audit;
 using Coordinator.Persistence.Audit.Anchors;
 using Coordinator.Persistence.Catalog;
+using Coordinator.Persistence.Channels;
 using Coordinator.Persistence.Migrations;
 using Coordinator.Persistence.Outbox;
 using Microsoft.Extensions.Configuration;
@@ -49,6 +50,9 @@ public static class PersistenceServiceCollectionExtensions
 
         services.AddSingleton<DefinitionCatalog>();
         services.AddSingleton<OutboxRepository>();
+        // The chat channels' outbox and shared token buckets (used when a channel is configured).
+        services.AddSingleton<IChannelOutbox, PostgresChannelOutbox>();
+        services.AddSingleton<IRateLimitBuckets, PostgresRateLimitBuckets>();
         return services;
     }
 

@@ -1,0 +1,43 @@
+using Coordinator.Channels.Rendering;
+using Coordinator.Core.Ports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Coordinator.Channels;
+
+public static class ChannelsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Puts the chat channels behind the notification port: the <see cref="INotificationSender"/> registered so far (the
+    /// inbox) becomes the <see cref="ChannelRouter"/>'s inner sender, and the <see cref="ChannelDispatcher"/> runs on this
+    /// host. Call it after the inbox and the channels (<c>AddSlackChannel</c>, ...) are registered, and only when at
+    /// least one channel is on; the outbox and the buckets (<see cref="IChannelOutbox"/>, <see cref="IRateLimitBuckets"/>)
+    /// come from the persistence.
+    /// </summary>
+    public static IServiceCollection AddChannelRouting(this IServiceCollection services, TemplateSet? templates = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var inbox = services.LastOrDefault(d => d.ServiceType == typeof(INotificationSender))
+            ?? throw new InvalidOperationException("AddChannelRouting needs the inbox's INotificationSender registered first.");
+        services.Remove(inbox);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(templates ?? TemplateSet.BuiltIn);
+        services.AddSingleton<MessageRenderer>();
+        services.AddSingleton<ChannelDispatchSignal>();
+        services.AddOptions<ChannelDispatchOptions>().BindConfiguration(ChannelDispatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<INotificationSender>(sp => new ChannelRouter(
+            Resolve(sp, inbox),
+            sp.GetServices<IChannel>(),
+            sp.GetRequiredService<Core.People.IPersonDirectory>(),
+            sp.GetRequiredService<IChannelOutbox>(),
+            sp.GetRequiredService<ChannelDispatchSignal>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<ChannelDispatcher>();
+        return services;
+    }
+
+    private static INotificationSender Resolve(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (INotificationSender)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
+}

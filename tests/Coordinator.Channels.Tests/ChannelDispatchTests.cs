@@ -1,0 +1,191 @@
+using Coordinator.Channels.Slack;
+using Coordinator.Core.Engine;
+using Coordinator.Core.People;
+using Coordinator.Core.Ports;
+using Coordinator.Persistence.Channels;
+using Coordinator.Persistence.Inbox;
+using Coordinator.Testing.Loopback;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace Coordinator.Channels.Tests;
+
+/// <summary>
+/// The router, the outbox and the dispatcher together, on real PostgreSQL, sending to a loopback Slack that enforces
+/// one message per second per conversation: nothing lost, nothing doubled, each person's order kept, quiet hours kept
+/// across a restart.
+/// </summary>
+[Collection(ChannelsPostgresCollection.Name)]
+public sealed class ChannelDispatchTests(ChannelsPostgres postgres) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private LoopbackSlack _slack = null!;
+    private string _connection = null!;
+
+    public async Task InitializeAsync()
+    {
+        _slack = await LoopbackSlack.StartAsync();
+        _connection = await postgres.CreateDatabaseAsync();
+    }
+
+    public async Task DisposeAsync() => await _slack.DisposeAsync();
+
+    private static Person SlackPerson(string id, string slack, QuietHours? quiet = null) =>
+        new() { Id = id, Name = id, Channel = ChannelKind.Slack, Slack = slack, QuietHours = quiet };
+
+    /// <summary>A host's channel services: the inbox, the Slack channel, the router and a running dispatcher.</summary>
+    private async Task<ServiceProvider> StartHostAsync(IPersonDirectory people)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Coordinator:Channels:Slack:BotToken"] = _slack.BotToken,
+            ["Coordinator:Channels:Slack:SigningSecret"] = "secret",
+            ["Coordinator:Channels:Slack:ApiBaseUrl"] = _slack.ApiBaseUrl.ToString(),
+            ["Coordinator:Channels:Dispatch:PollInterval"] = "00:00:00.200",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(_connection));
+        services.AddSingleton(people);
+        services.AddSingleton<PostgresNotificationInbox>();
+        services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
+        services.AddSingleton<IChannelOutbox, PostgresChannelOutbox>();
+        services.AddSingleton<IRateLimitBuckets, PostgresRateLimitBuckets>();
+        Assert.True(services.AddSlackChannel(configuration));
+        services.AddChannelRouting();
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        foreach (var hosted in provider.GetServices<IHostedService>())
+            await hosted.StartAsync(CancellationToken.None);
+        return provider;
+    }
+
+    private static async Task StopHostAsync(ServiceProvider provider)
+    {
+        foreach (var hosted in provider.GetServices<IHostedService>())
+            await hosted.StopAsync(CancellationToken.None);
+        await provider.DisposeAsync();
+    }
+
+    private static Notification Reminder(int sequence, string person) => new()
+    {
+        IdempotencyKey = $"i-{person}:{sequence:D6}:reminder:it-setup",
+        InstanceId = "i-" + person,
+        WorkflowId = "b2b-onboarding",
+        WorkflowTitle = "B2B customer onboarding",
+        BusinessKey = $"ACME-{sequence}",
+        StepTitle = "IT set-up",
+        Recipients = [person],
+        Action = new CoordinationAction
+        {
+            Type = CoordinationActionType.Reminder,
+            At = DateTimeOffset.UtcNow,
+            Sequence = sequence,
+            Key = $"{sequence:D6}:reminder:it-setup",
+            StepId = "it-setup",
+            To = [person],
+            Due = DateTimeOffset.UtcNow.AddDays(2),
+        },
+    };
+
+    private async Task WaitForPostsAsync(int count)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (_slack.Posts.Count < count)
+        {
+            Assert.False(timeout.IsCancellationRequested, $"{_slack.Posts.Count} of {count} messages reached Slack within {Patience.TotalSeconds} s");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task SendAsync_ThirtyRemindersToThreePeople_EachReachesSlackOnceInOrderWithinTheLimit()
+    {
+        var people = new PersonDirectory([SlackPerson("ann", "U0ANN0001"), SlackPerson("bob", "U0BOB0001"), SlackPerson("cy", "U0CY00001")]);
+        var host = await StartHostAsync(people);
+        var router = host.GetRequiredService<INotificationSender>();
+        Assert.IsType<ChannelRouter>(router);
+
+        foreach (var sequence in Enumerable.Range(1, 10))
+        {
+            foreach (var person in new[] { "ann", "bob", "cy" })
+            {
+                Assert.Equal(SideEffectOutcome.Performed, await router.SendAsync(Reminder(sequence, person)));
+                // A retried activity: nothing new.
+                Assert.Equal(SideEffectOutcome.AlreadyPerformed, await router.SendAsync(Reminder(sequence, person)));
+            }
+        }
+        await WaitForPostsAsync(30);
+        await StopHostAsync(host);
+
+        var posts = _slack.Posts;
+        Assert.Equal(30, posts.Count);
+        foreach (var group in posts.GroupBy(p => p.Channel))
+        {
+            Assert.Equal(Enumerable.Range(1, 10).Select(i => $"ACME-{i}"), group.Select(p => p.Text.Split('·')[1].Trim().Split('\n')[0]));
+            var gaps = group.Zip(group.Skip(1), (a, b) => b.At - a.At).ToList();
+            Assert.All(gaps, gap => Assert.True(gap >= TimeSpan.FromMilliseconds(980), $"two messages {gap.TotalMilliseconds} ms apart"));
+        }
+        Assert.Equal(0, _slack.WireErrors);
+        Assert.True(_slack.RateLimited <= 3, $"{_slack.RateLimited} answers were 429: the buckets should keep below the limit");
+        // Every person's message is in the inbox too.
+        await using var data = NpgsqlDataSource.Create(_connection);
+        await using var count = data.CreateCommand("SELECT count(*) FROM notifications");
+        Assert.Equal(30L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task SendAsync_PersonInQuietHours_IsSentAtTheirEndByAHostThatStartedAfterARestart()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var end = now.AddSeconds(3);
+        var quiet = new QuietHours(TimeOnly.FromDateTime(now.AddHours(-1).UtcDateTime), TimeOnly.FromDateTime(end.UtcDateTime), Weekends: false);
+        var people = new PersonDirectory([SlackPerson("ann", "U0ANN0001", quiet)]);
+        var first = await StartHostAsync(people);
+
+        await first.GetRequiredService<INotificationSender>().SendAsync(Reminder(1, "ann"));
+        await StopHostAsync(first); // the host stops inside the quiet hours
+        Assert.Empty(_slack.Posts);
+        var second = await StartHostAsync(people);
+        await WaitForPostsAsync(1);
+        await StopHostAsync(second);
+
+        var post = Assert.Single(_slack.Posts);
+        Assert.True(post.At >= end.AddMilliseconds(-20), $"sent at {post.At:O}, inside the quiet hours ending {end:O}");
+    }
+
+    [Fact]
+    public async Task Dispatcher_SlackDown_KeepsTheMessageAndSendsItOnceWhenSlackAnswers()
+    {
+        var people = new PersonDirectory([SlackPerson("ann", "U0ANN0001")]);
+        _slack.FailNext = 4; // more than the resilience handler's immediate retries: the message goes back to the outbox
+        var host = await StartHostAsync(people);
+
+        await host.GetRequiredService<INotificationSender>().SendAsync(Reminder(1, "ann"));
+        await WaitForPostsAsync(1);
+        await StopHostAsync(host);
+
+        Assert.Single(_slack.Posts);
+        Assert.Equal(0, _slack.FailNext);
+    }
+
+    [Fact]
+    public async Task Plan_PeopleWithoutAConfiguredChannel_GetTheInboxOnly()
+    {
+        var people = new PersonDirectory([
+            SlackPerson("ann", "U0ANN0001"),
+            new Person { Id = "tg", Name = "tg", Channel = ChannelKind.Telegram, Telegram = 42 },
+            new Person { Id = "box", Name = "box" },
+        ]);
+        var host = await StartHostAsync(people);
+        var router = (ChannelRouter)host.GetRequiredService<INotificationSender>();
+
+        var sends = router.Plan(Reminder(1, "ann") with { Recipients = ["ann", "tg", "box", "from-context-only"] }, DateTimeOffset.UtcNow);
+        await StopHostAsync(host);
+
+        var send = Assert.Single(sends);
+        Assert.Equal(("ann", ChannelKind.Slack, "U0ANN0001"), (send.PersonId, send.Channel, send.Address));
+    }
+}
