@@ -1,5 +1,6 @@
 using Coordinator.Channels.Rendering;
 using Coordinator.Core.Ports;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,9 +15,10 @@ public static class ChannelsServiceCollectionExtensions
     /// least one channel is on; the outbox and the buckets (<see cref="IChannelOutbox"/>, <see cref="IRateLimitBuckets"/>)
     /// come from the persistence.
     /// </summary>
-    public static IServiceCollection AddChannelRouting(this IServiceCollection services, TemplateSet? templates = null)
+    public static IServiceCollection AddChannelRouting(this IServiceCollection services, IConfiguration configuration, TemplateSet? templates = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
         var inbox = services.LastOrDefault(d => d.ServiceType == typeof(INotificationSender))
             ?? throw new InvalidOperationException("AddChannelRouting needs the inbox's INotificationSender registered first.");
         services.Remove(inbox);
@@ -24,7 +26,7 @@ public static class ChannelsServiceCollectionExtensions
         services.AddSingleton(templates ?? TemplateSet.BuiltIn);
         services.AddSingleton<MessageRenderer>();
         services.AddSingleton<ChannelDispatchSignal>();
-        services.AddOptions<ChannelDispatchOptions>().BindConfiguration(ChannelDispatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ChannelDispatchOptions>().Bind(configuration.GetSection(ChannelDispatchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<INotificationSender>(sp => new ChannelRouter(
             Resolve(sp, inbox),
             sp.GetServices<IChannel>(),

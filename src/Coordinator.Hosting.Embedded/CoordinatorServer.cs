@@ -128,6 +128,10 @@ public static class CoordinatorServer
         progress.WriteLine(registry.People.IsConfigured
             ? $"  people directory: {registry.People.People.Count} people ({string.Join(", ", registry.People.People.CountBy(p => p.Channel).OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.ToString().ToLowerInvariant()}"))})"
             : "  no people directory (workflow-definitions/people.yaml): everybody is reached in the web inbox");
+        var channels = CoordinatorServiceCollectionExtensions.ConfiguredChannels(builder.Configuration);
+        progress.WriteLine(channels.Count == 0
+            ? "  chat channels: none configured (Coordinator__Channels__Slack__BotToken, ...): every message goes to the web inbox"
+            : $"  chat channels: {string.Join(", ", channels)} (and the web inbox, which shows everything)");
 
         builder.Services.AddSingleton(new StartupProgress(progress));
         builder.Services.AddSingleton(new ServeDataFolder(dataPath));

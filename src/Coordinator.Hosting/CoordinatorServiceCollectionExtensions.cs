@@ -1,3 +1,5 @@
+using Coordinator.Channels;
+using Coordinator.Channels.Slack;
 using Coordinator.Core.People;
 using Coordinator.Core.Ports;
 using Coordinator.Hosting.Health;
@@ -44,7 +46,40 @@ public static class CoordinatorServiceCollectionExtensions
             services.AddSingleton<InMemoryAuditLog>();
             services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<InMemoryAuditLog>());
         }
-        return services.AddCoordinatorPorts(durableInbox: persistent);
+        services.AddCoordinatorPorts(durableInbox: persistent);
+        return services.AddCoordinatorChannels(configuration, persistent);
+    }
+
+    /// <summary>
+    /// The chat channels whose credentials are configured (Slack so far), behind the router: every notification still
+    /// lands in the inbox, and people whose preferred channel is on get it there too. Channels need PostgreSQL (their
+    /// outbox is what keeps each message to one send across retries, restarts and hosts).
+    /// </summary>
+    public static IServiceCollection AddCoordinatorChannels(this IServiceCollection services, IConfiguration configuration, bool persistent)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var enabled = ConfiguredChannels(configuration);
+        if (enabled.Count == 0)
+            return services;
+        if (!persistent)
+        {
+            throw new StartupException(
+                $"The {string.Join(" and ", enabled)} channel is configured, but there is no database: chat channels keep their outbox in PostgreSQL "
+                + $"(so a message is sent once across retries and restarts). Set ConnectionStrings__{PersistenceServiceCollectionExtensions.ConnectionStringName}, or remove the Coordinator__Channels__... settings.");
+        }
+        services.AddSlackChannel(configuration);
+        return services.AddChannelRouting(configuration);
+    }
+
+    /// <summary>The chat channels configured (by their settings), such as <c>slack</c>.</summary>
+    public static IReadOnlyList<string> ConfiguredChannels(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var channels = new List<string>();
+        if (configuration.GetSection(SlackOptions.Section).Get<SlackOptions>()?.IsConfigured ?? false)
+            channels.Add("slack");
+        return channels;
     }
 
     /// <summary>

@@ -47,7 +47,6 @@ public sealed class ChannelDispatchTests(ChannelsPostgres postgres) : IAsyncLife
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton(_ => NpgsqlDataSource.Create(_connection));
         services.AddSingleton(people);
         services.AddSingleton<PostgresNotificationInbox>();
@@ -55,7 +54,7 @@ public sealed class ChannelDispatchTests(ChannelsPostgres postgres) : IAsyncLife
         services.AddSingleton<IChannelOutbox, PostgresChannelOutbox>();
         services.AddSingleton<IRateLimitBuckets, PostgresRateLimitBuckets>();
         Assert.True(services.AddSlackChannel(configuration));
-        services.AddChannelRouting();
+        services.AddChannelRouting(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         foreach (var hosted in provider.GetServices<IHostedService>())
             await hosted.StartAsync(CancellationToken.None);

@@ -60,6 +60,31 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public void AddCoordinatorFunctions_SlackConfigured_RoutesNotificationsThroughTheChannelsAndDispatchesThem()
+    {
+        var composition = Compose(new()
+        {
+            ["ConnectionStrings:Coordinator"] = "Host=127.0.0.1;Database=coordinator;Username=app",
+            ["Coordinator:Channels:Slack:BotToken"] = "xoxb-1-2-3",
+            ["Coordinator:Channels:Slack:SigningSecret"] = "secret",
+        });
+        using var services = composition.BuildServiceProvider();
+
+        Assert.IsType<Coordinator.Channels.ChannelRouter>(services.GetRequiredService<INotificationSender>());
+        Assert.Contains(composition, d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService) && d.ImplementationType == typeof(Coordinator.Channels.ChannelDispatcher));
+        Assert.Equal(ChannelKind.Slack, Assert.Single(services.GetServices<Coordinator.Channels.IChannel>()).Kind);
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_SlackConfiguredWithoutADatabase_RefusesToStartSayingWhy()
+    {
+        var error = Assert.Throws<StartupException>(() => ComposeForDevelopment(new() { ["Coordinator:Channels:Slack:BotToken"] = "xoxb-1-2-3" }));
+
+        Assert.Contains("slack channel is configured, but there is no database", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__Coordinator", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddCoordinatorFunctions_DefinitionWithErrors_ThrowsNamingTheFile()
     {
         var folder = Directory.CreateTempSubdirectory("coordinator-functions-");
