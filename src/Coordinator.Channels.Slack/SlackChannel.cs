@@ -73,6 +73,24 @@ public sealed class SlackChannel(IHttpClientFactory clients, IOptions<SlackOptio
             : $"Slack answered ok:false, error '{error}'.");
     }
 
+    /// <summary>Answers in the reply's conversation, in its thread when it had one (or was a button on a message).</summary>
+    public async Task AnswerAsync(InboundReply reply, string text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        ArgumentNullException.ThrowIfNull(text);
+        var payload = new JsonObject { ["channel"] = reply.Conversation ?? reply.Sender, ["text"] = Escape(text), ["unfurl_links"] = false };
+        if (reply.ReplyTo is { } thread)
+            payload["thread_ts"] = thread;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "chat.postMessage") { Content = JsonContent(payload) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.BotToken);
+        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"Slack answered {(int)response.StatusCode} to the acknowledgement.", null, response.StatusCode);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        if (answer?["ok"]?.GetValue<bool>() != true)
+            throw new InvalidOperationException($"Slack refused the acknowledgement: {answer?["error"]?.GetValue<string>() ?? "no ok:true"}.");
+    }
+
     /// <summary>The <c>chat.postMessage</c> body: the text (the notification's fallback), a section, its facts, and the buttons.</summary>
     public static JsonObject Payload(string channel, RenderedMessage message)
     {

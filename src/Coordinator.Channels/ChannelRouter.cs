@@ -70,8 +70,8 @@ public sealed class ChannelRouter(
     }
 }
 
-/// <summary>Wakes the dispatcher of this host when a message was enqueued (other hosts find it on their next poll).</summary>
-public sealed class ChannelDispatchSignal
+/// <summary>Wakes a background worker of this host when there is work for it (other hosts find it on their next poll).</summary>
+public class WakeSignal
 {
     private readonly System.Threading.Channels.Channel<bool> _wake = System.Threading.Channels.Channel.CreateBounded<bool>(
         new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
@@ -93,3 +93,9 @@ public sealed class ChannelDispatchSignal
         }
     }
 }
+
+/// <summary>Wakes the <see cref="ChannelDispatcher"/>: a message was enqueued.</summary>
+public sealed class ChannelDispatchSignal : WakeSignal;
+
+/// <summary>Wakes the <see cref="Replies.ReplyWorker"/>: a webhook kept a reply.</summary>
+public sealed class ReplySignal : WakeSignal;

@@ -35,6 +35,23 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<ChannelDispatchSignal>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<ChannelDispatcher>();
+        // Inbound: the replies the webhooks keep, turned into events (the host registers the IHumanEventGateway).
+        services.AddSingleton<ChannelAudit>();
+        services.AddSingleton<ReplySignal>();
+        services.AddSingleton<Replies.ReplyHandler>();
+        return services;
+    }
+
+    /// <summary>
+    /// Runs the <see cref="Replies.ReplyWorker"/> on this host: the replies the webhooks keep become events through
+    /// <paramref name="services"/>' <see cref="Replies.IHumanEventGateway"/> (registered here from the host's core).
+    /// </summary>
+    public static IServiceCollection AddReplyWorker<TGateway>(this IServiceCollection services)
+        where TGateway : class, Replies.IHumanEventGateway
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<Replies.IHumanEventGateway, TGateway>();
+        services.AddHostedService<Replies.ReplyWorker>();
         return services;
     }
 

@@ -23,6 +23,9 @@ public interface IChannel
     ChannelLimits Limits { get; }
 
     Task<ChannelReceipt> SendAsync(ChannelSend send, Person recipient, RenderedMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Answers a reply in its conversation (in its thread where the channel has threads): an acknowledgement, a question, the help.</summary>
+    Task AnswerAsync(InboundReply reply, string text, CancellationToken cancellationToken);
 }
 
 /// <summary>The provider said 429: nothing was sent; try again after <see cref="RetryAfter"/>.</summary>

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
+using Coordinator.Channels;
 using Coordinator.Core.Definitions;
 using Coordinator.Hosting.Api;
+using Coordinator.Hosting.Channels;
 using Coordinator.Hosting.Durable;
 using Coordinator.Hosting.Health;
 using Coordinator.Hosting.Inbox;
@@ -142,6 +144,9 @@ public static class CoordinatorServer
         builder.Services.AddCoordinatorComponents(builder.Configuration, registry, new HostClock(timeScale));
         // The application core every channel of this host calls (the API, the web inbox).
         builder.Services.AddSingleton<CoordinatorService>();
+        // The chat channels' replies become events through the same core (when a channel is on).
+        if (channels.Count > 0)
+            builder.Services.AddReplyWorker<CoordinatorEventGateway>();
         // Every error answer is problem details: refusals (the handlers; unreadable bodies included, see
         // JsonBody.ReadObjectAsync), oversize requests (RequestLimits), bare status codes
         // (UseStatusCodePages), the Durable backend or PostgreSQL out of reach (DependencyUnavailable: a 503 with
@@ -182,6 +187,7 @@ public static class CoordinatorServer
         app.MapCoordinatorApi();
         app.MapAuditExport();
         app.MapInbox();
+        app.MapChannelWebhooks();
         app.MapHealth();
 
         try

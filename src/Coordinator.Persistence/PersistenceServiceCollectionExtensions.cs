@@ -53,6 +53,7 @@ public static class PersistenceServiceCollectionExtensions
         // The chat channels' outbox and shared token buckets (used when a channel is configured).
         services.AddSingleton<IChannelOutbox, PostgresChannelOutbox>();
         services.AddSingleton<IRateLimitBuckets, PostgresRateLimitBuckets>();
+        services.AddSingleton<IChannelInbound, PostgresChannelInbound>();
         return services;
     }
 

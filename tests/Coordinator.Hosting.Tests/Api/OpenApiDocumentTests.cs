@@ -26,8 +26,12 @@ public sealed class OpenApiDocumentTests(MemoryServerFixture server) : IClassFix
             .SelectMany(path => path.Value.EnumerateObject().Select(op => (Path: path.Name, Method: op.Name, Operation: op.Value)))
             .ToDictionary(o => o.Operation.GetProperty("operationId").GetString()!);
         Assert.Equal(
-            ["ExportAudit", "GetInstance", "GetPersonWork", "ListInstances", "ListWorkflows", "PostStepEvent", "StartInstance"],
+            ["ExportAudit", "GetInstance", "GetPersonWork", "ListInstances", "ListWorkflows", "PostStepEvent", "SlackWebhook", "StartInstance"],
             operations.Keys.Order(StringComparer.Ordinal));
+        // The webhooks authenticate as their providers document, not with the API key.
+        var slack = operations["SlackWebhook"];
+        Assert.Equal(("/api/webhooks/slack", "post"), (slack.Path, slack.Method));
+        Assert.Equal(0, slack.Operation.GetProperty("security").GetArrayLength());
         Assert.All(operations.Values, o => Assert.True(o.Operation.GetProperty("responses").TryGetProperty("401", out _), $"{o.Method} {o.Path} lacks its 401"));
 
         var start = operations["StartInstance"];

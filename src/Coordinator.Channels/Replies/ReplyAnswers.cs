@@ -1,0 +1,56 @@
+namespace Coordinator.Channels.Replies;
+
+/// <summary>What Coordinator answers in the conversation, in English and Italian.</summary>
+internal sealed class ReplyAnswers
+{
+    public static ReplyAnswers English { get; } = new()
+    {
+        Done = "✓ {0}: done. Thank you!",
+        Blocked = "✓ Block reported on {0}: {1}. Whoever decides has been told.",
+        Note = "✓ Note added to {0}.",
+        Decided = "✓ {0}: “{1}” chosen.",
+        Pending = "Received: {0} will show it in a moment.",
+        Rejected = "Not applied to {0}: {1}",
+        AskReason = "What blocks {0}? Reply “blocked: <the reason>”.",
+        AskNote = "Write the note for {0} as “note: <text>”.",
+        NoSuchChoice = "That message has no choice {0}; reply with a number from 1 to {1}.",
+        Help = "Reply to the message about a task (in its thread): “done”, “blocked: <reason>”, “note: <text>”, the number of a choice, or “option <id>”.",
+        NothingOpen = "Nothing waits for you right now.",
+        WhichOne = "Several things wait for you; reply to the message of the one you mean (in its thread):",
+    };
+
+    public static ReplyAnswers Italian { get; } = new()
+    {
+        Done = "✓ {0}: completata. Grazie!",
+        Blocked = "✓ Blocco segnalato su {0}: {1}. Chi decide è stato avvisato.",
+        Note = "✓ Nota aggiunta a {0}.",
+        Decided = "✓ {0}: scelta “{1}”.",
+        Pending = "Ricevuto: {0} sarà aggiornata a breve.",
+        Rejected = "Non applicato a {0}: {1}",
+        AskReason = "Cosa blocca {0}? Rispondi «bloccato: <il motivo>».",
+        AskNote = "Scrivi la nota per {0} come «nota: <testo>».",
+        NoSuchChoice = "Quel messaggio non ha la scelta {0}; rispondi con un numero da 1 a {1}.",
+        Help = "Rispondi al messaggio di un'attività (nel suo thread): «fatto», «bloccato: <motivo>», «nota: <testo>», il numero di una scelta, oppure «opzione <id>».",
+        NothingOpen = "Al momento non c'è niente che ti aspetta.",
+        WhichOne = "Ci sono più attività che ti aspettano; rispondi al messaggio di quella che intendi (nel suo thread):",
+    };
+
+    public static ReplyAnswers For(string? language) => string.Equals(language, "it", StringComparison.Ordinal) ? Italian : English;
+
+    /// <summary>For a sender nobody knows (no language to choose by).</summary>
+    public const string UnknownSender =
+        "Sorry, I do not know who you are on this channel. Ask your process owner to add your id ({0}) to the people directory (workflow-definitions/people.yaml).";
+
+    public required string Done { get; init; }
+    public required string Blocked { get; init; }
+    public required string Note { get; init; }
+    public required string Decided { get; init; }
+    public required string Pending { get; init; }
+    public required string Rejected { get; init; }
+    public required string AskReason { get; init; }
+    public required string AskNote { get; init; }
+    public required string NoSuchChoice { get; init; }
+    public required string Help { get; init; }
+    public required string NothingOpen { get; init; }
+    public required string WhichOne { get; init; }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Coordinator.Channels.Rendering;
+using Coordinator.Core.Engine;
+using Coordinator.Core.People;
+using Coordinator.Core.Ports;
+
+namespace Coordinator.Channels.Replies;
+
+/// <summary>What handling a reply came to: the answer to give in the conversation, and a line for the inbound row.</summary>
+public sealed record ReplyHandling(string Outcome, string? Answer);
+
+/// <summary>
+/// Turns a reply into a human event, through the application core, and says what to answer: identifies the sender by
+/// their handle, finds the step the reply is about (the message it answers, for WhatsApp the latest message sent to
+/// them, else their only open item), reads the command (<see cref="ReplyParser"/>; a button is the action of that
+/// number), and submits the event with an id derived from the delivery, so a reply handled twice raises one event.
+/// </summary>
+public sealed class ReplyHandler(
+    IPersonDirectory directory,
+    IChannelInbound inbound,
+    IWorkQueries work,
+    IHumanEventGateway gateway,
+    MessageRenderer renderer,
+    ChannelAudit audit)
+{
+    private sealed record Target(string InstanceId, string StepId, string StepTitle, IReadOnlyList<MessageAction> Actions);
+
+    public async Task<ReplyHandling> HandleAsync(InboundReply reply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        if (directory.FindByHandle(reply.Channel, reply.Sender) is not { } person)
+        {
+            await audit.UnknownSenderAsync(reply.Channel, reply.DeliveryId, cancellationToken).ConfigureAwait(false);
+            return new ReplyHandling("unknown sender", string.Format(CultureInfo.InvariantCulture, ReplyAnswers.UnknownSender, reply.Sender));
+        }
+        var answers = ReplyAnswers.For(person.Language);
+        var parsed = reply.ActionNumber is { } pressed
+            ? new ParsedReply(ReplyCommand.Choice, pressed.ToString(CultureInfo.InvariantCulture))
+            : ReplyParser.Parse(reply.Text);
+        if (parsed.Command is ReplyCommand.Help or ReplyCommand.Unknown)
+            return new ReplyHandling(parsed.Command == ReplyCommand.Help ? "help" : "not a command", answers.Help);
+
+        var (target, problem) = await TargetAsync(reply, person, answers, cancellationToken).ConfigureAwait(false);
+        if (target is null)
+            return new ReplyHandling("no step", problem);
+
+        var (humanEvent, question) = EventOf(parsed, target, person, answers);
+        if (humanEvent is null)
+            return new ReplyHandling("asked", question);
+        var submitted = await gateway.SubmitAsync(target.InstanceId, humanEvent with { EventId = EventIdOf(reply) }, cancellationToken).ConfigureAwait(false);
+        return submitted.Kind switch
+        {
+            SubmittedKind.Applied => new ReplyHandling($"applied: {humanEvent.Type} on {target.InstanceId}/{target.StepId}", Acknowledgement(humanEvent, target, answers)),
+            SubmittedKind.Pending => new ReplyHandling($"raised: {humanEvent.Type} on {target.InstanceId}/{target.StepId}", Format(answers.Pending, target.StepTitle)),
+            _ => new ReplyHandling($"rejected: {submitted.Reason}", Format(answers.Rejected, target.StepTitle, submitted.Reason ?? "")),
+        };
+    }
+
+    /// <summary>The event's id: the channel and the provider's delivery id, so the instance recognises a reply handled twice.</summary>
+    public static string EventIdOf(InboundReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var id = $"{ChannelNames.Of(reply.Channel)}-{reply.DeliveryId}";
+        return id.Length <= 120 && id.All(c => c is > ' ' and < (char)127)
+            ? id
+            : $"{ChannelNames.Of(reply.Channel)}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reply.DeliveryId)))}";
+    }
+
+    private async Task<(Target? Target, string? Problem)> TargetAsync(InboundReply reply, Person person, ReplyAnswers answers, CancellationToken cancellationToken)
+    {
+        var address = ChannelRouter.AddressOf(person, reply.Channel) ?? reply.Sender;
+        SentMessage? sent = null;
+        if (reply.ReplyTo is { } replyTo)
+            sent = await inbound.FindSentAsync(reply.Channel, address, replyTo, cancellationToken).ConfigureAwait(false);
+        else if (reply.Channel == ChannelKind.WhatsApp)
+            sent = await inbound.LatestSentAsync(reply.Channel, address, cancellationToken).ConfigureAwait(false);
+        if (sent is { Notification.Action.StepId: { } step } && renderer.Render(sent.Notification, person) is { } message)
+            return (new Target(sent.Notification.InstanceId, step, sent.Notification.StepTitle ?? step, message.Actions), null);
+
+        var open = await work.WaitingOnAsync(person.Id, 10, cancellationToken).ConfigureAwait(false);
+        if (open.Count == 1)
+        {
+            var (instance, item) = (open[0].Instance, open[0].Item);
+            var words = Vocabulary.For(person.Language);
+            IReadOnlyList<MessageAction> actions = item.Kind == WorkKind.Step
+                ? [new(1, ReplyIntent.Done, words.Done), new(2, ReplyIntent.Block, words.Blocked), new(3, ReplyIntent.Note, words.AddNote)]
+                : [.. item.Options.Select((o, i) => new MessageAction(i + 1, ReplyIntent.Choose, o.Title, o.Id))];
+            return (new Target(instance.InstanceId, item.StepId, item.Title, actions), null);
+        }
+        if (open.Count == 0)
+            return (null, answers.NothingOpen);
+        return (null, answers.WhichOne + "\n" + string.Join('\n', open.Select(o => $"• {o.Item.Title} · {o.Instance.WorkflowTitle} · {o.Instance.BusinessKey ?? o.Instance.InstanceId}")));
+    }
+
+    private static (HumanEvent? Event, string? Question) EventOf(ParsedReply parsed, Target target, Person person, ReplyAnswers answers)
+    {
+        HumanEvent Event(HumanEventType type, string? text = null, string? reason = null, string? option = null) =>
+            new(target.StepId, type, person.Id, Text: text, Reason: reason, Option: option);
+        switch (parsed.Command)
+        {
+            case ReplyCommand.Done:
+                return (Event(HumanEventType.Done, text: parsed.Argument), null);
+            case ReplyCommand.Blocked:
+                return (Event(HumanEventType.Blocked, reason: parsed.Argument), null);
+            case ReplyCommand.BlockedWithoutReason:
+                return (null, Format(answers.AskReason, target.StepTitle));
+            case ReplyCommand.Note:
+                return (Event(HumanEventType.Progress, text: parsed.Argument), null);
+            case ReplyCommand.Option:
+                return (Event(HumanEventType.Decide, option: parsed.Argument), null);
+            case ReplyCommand.Choice:
+                var number = parsed.Number ?? 0;
+                if (target.Actions.FirstOrDefault(a => a.Number == number) is not { } action)
+                    return (null, Format(answers.NoSuchChoice, number.ToString(CultureInfo.InvariantCulture), target.Actions.Count.ToString(CultureInfo.InvariantCulture)));
+                return action.Intent switch
+                {
+                    ReplyIntent.Done => (Event(HumanEventType.Done), null),
+                    ReplyIntent.Block => (null, Format(answers.AskReason, target.StepTitle)),
+                    ReplyIntent.Note => (null, Format(answers.AskNote, target.StepTitle)),
+                    _ => (Event(HumanEventType.Decide, option: action.Option), null),
+                };
+            default:
+                return (null, answers.Help);
+        }
+    }
+
+    private static string Acknowledgement(HumanEvent humanEvent, Target target, ReplyAnswers answers) => humanEvent.Type switch
+    {
+        HumanEventType.Done => Format(answers.Done, target.StepTitle),
+        HumanEventType.Blocked => Format(answers.Blocked, target.StepTitle, humanEvent.Reason ?? ""),
+        HumanEventType.Progress => Format(answers.Note, target.StepTitle),
+        _ => Format(answers.Decided, target.StepTitle,
+            target.Actions.FirstOrDefault(a => a.Option == humanEvent.Option)?.Label ?? humanEvent.Option ?? ""),
+    };
+
+    private static string Format(string template, params object[] values) => string.Format(CultureInfo.InvariantCulture, template, values);
+}

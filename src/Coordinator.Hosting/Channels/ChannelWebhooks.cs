@@ -1,0 +1,23 @@
+using Coordinator.Channels.Slack;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Coordinator.Hosting.Channels;
+
+/// <summary>The chat channels' webhooks, mapped by both hosts (not behind the API key: each authenticates as its provider documents).</summary>
+public static class ChannelWebhooks
+{
+    public static IEndpointRouteBuilder MapChannelWebhooks(this IEndpointRouteBuilder app)
+    {
+        app.MapSlackWebhooks().WithTags("Webhooks")
+            .WithDescription("Configure it as the app's Event Subscriptions and Interactivity request URL. Authenticated by X-Slack-Signature (v0, the app's signing secret) and X-Slack-Request-Timestamp (within 5 minutes); refusals answer 401 and leave a webhook.denied audit row.")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // Signed by the provider, not behind the coordinator's API key.
+                operation.Security = [];
+                return Task.CompletedTask;
+            });
+        return app;
+    }
+}
