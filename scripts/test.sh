@@ -15,6 +15,9 @@ step "PostgreSQL with pgvector (the test fixtures start their own throwaway clus
 step "Azurite (the Durable backend of the end-to-end tests)"
 "$REPO_ROOT/scripts/azurite.sh" install
 
+step "The providers' own clients (tests prove the webhooks speak their protocols)"
+"$REPO_ROOT/scripts/provider-clients.sh" install
+
 step "Chromium (the web inbox's browser tests)"
 "$REPO_ROOT/scripts/chromium.sh"
 

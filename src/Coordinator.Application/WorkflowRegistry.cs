@@ -21,6 +21,9 @@ public sealed class WorkflowRegistry
             .ToFrozenDictionary(g => g.Key, g => g.MaxBy(d => d.Version)!, StringComparer.Ordinal);
     }
 
+    /// <summary>The definition folders the registry was loaded from (their <c>templates</c> folders hold the process owners' wording of messages).</summary>
+    public IReadOnlyList<string> Folders { get; private init; } = [];
+
     /// <summary>The people directory (<see cref="PersonDirectory.None"/> without one: everybody is reached in the inbox).</summary>
     public PersonDirectory People { get; }
 
@@ -55,7 +58,7 @@ public sealed class WorkflowRegistry
         if (result.Definitions.Count == 0)
             throw new DefinitionLoadException([], $"No workflow definitions found in {string.Join(", ", paths)}; point --definitions at a folder of *.yaml files.");
         warnings = result.Diagnostics;
-        return new WorkflowRegistry(result.Definitions, result.Directory);
+        return new WorkflowRegistry(result.Definitions, result.Directory) { Folders = [.. paths.Where(Directory.Exists)] };
     }
 }
 

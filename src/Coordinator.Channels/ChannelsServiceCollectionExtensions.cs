@@ -23,7 +23,10 @@ public static class ChannelsServiceCollectionExtensions
             ?? throw new InvalidOperationException("AddChannelRouting needs the inbox's INotificationSender registered first.");
         services.Remove(inbox);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(templates ?? TemplateSet.BuiltIn);
+        if (templates is not null)
+            services.AddSingleton(templates);
+        else
+            services.TryAddSingleton(TemplateSet.BuiltIn);
         services.AddSingleton<MessageRenderer>();
         services.AddSingleton<ChannelDispatchSignal>();
         services.AddOptions<ChannelDispatchOptions>().Bind(configuration.GetSection(ChannelDispatchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -35,10 +38,10 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<ChannelDispatchSignal>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<ChannelDispatcher>();
-        // Inbound: the replies the webhooks keep, turned into events (the host registers the IHumanEventGateway).
+        // Inbound: the webhooks keep replies and audit refusals; AddReplyWorker turns the replies into events.
         services.AddSingleton<ChannelAudit>();
         services.AddSingleton<ReplySignal>();
-        services.AddSingleton<Replies.ReplyHandler>();
+        services.AddSingleton<Replies.ReplyBatch>();
         return services;
     }
 
@@ -51,6 +54,7 @@ public static class ChannelsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton<Replies.IHumanEventGateway, TGateway>();
+        services.AddSingleton<Replies.ReplyHandler>();
         services.AddHostedService<Replies.ReplyWorker>();
         return services;
     }

@@ -36,20 +36,26 @@ public static class ValidateCommand
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(output);
-        var result = WorkflowCatalogLoader.Load(paths.Count > 0 ? paths : [DefaultPath], directoryFile);
-        foreach (var diagnostic in result.Diagnostics)
+        var folders = paths.Count > 0 ? paths : [DefaultPath];
+        var result = WorkflowCatalogLoader.Load(folders, directoryFile);
+        // The process owners' wording of messages, under each folder's templates/ (checked against the workflows found).
+        var templates = Coordinator.Channels.Rendering.TemplateLoader.Load(folders, [.. result.Definitions.Select(d => d.Id).Distinct(StringComparer.Ordinal)]);
+        foreach (var diagnostic in result.Diagnostics.Concat(templates.Diagnostics))
             output.WriteLine(diagnostic.ToString());
-        output.WriteLine(Summary(result));
-        return result.Succeeded ? 0 : 1;
+        output.WriteLine(Summary(result, templates));
+        return result.Succeeded && templates.Succeeded ? 0 : 1;
     }
 
-    internal static string Summary(CatalogLoadResult result)
+    internal static string Summary(CatalogLoadResult result, Coordinator.Channels.Rendering.TemplateLoadResult? templates = null)
     {
+        var templateErrors = templates?.Diagnostics.Count(d => d.IsError) ?? 0;
+        var templateCount = templates?.Templates.OverrideCount ?? 0;
+        var wording = templateCount + templateErrors == 0 ? "" : $", {Count(templateCount, "message template")}";
         var files = result.Files.Count;
         var directory = result.DirectoryFile is null ? ""
             : result.Directory.IsConfigured ? $" and the people directory ({Count(result.Directory.People.Count, "person", "people")})"
             : " and the people directory";
-        return $"{Count(files, "definition")}{directory} checked: {Count(result.ErrorCount, "error")}, {Count(result.WarningCount, "warning")}";
+        return $"{Count(files, "definition")}{wording}{directory} checked: {Count(result.ErrorCount + templateErrors, "error")}, {Count(result.WarningCount, "warning")}";
     }
 
     private static string Count(int n, string noun, string? plural = null) => $"{n} {(n == 1 ? noun : plural ?? noun + "s")}";

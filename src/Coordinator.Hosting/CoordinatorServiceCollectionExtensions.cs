@@ -1,4 +1,5 @@
 using Coordinator.Channels;
+using Coordinator.Channels.Rendering;
 using Coordinator.Channels.Slack;
 using Coordinator.Core.People;
 using Coordinator.Core.Ports;
@@ -47,6 +48,11 @@ public static class CoordinatorServiceCollectionExtensions
             services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<InMemoryAuditLog>());
         }
         services.AddCoordinatorPorts(durableInbox: persistent);
+        // The process owners' wording of messages (templates/<workflow>/<kind>.<language>.md), checked like the definitions.
+        var templates = TemplateLoader.Load(registry.Folders, [.. registry.All.Select(d => d.Id).Distinct(StringComparer.Ordinal)]);
+        if (!templates.Succeeded)
+            throw new DefinitionLoadException(templates.Diagnostics, "The message templates have errors; fix them and start again:\n" + string.Join('\n', templates.Diagnostics));
+        services.AddSingleton(templates.Templates);
         return services.AddCoordinatorChannels(configuration, persistent);
     }
 

@@ -53,6 +53,8 @@ public sealed class ChannelDispatchTests(ChannelsPostgres postgres) : IAsyncLife
         services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<PostgresNotificationInbox>());
         services.AddSingleton<IChannelOutbox, PostgresChannelOutbox>();
         services.AddSingleton<IRateLimitBuckets, PostgresRateLimitBuckets>();
+        services.AddSingleton<IChannelInbound, PostgresChannelInbound>();
+        services.AddSingleton<IAuditLog, NoAudit>();
         Assert.True(services.AddSlackChannel(configuration));
         services.AddChannelRouting(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
@@ -66,6 +68,13 @@ public sealed class ChannelDispatchTests(ChannelsPostgres postgres) : IAsyncLife
         foreach (var hosted in provider.GetServices<IHostedService>())
             await hosted.StopAsync(CancellationToken.None);
         await provider.DisposeAsync();
+    }
+
+    /// <summary>The dispatch tests write no audit rows (the webhooks do, tested on serve).</summary>
+    private sealed class NoAudit : IAuditLog
+    {
+        public Task<AuditAppendResult> AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("The dispatcher wrote an audit row.");
     }
 
     private static Notification Reminder(int sequence, string person) => new()

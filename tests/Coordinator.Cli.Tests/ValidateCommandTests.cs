@@ -18,7 +18,22 @@ public sealed partial class ValidateCommandTests : IDisposable
         var (exitCode, lines) = Validate(Samples);
 
         Assert.Equal(0, exitCode);
-        Assert.Equal(["3 definitions and the people directory (27 people) checked: 0 errors, 0 warnings"], lines);
+        Assert.Equal(["3 definitions, 1 message template and the people directory (27 people) checked: 0 errors, 0 warnings"], lines);
+    }
+
+    [Fact]
+    public void Run_TemplateWithAnUnknownPlaceholder_PrintsItWithLineAndColumnAndExitsOne()
+    {
+        var folder = Path.GetDirectoryName(Write("b2b-onboarding.yaml", Sample("b2b-onboarding.yaml")))!;
+        Directory.CreateDirectory(Path.Combine(folder, "templates", "b2b-onboarding"));
+        var template = Path.Combine(folder, "templates", "b2b-onboarding", "overdue.en.md");
+        File.WriteAllText(template, "*{step} is late*\nIt was due {deadline}.\n");
+
+        var (exitCode, lines) = Validate(folder);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(lines, l => l.StartsWith($"{template}(2,12): error WF0504: '{{deadline}}' is not a placeholder", StringComparison.Ordinal));
+        Assert.EndsWith("checked: 1 error, 0 warnings", lines[^1], StringComparison.Ordinal);
     }
 
     [Fact]

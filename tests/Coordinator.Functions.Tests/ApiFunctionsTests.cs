@@ -282,7 +282,7 @@ public sealed class ApiFunctionsTests(FunctionsAppFixture app)
             .SelectMany(path => path.Value.EnumerateObject().Select(op => (op.Value.GetProperty("operationId").GetString()!, op.Name, path.Name)))
             .Order().ToArray();
         // Every HTTP function but the document itself and the probes (not part of the API: serve leaves them out of its document too), by its name, method and route under the api prefix.
-        var functions = typeof(ApiFunctions).GetMethods()
+        var functions = typeof(ApiFunctions).GetMethods().Concat(typeof(ChannelFunctions).GetMethods())
             .Select(m => (Function: m.GetCustomAttribute<FunctionAttribute>(), Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(t => t is not null)))
             .Where(f => f.Function is not null && f.Trigger is not null && f.Function.Name is not ("OpenApiDocument" or "Healthz" or "Readyz"))
             .Select(f => (f.Function!.Name, f.Trigger!.Methods!.Single(), "/api/" + f.Trigger.Route))

@@ -76,6 +76,18 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public void AddCoordinatorFunctions_DefaultConfiguration_ServesTheSampleMessageTemplatesCopiedWithTheDefinitions()
+    {
+        using var services = ComposeForDevelopment().BuildServiceProvider();
+
+        var templates = services.GetRequiredService<Coordinator.Channels.Rendering.TemplateSet>();
+        Assert.Equal(1, templates.OverrideCount);
+        var reminder = templates.For("b2b-onboarding", Coordinator.Channels.Rendering.MessageKind.Reminder, "it")
+            .Render(new Dictionary<string, string> { ["step"] = "IT set-up", ["business_key"] = "D-1", ["time_left"] = "2 giorni" });
+        Assert.StartsWith("*Promemoria: IT set-up per D-1 scade tra 2 giorni*", reminder, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddCoordinatorFunctions_SlackConfiguredWithoutADatabase_RefusesToStartSayingWhy()
     {
         var error = Assert.Throws<StartupException>(() => ComposeForDevelopment(new() { ["Coordinator:Channels:Slack:BotToken"] = "xoxb-1-2-3" }));

@@ -2,7 +2,7 @@ namespace Coordinator.Core.Definitions;
 
 /// <summary>
 /// The stable diagnostic codes of the workflow language. WF00xx: the file, WF01xx: the structure of
-/// the document, WF02xx: the meaning of the workflow (errors), WF03xx: warnings, WF04xx: the people directory. The table with
+/// the document, WF02xx: the meaning of the workflow (errors), WF03xx: warnings, WF04xx: the people directory, WF05xx: message templates. The table with
 /// explanations is in docs/workflow-language.md; codes are never reused for another meaning.
 /// </summary>
 public static class DiagnosticCodes
@@ -60,4 +60,10 @@ public static class DiagnosticCodes
     public const string DuplicateHandle = "WF0405";
     public const string PersonNotInDirectory = "WF0406";
     public const string InvalidQuietHours = "WF0407";
+
+    // Message templates (templates/<workflow>/<kind>.<language>.md).
+    public const string UnknownTemplateKind = "WF0501";
+    public const string UnknownTemplateLanguage = "WF0502";
+    public const string TemplateForUnknownWorkflow = "WF0503";
+    public const string TemplateText = "WF0504";
 }

@@ -18,7 +18,7 @@ public static class WorkflowLoader
     }
 
     /// <summary>Reads a file of the language; the WF0002 diagnostic (naming <paramref name="what"/>) when it cannot be read.</summary>
-    internal static Diagnostic? ReadFile(string path, string what, out string text)
+    public static Diagnostic? ReadFile(string path, string what, out string text)
     {
         text = "";
         try

@@ -1,0 +1,212 @@
+using Coordinator.Channels.Rendering;
+using Coordinator.Channels.Replies;
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Engine;
+using Coordinator.Core.People;
+using Coordinator.Core.Ports;
+
+namespace Coordinator.Channels.Tests;
+
+/// <summary>How a reply becomes an event (or a question, or the help), with the application core and the stores faked.</summary>
+public sealed class ReplyHandlerTests
+{
+    private static readonly Person Marco = new() { Id = "it.engineer", Name = "Marco Ferri", Channel = ChannelKind.Slack, Slack = "U024BE7LH", Language = "it", TimeZone = "Europe/Rome" };
+    private static readonly Person Anna = new() { Id = "it.lead", Name = "Anna Moretti", Channel = ChannelKind.Slack, Slack = "U0ITLEAD1" };
+    private static readonly DateTimeOffset At = new(2026, 6, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private sealed class Gateway : IHumanEventGateway
+    {
+        public List<(string Instance, HumanEvent Event)> Submitted { get; } = [];
+
+        public SubmittedEvent Answer { get; set; } = new(SubmittedKind.Applied);
+
+        public Task<SubmittedEvent> SubmitAsync(string instanceId, HumanEvent humanEvent, CancellationToken cancellationToken)
+        {
+            Submitted.Add((instanceId, humanEvent));
+            return Task.FromResult(Answer);
+        }
+    }
+
+    private sealed class Sent(params SentMessage[] messages) : IChannelInbound
+    {
+        public Task<bool> AcceptAsync(InboundReply reply, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<ClaimedReply>> ClaimAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task CompleteAsync(long id, string outcome, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task PostponeAsync(long id, TimeSpan delay, string error, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<SentMessage?> FindSentAsync(ChannelKind channel, string address, string messageId, CancellationToken cancellationToken = default) =>
+            Task.FromResult(messages.FirstOrDefault(m => m.Address == address && m.MessageId == messageId));
+
+        public Task<SentMessage?> LatestSentAsync(ChannelKind channel, string address, CancellationToken cancellationToken = default) =>
+            Task.FromResult(messages.LastOrDefault(m => m.Address == address));
+    }
+
+    private sealed class Work(params PersonWorkItem[] items) : IWorkQueries
+    {
+        public Task<IReadOnlyList<PersonWorkItem>> WaitingOnAsync(string personId, int limit, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<PersonWorkItem>>([.. items.Where(i => i.Item.PersonId == personId)]);
+        public Task<IReadOnlyList<RunningWork>> RunningAsync(int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<bool> NamesAsync(string personId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+
+    private sealed class Audit : IAuditLog
+    {
+        public List<AuditEntry> Entries { get; } = [];
+
+        public Task<AuditAppendResult> AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
+        {
+            Entries.AddRange(entries);
+            return Task.FromResult<AuditAppendResult>(null!);
+        }
+    }
+
+    private static readonly DecisionOption[] Alternatives =
+    [
+        new() { Id = "temporary-accounts", Title = "Start with local accounts, move to SSO later" },
+        new() { Id = "wait-for-customer", Title = "Wait for the customer's IdP decision" },
+    ];
+
+    private static Notification Notification(CoordinationActionType type, string to, IReadOnlyList<DecisionOption>? options = null) => new()
+    {
+        IdempotencyKey = "i-1:000009:" + type.WireName(),
+        InstanceId = "i-1",
+        WorkflowId = "b2b-onboarding",
+        WorkflowTitle = "B2B customer onboarding",
+        BusinessKey = "ACME-42",
+        StepTitle = "IT set-up",
+        Recipients = [to],
+        Action = new CoordinationAction
+        {
+            Type = type, At = At, Sequence = 9, Key = "000009:" + type.WireName() + ":it-setup", StepId = "it-setup", To = [to],
+            Due = At.AddDays(7), Options = options, By = "it.engineer", Reason = type == CoordinationActionType.DecisionRequested ? "customer undecided" : null,
+        },
+    };
+
+    private static (ReplyHandler Handler, Gateway Gateway, Audit Audit) Handler(IChannelInbound sent, IWorkQueries? work = null)
+    {
+        var people = new PersonDirectory([Marco, Anna]);
+        var gateway = new Gateway();
+        var audit = new Audit();
+        return (new ReplyHandler(people, sent, work ?? new Work(), gateway, new MessageRenderer(TemplateSet.BuiltIn, people), new ChannelAudit(audit, TimeProvider.System)), gateway, audit);
+    }
+
+    private static InboundReply Reply(string sender, string? text = null, int? button = null, string? replyTo = null) => new()
+    {
+        Channel = ChannelKind.Slack, DeliveryId = "Ev1", Sender = sender, Text = text, ActionNumber = button, ReplyTo = replyTo, ReceivedAt = At,
+    };
+
+    [Fact]
+    public async Task HandleAsync_DoneInTheThreadOfTheTask_SubmitsDoneOnThatStepWithTheDeliveryAsEventIdAndThanksInItalian()
+    {
+        var (handler, gateway, _) = Handler(new Sent(new SentMessage(Notification(CoordinationActionType.StepActivated, "it.engineer"), "it.engineer", "U024BE7LH", "1.5")));
+
+        var handling = await handler.HandleAsync(Reply("U024BE7LH", "Fatto!", replyTo: "1.5"), CancellationToken.None);
+
+        var (instance, e) = Assert.Single(gateway.Submitted);
+        Assert.Equal(("i-1", "it-setup", HumanEventType.Done, "it.engineer", "slack-Ev1"), (instance, e.StepId, e.Type, e.By, e.EventId));
+        Assert.Equal("✓ IT set-up: completata. Grazie!", handling.Answer);
+    }
+
+    [Fact]
+    public async Task HandleAsync_BlockedButton_AsksForTheReasonAndRaisesNothing()
+    {
+        var (handler, gateway, _) = Handler(new Sent(new SentMessage(Notification(CoordinationActionType.Reminder, "it.engineer"), "it.engineer", "U024BE7LH", "1.5")));
+
+        var handling = await handler.HandleAsync(Reply("U024BE7LH", button: 2, replyTo: "1.5"), CancellationToken.None);
+
+        Assert.Empty(gateway.Submitted);
+        Assert.Equal("Cosa blocca IT set-up? Rispondi «bloccato: <il motivo>».", handling.Answer);
+    }
+
+    [Fact]
+    public async Task HandleAsync_AlternativeButtonOnTheDecisionRequest_DecidesThatAlternative()
+    {
+        var (handler, gateway, _) = Handler(new Sent(new SentMessage(Notification(CoordinationActionType.DecisionRequested, "it.lead", Alternatives), "it.lead", "U0ITLEAD1", "2.0")));
+
+        var handling = await handler.HandleAsync(Reply("U0ITLEAD1", button: 2, replyTo: "2.0"), CancellationToken.None);
+
+        var (_, e) = Assert.Single(gateway.Submitted);
+        Assert.Equal((HumanEventType.Decide, "wait-for-customer", "it.lead"), (e.Type, e.Option, e.By));
+        Assert.Equal("✓ IT set-up: “Wait for the customer's IdP decision” chosen.", handling.Answer);
+    }
+
+    [Fact]
+    public async Task HandleAsync_NumberThatTheMessageDoesNotOffer_SaysWhichNumbersThereAre()
+    {
+        var (handler, gateway, _) = Handler(new Sent(new SentMessage(Notification(CoordinationActionType.DecisionRequested, "it.lead", Alternatives), "it.lead", "U0ITLEAD1", "2.0")));
+
+        var handling = await handler.HandleAsync(Reply("U0ITLEAD1", "3", replyTo: "2.0"), CancellationToken.None);
+
+        Assert.Empty(gateway.Submitted);
+        Assert.Equal("That message has no choice 3; reply with a number from 1 to 2.", handling.Answer);
+    }
+
+    [Fact]
+    public async Task HandleAsync_NoThreadAndOneOpenItem_AppliesToThatItem()
+    {
+        var work = new Work(new PersonWorkItem(
+            new WorkInstance("i-7", "b2b-onboarding", "B2B customer onboarding", "ACME-7", At, 1),
+            new WorkItem("it.lead", "it-setup", "IT set-up", WorkKind.Block, "blocked", At.AddDays(3), 0, "customer undecided", "it.engineer", Alternatives)));
+        var (handler, gateway, _) = Handler(new Sent(), work);
+
+        await handler.HandleAsync(Reply("U0ITLEAD1", "option temporary-accounts"), CancellationToken.None);
+
+        var (instance, e) = Assert.Single(gateway.Submitted);
+        Assert.Equal(("i-7", HumanEventType.Decide, "temporary-accounts"), (instance, e.Type, e.Option));
+    }
+
+    [Fact]
+    public async Task HandleAsync_NoThreadAndSeveralOpenItems_ListsThemAndRaisesNothing()
+    {
+        WorkItem Item(string step, string title) => new("it.engineer", step, title, WorkKind.Step, "active", null, 0, null, null, []);
+        var instance = new WorkInstance("i-8", "b2b-onboarding", "B2B customer onboarding", "ACME-8", At, 1);
+        var (handler, gateway, _) = Handler(new Sent(), new Work(new PersonWorkItem(instance, Item("it-setup", "IT set-up")), new PersonWorkItem(instance, Item("data-migration", "Data migration"))));
+
+        var handling = await handler.HandleAsync(Reply("U024BE7LH", "fatto"), CancellationToken.None);
+
+        Assert.Empty(gateway.Submitted);
+        Assert.StartsWith("Ci sono più attività che ti aspettano", handling.Answer, StringComparison.Ordinal);
+        Assert.Contains("• IT set-up · B2B customer onboarding · ACME-8", handling.Answer, StringComparison.Ordinal);
+        Assert.Contains("• Data migration · B2B customer onboarding · ACME-8", handling.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HandleAsync_EngineRejects_AnswersTheReason()
+    {
+        var (handler, gateway, _) = Handler(new Sent(new SentMessage(Notification(CoordinationActionType.StepActivated, "it.engineer"), "it.engineer", "U024BE7LH", "1.5")));
+        gateway.Answer = new SubmittedEvent(SubmittedKind.Rejected, "step 'it-setup' is done, not active");
+
+        var handling = await handler.HandleAsync(Reply("U024BE7LH", "done", replyTo: "1.5"), CancellationToken.None);
+
+        Assert.Equal("Non applicato a IT set-up: step 'it-setup' is done, not active", handling.Answer);
+        Assert.StartsWith("rejected", handling.Outcome, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HandleAsync_UnknownSender_AnswersPolitelyWritesAWarnRowWithoutTheHandleAndRaisesNothing()
+    {
+        var (handler, gateway, audit) = Handler(new Sent());
+
+        var handling = await handler.HandleAsync(Reply("U0STRANGER", "done"), CancellationToken.None);
+
+        Assert.Empty(gateway.Submitted);
+        Assert.Contains("U0STRANGER", handling.Answer, StringComparison.Ordinal);
+        var row = Assert.Single(audit.Entries);
+        Assert.Equal(("webhook.unknown_sender", AuditVerdict.Warn, "channel:slack"), (row.Action, row.Verdict, row.InstanceId));
+        Assert.DoesNotContain("U0STRANGER", row.Detail!.Value.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ho finito la migrazione")]
+    [InlineData("aiuto")]
+    public async Task HandleAsync_NotACommand_AnswersTheHelpInTheirLanguage(string text)
+    {
+        var (handler, gateway, _) = Handler(new Sent());
+
+        var handling = await handler.HandleAsync(Reply("U024BE7LH", text), CancellationToken.None);
+
+        Assert.Empty(gateway.Submitted);
+        Assert.StartsWith("Rispondi al messaggio di un'attività", handling.Answer, StringComparison.Ordinal);
+    }
+}
