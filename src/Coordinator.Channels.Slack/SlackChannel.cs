@@ -84,6 +84,8 @@ public sealed class SlackChannel(IHttpClientFactory clients, IOptions<SlackOptio
         using var request = new HttpRequestMessage(HttpMethod.Post, "chat.postMessage") { Content = JsonContent(payload) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.BotToken);
         using var response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            throw new ChannelRateLimitedException(RetryAfter(response));
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"Slack answered {(int)response.StatusCode} to the acknowledgement.", null, response.StatusCode);
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));

@@ -48,22 +48,25 @@ public sealed partial class ChannelDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        // Sends run side by side; the outbox is read again as soon as there is room, not when the slowest send of a
+        // batch is done, so a message whose token is due is claimed (and sent) on time.
+        var inFlight = new HashSet<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
             try
             {
-                var claim = await outbox.ClaimAsync(settings.BatchSize, settings.Lease, stoppingToken).ConfigureAwait(false);
-                if (claim.Sends.Count > 0)
-                {
-                    await Task.WhenAll(claim.Sends.Select(s => SendOneAsync(s, stoppingToken))).ConfigureAwait(false);
+                var room = settings.BatchSize - inFlight.Count;
+                var claim = room > 0 ? await outbox.ClaimAsync(room, settings.Lease, stoppingToken).ConfigureAwait(false) : null;
+                foreach (var send in claim?.Sends ?? [])
+                    inFlight.Add(SendOneAsync(send, stoppingToken));
+                if (claim is { Sends.Count: > 0 })
                     continue;
-                }
-                wait = claim.NextDueAt is { } next ? Clamp(next - time.GetUtcNow(), settings.PollInterval) : settings.PollInterval;
+                wait = claim?.NextDueAt is { } next ? Clamp(next - time.GetUtcNow(), settings.PollInterval) : settings.PollInterval;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -71,9 +74,16 @@ public sealed partial class ChannelDispatcher(
                 OutboxUnavailable(logger, e.Message);
                 wait = settings.PollInterval * 5;
             }
-            await signal.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
+            // Wake on a new message, a due time, or a send finishing (room to claim the recipient's next message).
+            var woken = signal.WaitAsync(wait, stoppingToken);
+            await (inFlight.Count == 0 ? woken : Task.WhenAny(inFlight.Append(woken))).ConfigureAwait(false);
+            inFlight.RemoveWhere(t => t.IsCompleted);
         }
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
     }
+
+    /// <summary>The longest a send waits for its token holding its claim; a longer wait gives the message back to the outbox.</summary>
+    private static readonly TimeSpan MaxHold = TimeSpan.FromSeconds(3);
 
     private static TimeSpan Clamp(TimeSpan wait, TimeSpan max) =>
         wait < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : wait > max ? max : wait;
@@ -100,10 +110,14 @@ public sealed partial class ChannelDispatcher(
             }
             var name = ChannelNames.Of(send.Channel);
             var limits = channel.Limits;
-            var conversation = $"{name}:{send.Address}";
-            var wait = await buckets.TryTakeAsync(name, limits.PerChannelPerSecond, limits.ChannelBurst, cancellationToken).ConfigureAwait(false);
-            if (wait == TimeSpan.Zero)
-                wait = await buckets.TryTakeAsync(conversation, limits.PerConversationPerSecond, limits.ConversationBurst, cancellationToken).ConfigureAwait(false);
+            var conversation = ConversationBucket(send.Channel, send.Address);
+            var wait = await TakeAsync(buckets, channel, send.Address, cancellationToken).ConfigureAwait(false);
+            // A token due soon is waited for here (the claim holds the recipient's queue, so the order is kept).
+            while (wait > TimeSpan.Zero && wait <= MaxHold)
+            {
+                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                wait = await TakeAsync(buckets, channel, send.Address, cancellationToken).ConfigureAwait(false);
+            }
             if (wait > TimeSpan.Zero)
             {
                 await outbox.PostponeAsync(send.Id, wait, null, cancellationToken).ConfigureAwait(false);
@@ -113,11 +127,12 @@ public sealed partial class ChannelDispatcher(
             {
                 var receipt = await channel.SendAsync(send, person, message, cancellationToken).ConfigureAwait(false);
                 await outbox.CompleteAsync(send.Id, receipt, cancellationToken).ConfigureAwait(false);
+                await SentAsync(buckets, channel, send.Address, cancellationToken).ConfigureAwait(false);
                 Sent(logger, send.Notification.IdempotencyKey, name, send.PersonId, receipt.MessageId);
             }
             catch (ChannelRateLimitedException e)
             {
-                await buckets.DrainAsync(conversation, limits.PerConversationPerSecond, e.RetryAfter, cancellationToken).ConfigureAwait(false);
+                await buckets.DrainAsync(conversation, ConversationRate(limits), e.RetryAfter, cancellationToken).ConfigureAwait(false);
                 await outbox.PostponeAsync(send.Id, e.RetryAfter, "429: " + e.Message, cancellationToken).ConfigureAwait(false);
                 RateLimited(logger, name, send.PersonId, e.RetryAfter.TotalSeconds);
             }
@@ -138,6 +153,49 @@ public sealed partial class ChannelDispatcher(
             // The outbox itself failed: the claim's lease expires and the message is claimed again.
             OutboxUnavailable(logger, e.Message);
         }
+    }
+
+    /// <summary>
+    /// The share of a provider's published rate the buckets refill at: the tokens are measured on the database's clock
+    /// and the provider counts on its own, so sending at exactly its rate would turn their jitter into 429s (each costing
+    /// a whole <c>Retry-After</c>).
+    /// </summary>
+    public const double Headroom = 0.98;
+
+    /// <summary>The bucket of one conversation (a person's chat on a channel): <c>slack:U024BE7LH</c>.</summary>
+    public static string ConversationBucket(ChannelKind channel, string address) => $"{ChannelNames.Of(channel)}:{address}";
+
+    /// <summary>Takes a token from the channel's bucket, then the conversation's; answers how long to wait when there is none.</summary>
+    public static async Task<TimeSpan> TakeAsync(IRateLimitBuckets buckets, IChannel channel, string address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        ArgumentNullException.ThrowIfNull(channel);
+        var limits = channel.Limits;
+        var wait = await buckets.TryTakeAsync(ChannelNames.Of(channel.Kind), limits.PerChannelPerSecond * Headroom, limits.ChannelBurst, cancellationToken).ConfigureAwait(false);
+        return wait > TimeSpan.Zero
+            ? wait
+            : await buckets.TryTakeAsync(ConversationBucket(channel.Kind, address), ConversationRate(limits), limits.ConversationBurst, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After the provider took a message: a conversation limited to one message at a time (burst 1) gets its next token
+    /// a full interval after this answer, not after the token, so however long the call took the provider never sees
+    /// two messages closer together than its limit.
+    /// </summary>
+    public static Task SentAsync(IRateLimitBuckets buckets, IChannel channel, string address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        ArgumentNullException.ThrowIfNull(channel);
+        return channel.Limits.ConversationBurst == 1
+            ? buckets.DrainAsync(ConversationBucket(channel.Kind, address), ConversationRate(channel.Limits), TimeSpan.Zero, cancellationToken)
+            : Task.CompletedTask;
+    }
+
+    /// <summary>A conversation's refill rate: exact when it is paced by the provider's answers (burst 1), else with <see cref="Headroom"/>.</summary>
+    public static double ConversationRate(ChannelLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return limits.ConversationBurst == 1 ? limits.PerConversationPerSecond : limits.PerConversationPerSecond * Headroom;
     }
 
     /// <summary>5 s, 30 s, 2 min, 10 min, then every 30 min: a provider outage delays messages, never drops them.</summary>

@@ -10,7 +10,7 @@ namespace Coordinator.Channels.Replies;
 /// reach, an instance still starting) keeps the reply for another try; the event's id makes a second try raise nothing
 /// new. serve runs rounds in its <see cref="ReplyWorker"/>; the Functions app on a timer.
 /// </summary>
-public sealed partial class ReplyBatch(IChannelInbound inbound, IEnumerable<IChannel> channels, ILogger<ReplyBatch> logger)
+public sealed partial class ReplyBatch(IChannelInbound inbound, IRateLimitBuckets buckets, IEnumerable<IChannel> channels, ILogger<ReplyBatch> logger)
 {
     private readonly Dictionary<ChannelKind, IChannel> _channels = channels.ToDictionary(c => c.Kind);
 
@@ -33,7 +33,7 @@ public sealed partial class ReplyBatch(IChannelInbound inbound, IEnumerable<ICha
             {
                 try
                 {
-                    await channel.AnswerAsync(claimed.Reply, answer, cancellationToken).ConfigureAwait(false);
+                    await AnswerAsync(channel, claimed.Reply, answer, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -56,6 +56,31 @@ public sealed partial class ReplyBatch(IChannelInbound inbound, IEnumerable<ICha
             {
                 // The lease expires and the reply is claimed again.
                 Unavailable(logger, again.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Answers within the conversation's rate limit, shared with the outbox's messages: waits for a token (one sender's
+    /// replies are handled one at a time, so only that conversation waits), and after a 429 for its <c>Retry-After</c>
+    /// (three times at most).
+    /// </summary>
+    private async Task AnswerAsync(IChannel channel, InboundReply reply, string answer, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan wait;
+            while ((wait = await ChannelDispatcher.TakeAsync(buckets, channel, reply.Sender, cancellationToken).ConfigureAwait(false)) > TimeSpan.Zero)
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await channel.AnswerAsync(reply, answer, cancellationToken).ConfigureAwait(false);
+                await ChannelDispatcher.SentAsync(buckets, channel, reply.Sender, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ChannelRateLimitedException e) when (attempt < 3)
+            {
+                await buckets.DrainAsync(ChannelDispatcher.ConversationBucket(channel.Kind, reply.Sender), ChannelDispatcher.ConversationRate(channel.Limits), e.RetryAfter, cancellationToken).ConfigureAwait(false);
             }
         }
     }
