@@ -29,6 +29,9 @@ public sealed record InboundReply
     /// <summary>Where to answer (the Slack DM channel, the Telegram chat), when it differs from the sender's handle.</summary>
     public string? Conversation { get; init; }
 
+    /// <summary>Teams: the activity's <c>serviceUrl</c> (checked against the token's <c>serviceurl</c> claim), where answers go.</summary>
+    public string? ServiceUrl { get; init; }
+
     public required DateTimeOffset ReceivedAt { get; init; }
 }
 
