@@ -1,6 +1,7 @@
 using Coordinator.Channels;
 using Coordinator.Channels.Rendering;
 using Coordinator.Channels.Slack;
+using Coordinator.Channels.Teams;
 using Coordinator.Core.People;
 using Coordinator.Core.Ports;
 using Coordinator.Hosting.Health;
@@ -57,7 +58,7 @@ public static class CoordinatorServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The chat channels whose credentials are configured (Slack so far), behind the router: every notification still
+    /// The chat channels whose credentials are configured (Slack, Teams, WhatsApp, Telegram), behind the router: every notification still
     /// lands in the inbox, and people whose preferred channel is on get it there too. Channels need PostgreSQL (their
     /// outbox is what keeps each message to one send across retries, restarts and hosts).
     /// </summary>
@@ -75,6 +76,7 @@ public static class CoordinatorServiceCollectionExtensions
                 + $"(so a message is sent once across retries and restarts). Set ConnectionStrings__{PersistenceServiceCollectionExtensions.ConnectionStringName}, or remove the Coordinator__Channels__... settings.");
         }
         services.AddSlackChannel(configuration);
+        services.AddTeamsChannel(configuration);
         return services.AddChannelRouting(configuration);
     }
 
@@ -85,6 +87,8 @@ public static class CoordinatorServiceCollectionExtensions
         var channels = new List<string>();
         if (configuration.GetSection(SlackOptions.Section).Get<SlackOptions>()?.IsConfigured ?? false)
             channels.Add("slack");
+        if (configuration.GetSection(TeamsOptions.Section).Get<TeamsOptions>()?.IsConfigured ?? false)
+            channels.Add("teams");
         return channels;
     }
 

@@ -1,4 +1,5 @@
 using Coordinator.Channels.Slack;
+using Coordinator.Channels.Teams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -10,14 +11,18 @@ public static class ChannelWebhooks
 {
     public static IEndpointRouteBuilder MapChannelWebhooks(this IEndpointRouteBuilder app)
     {
-        app.MapSlackWebhooks().WithTags("Webhooks")
-            .WithDescription("Configure it as the app's Event Subscriptions and Interactivity request URL. Authenticated by X-Slack-Signature (v0, the app's signing secret) and X-Slack-Request-Timestamp (within 5 minutes); refusals answer 401 and leave a webhook.denied audit row.")
-            .AddOpenApiOperationTransformer((operation, _, _) =>
-            {
-                // Signed by the provider, not behind the coordinator's API key.
-                operation.Security = [];
-                return Task.CompletedTask;
-            });
+        app.MapSlackWebhooks().Webhook(
+            "Configure it as the app's Event Subscriptions and Interactivity request URL. Authenticated by X-Slack-Signature (v0, the app's signing secret) and X-Slack-Request-Timestamp (within 5 minutes); refusals answer 401 and leave a webhook.denied audit row.");
+        app.MapTeamsWebhooks().Webhook(
+            "Configure it as the Azure Bot's messaging endpoint. Authenticated by the Bot Framework's JWT in Authorization: Bearer (a published key endorsed for the activity's channel, issuer https://api.botframework.com, audience the app id, not expired, serviceurl equal to the activity's); refusals answer 401 and leave a webhook.denied audit row.");
         return app;
     }
+
+    private static RouteHandlerBuilder Webhook(this RouteHandlerBuilder route, string description) =>
+        route.WithTags("Webhooks").WithDescription(description).AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            // Signed by the provider, not behind the coordinator's API key.
+            operation.Security = [];
+            return Task.CompletedTask;
+        });
 }
