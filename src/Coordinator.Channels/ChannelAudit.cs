@@ -22,6 +22,45 @@ public sealed class ChannelAudit(IAuditLog audit, TimeProvider time)
         AppendAsync(channel, "webhook.unknown_sender", AuditVerdict.Warn, "anonymous", deliveryId,
             new { channel = ChannelNames.Of(channel), reason = "the sender's handle is not in the people directory; nothing was raised" }, cancellationToken);
 
+    /// <summary>Failures after which a delayed delivery is written to the audit (a blip is not; an outage is).</summary>
+    public const int DelayedAfterFailures = 3;
+
+    /// <summary>The provider refused a message for good (<c>channel.delivery_refused</c>, <c>WARN</c>), on the instance's trail.</summary>
+    public Task DeliveryRefusedAsync(ChannelSend send, string reason, CancellationToken cancellationToken = default) =>
+        AppendDeliveryAsync(send, "channel.delivery_refused", AuditVerdict.Warn,
+            new { channel = ChannelNames.Of(send.Channel), person = send.PersonId, notification = send.Notification.IdempotencyKey, reason }, cancellationToken);
+
+    /// <summary>The provider failed <see cref="DelayedAfterFailures"/> times in a row (<c>channel.delivery_delayed</c>, <c>WARN</c>): the message waits in the outbox.</summary>
+    public Task DeliveryDelayedAsync(ChannelSend send, int failures, string error, TimeSpan nextTry, CancellationToken cancellationToken = default) =>
+        AppendDeliveryAsync(send, "channel.delivery_delayed", AuditVerdict.Warn,
+            new { channel = ChannelNames.Of(send.Channel), person = send.PersonId, notification = send.Notification.IdempotencyKey, failures, error, next_try_seconds = nextTry.TotalSeconds }, cancellationToken);
+
+    /// <summary>A delayed message was delivered after all (<c>channel.delivery_recovered</c>, <c>ALLOW</c>).</summary>
+    public Task DeliveryRecoveredAsync(ChannelSend send, int failures, TimeSpan late, CancellationToken cancellationToken = default) =>
+        AppendDeliveryAsync(send, "channel.delivery_recovered", AuditVerdict.Allow,
+            new { channel = ChannelNames.Of(send.Channel), person = send.PersonId, notification = send.Notification.IdempotencyKey, failures, late_seconds = Math.Round(late.TotalSeconds, 3) }, cancellationToken);
+
+    // On the instance's trail (its instance id and workflow), keyed by the outbox row: a repeat writes nothing. Not a
+    // turn of the instance: no sequence, version 0.
+    private async Task AppendDeliveryAsync(ChannelSend send, string action, AuditVerdict verdict, object detail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        await audit.AppendAsync([new AuditEntry
+        {
+            IdempotencyKey = $"channel:{ChannelNames.Of(send.Channel)}:{action}:outbox-{send.Id}",
+            At = time.GetUtcNow(),
+            InstanceId = send.Notification.InstanceId,
+            WorkflowId = send.Notification.WorkflowId,
+            WorkflowVersion = 0,
+            BusinessKey = send.Notification.BusinessKey,
+            StepId = send.Notification.Action.StepId,
+            Action = action,
+            Actor = AuditEntry.CoordinatorActor,
+            Verdict = verdict,
+            Detail = JsonSerializer.SerializeToElement(detail),
+        }], cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task AppendAsync(ChannelKind channel, string action, AuditVerdict verdict, string actor, string key, object detail, CancellationToken cancellationToken)
     {
         var name = ChannelNames.Of(channel);

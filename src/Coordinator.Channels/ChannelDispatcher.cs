@@ -39,6 +39,7 @@ public sealed partial class ChannelDispatcher(
     MessageRenderer renderer,
     IPersonDirectory directory,
     ChannelDispatchSignal signal,
+    ChannelAudit audit,
     IOptions<ChannelDispatchOptions> options,
     TimeProvider time,
     ILogger<ChannelDispatcher> logger) : BackgroundService
@@ -129,29 +130,54 @@ public sealed partial class ChannelDispatcher(
                 await outbox.CompleteAsync(send.Id, receipt, cancellationToken).ConfigureAwait(false);
                 await SentAsync(buckets, channel, send.Address, cancellationToken).ConfigureAwait(false);
                 Sent(logger, send.Notification.IdempotencyKey, name, send.PersonId, receipt.MessageId);
+                var late = send.DueAt is { } due ? time.GetUtcNow() - due : TimeSpan.Zero;
+                ChannelTelemetry.DeliveryDuration.Record(Math.Max(0, late.TotalSeconds), new KeyValuePair<string, object?>("channel", name));
+                ChannelTelemetry.Count(name, "sent");
+                if (send.Failures >= ChannelAudit.DelayedAfterFailures)
+                    await AuditAsync(audit.DeliveryRecoveredAsync(send, send.Failures, late, cancellationToken)).ConfigureAwait(false);
             }
             catch (ChannelRateLimitedException e)
             {
                 await buckets.DrainAsync(conversation, ConversationRate(limits), e.RetryAfter, cancellationToken).ConfigureAwait(false);
                 await outbox.PostponeAsync(send.Id, e.RetryAfter, "429: " + e.Message, cancellationToken).ConfigureAwait(false);
                 RateLimited(logger, name, send.PersonId, e.RetryAfter.TotalSeconds);
+                ChannelTelemetry.Count(name, "rate_limited");
             }
             catch (ChannelRefusedException e)
             {
                 await outbox.FailAsync(send.Id, e.Message, cancellationToken).ConfigureAwait(false);
                 Refused(logger, send.Notification.IdempotencyKey, name, send.PersonId, e.Message);
+                ChannelTelemetry.Count(name, "refused");
+                await AuditAsync(audit.DeliveryRefusedAsync(send, e.Message, cancellationToken)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                var retry = Backoff(send.Attempts);
-                await outbox.PostponeAsync(send.Id, retry, e.Message, cancellationToken).ConfigureAwait(false);
-                Failed(logger, e, send.Notification.IdempotencyKey, name, send.PersonId, send.Attempts, retry.TotalSeconds);
+                var failures = send.Failures + 1;
+                var retry = Backoff(failures);
+                await outbox.RetryLaterAsync(send.Id, retry, e.Message, cancellationToken).ConfigureAwait(false);
+                Failed(logger, e, send.Notification.IdempotencyKey, name, send.PersonId, failures, retry.TotalSeconds);
+                ChannelTelemetry.Count(name, "failed");
+                if (failures == ChannelAudit.DelayedAfterFailures)
+                    await AuditAsync(audit.DeliveryDelayedAsync(send, failures, e.Message, retry, cancellationToken)).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The outbox itself failed: the claim's lease expires and the message is claimed again.
             OutboxUnavailable(logger, e.Message);
+        }
+    }
+
+    /// <summary>The audit row of a delivery; the audit being away does not hold the message (it is logged).</summary>
+    private async Task AuditAsync(Task append)
+    {
+        try
+        {
+            await append.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            AuditUnavailable(logger, e.Message);
         }
     }
 
@@ -217,8 +243,11 @@ public sealed partial class ChannelDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Channel} refused {Key} for {Person} for good: {Reason}. The message stays in the inbox; fix the person's handle in the people directory")]
     private static partial void Refused(ILogger logger, string key, string channel, string person, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Key} on {Channel} to {Person} failed (attempt {Attempts}); next try in {Seconds} s")]
-    private static partial void Failed(ILogger logger, Exception exception, string key, string channel, string person, int attempts, double seconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Key} on {Channel} to {Person} failed ({Failures} in a row); next try in {Seconds} s")]
+    private static partial void Failed(ILogger logger, Exception exception, string key, string channel, string person, int failures, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A channel delivery could not be written to the audit registry ({Reason})")]
+    private static partial void AuditUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The channel outbox cannot be read or written ({Reason}); messages wait in it and are sent when the database answers")]
     private static partial void OutboxUnavailable(ILogger logger, string reason);

@@ -18,6 +18,12 @@ public sealed record ChannelSend
 
     /// <summary>How many times a send was started, this one included (above 1: an earlier attempt failed or its host stopped).</summary>
     public required int Attempts { get; init; }
+
+    /// <summary>How many earlier attempts the provider failed (an outage; not rate limits, which only wait).</summary>
+    public int Failures { get; init; }
+
+    /// <summary>When the message was due: enqueued, or the end of the recipient's quiet hours.</summary>
+    public DateTimeOffset? DueAt { get; init; }
 }
 
 /// <summary>What the provider answered for a message it accepted.</summary>
@@ -51,6 +57,9 @@ public interface IChannelOutbox
 
     /// <summary>Gives a claimed message back, to be sent after <paramref name="delay"/> (rate limit, provider outage).</summary>
     Task PostponeAsync(long id, TimeSpan delay, string? error, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives a claimed message back after the provider failed (it may work later), counting the failure.</summary>
+    Task RetryLaterAsync(long id, TimeSpan delay, string error, CancellationToken cancellationToken = default);
 
     /// <summary>Gives up on a message the provider refused for good (an unknown user); the inbox still has it.</summary>
     Task FailAsync(long id, string error, CancellationToken cancellationToken = default);

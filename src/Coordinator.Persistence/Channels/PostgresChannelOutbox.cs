@@ -17,8 +17,9 @@ public sealed class PostgresChannelOutbox(NpgsqlDataSource dataSource) : IChanne
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private const string EnqueueSql = """
-        INSERT INTO channel_outbox (notification_key, person_id, channel, address, instance_id, notification, not_before)
-        SELECT * FROM unnest(@keys::text[], @people::text[], @channels::text[], @addresses::text[], @instances::text[], @payloads::jsonb[], @notBefore::timestamptz[])
+        INSERT INTO channel_outbox (notification_key, person_id, channel, address, instance_id, notification, not_before, due_at)
+        SELECT k, p, c, a, i, n, nb, greatest(clock_timestamp(), nb)
+        FROM unnest(@keys::text[], @people::text[], @channels::text[], @addresses::text[], @instances::text[], @payloads::jsonb[], @notBefore::timestamptz[]) AS u(k, p, c, a, i, n, nb)
         ON CONFLICT (notification_key, person_id, channel) DO NOTHING
         """;
 
@@ -41,7 +42,7 @@ public sealed class PostgresChannelOutbox(NpgsqlDataSource dataSource) : IChanne
         SET status = 'sending', attempts = o.attempts + 1, leased_until = clock_timestamp() + @lease
         FROM due
         WHERE o.id = due.id AND (o.status = 'pending' OR o.leased_until < clock_timestamp())
-        RETURNING o.id, o.person_id AS PersonId, o.channel, o.address, o.attempts, o.notification::text AS Payload
+        RETURNING o.id, o.person_id AS PersonId, o.channel, o.address, o.attempts, o.failures, o.due_at AS DueAt, o.notification::text AS Payload
         """;
 
     private const string NextDueSql = """
@@ -61,11 +62,17 @@ public sealed class PostgresChannelOutbox(NpgsqlDataSource dataSource) : IChanne
         WHERE id = @id AND status = 'sending'
         """;
 
+    private const string RetryLaterSql = """
+        UPDATE channel_outbox
+        SET status = 'pending', not_before = clock_timestamp() + @delay, leased_until = NULL, last_error = @error, failures = failures + 1
+        WHERE id = @id AND status = 'sending'
+        """;
+
     private const string FailSql = """
         UPDATE channel_outbox SET status = 'failed', leased_until = NULL, last_error = @error WHERE id = @id AND status = 'sending'
         """;
 
-    private sealed record ClaimedRow(long Id, string PersonId, string Channel, string Address, int Attempts, string Payload);
+    private sealed record ClaimedRow(long Id, string PersonId, string Channel, string Address, int Attempts, int Failures, DateTime DueAt, string Payload);
 
     public async Task<int> EnqueueAsync(IReadOnlyList<ChannelSendRequest> sends, CancellationToken cancellationToken = default)
     {
@@ -97,6 +104,8 @@ public sealed class PostgresChannelOutbox(NpgsqlDataSource dataSource) : IChanne
             Channel = ChannelNames.Parse(r.Channel),
             Address = r.Address,
             Attempts = r.Attempts,
+            Failures = r.Failures,
+            DueAt = new DateTimeOffset(DateTime.SpecifyKind(r.DueAt, DateTimeKind.Utc)),
             Notification = JsonSerializer.Deserialize<Notification>(r.Payload, Json)
                 ?? throw new InvalidOperationException($"Outbox row {r.Id} holds no notification."),
         }).OrderBy(s => s.Id).ToList();
@@ -115,6 +124,12 @@ public sealed class PostgresChannelOutbox(NpgsqlDataSource dataSource) : IChanne
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(PostponeSql, new { id, delay, error }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task RetryLaterAsync(long id, TimeSpan delay, string error, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(RetryLaterSql, new { id, delay, error }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task FailAsync(long id, string error, CancellationToken cancellationToken = default)
