@@ -45,15 +45,15 @@ internal sealed class TelegramHost : IAsyncDisposable
 
     public RecordingGateway Gateway => (RecordingGateway)_app.Services.GetRequiredService<IHumanEventGateway>();
 
-    public static async Task<TelegramHost> StartAsync(string connection, LoopbackTelegram telegram, IPersonDirectory people)
+    public static async Task<TelegramHost> StartAsync(string connection, LoopbackTelegram telegram, IPersonDirectory people, string pollInterval = "00:00:30")
     {
         var port = ThrowawayAzurite.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         var settings = TelegramChannelTests.Settings(telegram.ApiBaseUrl.ToString(), telegram.BotToken);
-        // Long: a reply handled within seconds was woken by the webhook's ReplySignal, not found by a poll.
-        settings["Coordinator:Channels:Dispatch:PollInterval"] = "00:00:30";
+        // Long by default: a reply handled within seconds was woken by the webhook's ReplySignal, not found by a poll.
+        settings["Coordinator:Channels:Dispatch:PollInterval"] = pollInterval;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = builder.Services;
         services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
