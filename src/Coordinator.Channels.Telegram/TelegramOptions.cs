@@ -55,6 +55,8 @@ public sealed partial class TelegramOptionsValidator : IValidateOptions<Telegram
             problems.Add("Coordinator:Channels:Telegram:WebhookSecret is not a valid secret_token: Telegram allows 1-256 characters of A-Z a-z 0-9 _ - only (for example the output of `openssl rand -hex 32`); set Coordinator__Channels__Telegram__WebhookSecret and setWebhook's secret_token to the same such value.");
         if (!options.ApiBaseUrl.IsAbsoluteUri || options.ApiBaseUrl.Scheme is not ("https" or "http"))
             problems.Add($"Coordinator:Channels:Telegram:ApiBaseUrl '{options.ApiBaseUrl}' is not an http(s) URL; leave it unset for {TelegramOptions.DefaultApiBaseUrl} (or give a local Bot API server, such as http://localhost:8081).");
+        else if (options.ApiBaseUrl.AbsolutePath != "/" || options.ApiBaseUrl.Query.Length > 0)
+            problems.Add($"Coordinator:Channels:Telegram:ApiBaseUrl '{options.ApiBaseUrl}' has a path; the Bot API's methods are always at <scheme>://<host>/bot<token>/<method>, so give the scheme and host only (such as {TelegramOptions.DefaultApiBaseUrl}), or leave it unset.");
         if (options.PerChatPerSecond is <= 0 or > 100 || options.PerBotPerSecond is <= 0 or > 1000)
             problems.Add("Coordinator:Channels:Telegram:PerChatPerSecond and PerBotPerSecond must be above 0 (at most 100 and 1000); Telegram allows about 1 message per second in a chat and 30 per second for the bot.");
         if (options.ChatBurst is < 1 or > 100 || options.BotBurst is < 1 or > 1000)

@@ -267,6 +267,50 @@ public sealed class TelegramChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Options_ApiBaseUrlWithAPath_IsRefusedWithWhatToGive()
+    {
+        using var services = Services("https://api.telegram.org/bot123/", LoopbackTelegram.DefaultToken);
+
+        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<TelegramOptions>>().Value);
+
+        Assert.Contains("ApiBaseUrl 'https://api.telegram.org/bot123/' has a path", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_Complete_AreValid()
+    {
+        using var services = Services("https://api.telegram.org/", LoopbackTelegram.DefaultToken, new string('a', 256));
+
+        Assert.Equal(new Uri("https://api.telegram.org/"), services.GetRequiredService<IOptions<TelegramOptions>>().Value.ApiBaseUrl);
+    }
+
+    [Theory]
+    [InlineData("c1:1", 1)]
+    [InlineData("c1:20", 20)]
+    [InlineData("c1:0", null)]
+    [InlineData("c1:-1", null)]
+    [InlineData("c1:+1", null)]
+    [InlineData("c1: 1", null)]
+    [InlineData("c2:1", null)]
+    [InlineData("c1:", null)]
+    [InlineData("c1:123456789", null)]
+    [InlineData("i-1/it-setup/done", null)]
+    [InlineData(null, null)]
+    public void ActionNumberOf_OnlyTheChannelsOwnTokens_StandForAnAction(string? data, int? number) =>
+        Assert.Equal(number, TelegramChannel.ActionNumberOf(data));
+
+    [Fact]
+    public void Text_WithoutAStarredHeadline_IsSentAsItIsWithoutEntities()
+    {
+        var message = Render(Send("123456789")) with { Text = "Plain *not a headline\nsecond line" };
+
+        var (text, entities) = TelegramChannel.Text(message);
+
+        Assert.Equal("Plain *not a headline\nsecond line", text);
+        Assert.Null(entities);
+    }
+
+    [Fact]
     public void Options_SecretOf257Characters_IsRefused()
     {
         using var services = Services("https://api.telegram.org", LoopbackTelegram.DefaultToken, new string('a', 257));
