@@ -8,6 +8,8 @@ using Coordinator.Testing.Loopback;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
 
 namespace Coordinator.Channels.Tests.Telegram;
 
@@ -282,6 +284,19 @@ public sealed class TelegramChannelTests : IAsyncLifetime
         using var services = Services("https://api.telegram.org/", LoopbackTelegram.DefaultToken, new string('a', 256));
 
         Assert.Equal(new Uri("https://api.telegram.org/"), services.GetRequiredService<IOptions<TelegramOptions>>().Value.ApiBaseUrl);
+    }
+
+    [Fact]
+    public void Translate_BotApiErrors_AreWhatTheDispatcherExpects()
+    {
+        var limited = Assert.IsType<ChannelRateLimitedException>(TelegramChannel.Translate(
+            new ApiRequestException("Too Many Requests: retry after 7", 429, new ResponseParameters { RetryAfter = 7 }), "1"));
+        Assert.Equal(TimeSpan.FromSeconds(7), limited.RetryAfter);
+        Assert.IsType<ChannelRefusedException>(TelegramChannel.Translate(new ApiRequestException("Forbidden: user is deactivated", 403), "1"));
+        Assert.IsType<ChannelRefusedException>(TelegramChannel.Translate(new ApiRequestException("Bad Request: message is too long", 400), "1"));
+        Assert.Contains("BotToken", Assert.IsType<InvalidOperationException>(TelegramChannel.Translate(new ApiRequestException("Not Found", 404), "1")).Message, StringComparison.Ordinal);
+        var outage = Assert.IsType<HttpRequestException>(TelegramChannel.Translate(new ApiRequestException("Internal Server Error", 500), "1"));
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, outage.StatusCode);
     }
 
     [Theory]
