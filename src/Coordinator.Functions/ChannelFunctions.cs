@@ -32,6 +32,11 @@ public sealed class ChannelFunctions(WorkflowRegistry registry, HostClock clock,
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/teams")] HttpRequest request, CancellationToken cancellationToken) =>
         Channels.Teams.TeamsWebhook.HandleAsync(request, cancellationToken);
 
+    [Function("TelegramWebhook")]
+    public Task<IResult> TelegramWebhook(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/telegram")] HttpRequest request, CancellationToken cancellationToken) =>
+        Channels.Telegram.TelegramWebhook.HandleAsync(request, cancellationToken);
+
     /// <summary>Every 5 seconds: the replies the webhooks kept become events (nothing to do, and nothing done, without a chat channel).</summary>
     [Function("HandleChannelReplies")]
     public async Task HandleChannelReplies(

@@ -2,6 +2,7 @@ using Coordinator.Channels;
 using Coordinator.Channels.Rendering;
 using Coordinator.Channels.Slack;
 using Coordinator.Channels.Teams;
+using Coordinator.Channels.Telegram;
 using Coordinator.Core.People;
 using Coordinator.Core.Ports;
 using Coordinator.Hosting.Health;
@@ -77,6 +78,7 @@ public static class CoordinatorServiceCollectionExtensions
         }
         services.AddSlackChannel(configuration);
         services.AddTeamsChannel(configuration);
+        services.AddTelegramChannel(configuration);
         return services.AddChannelRouting(configuration);
     }
 
@@ -89,6 +91,8 @@ public static class CoordinatorServiceCollectionExtensions
             channels.Add("slack");
         if (configuration.GetSection(TeamsOptions.Section).Get<TeamsOptions>()?.IsConfigured ?? false)
             channels.Add("teams");
+        if (configuration.GetSection(TelegramOptions.Section).Get<TelegramOptions>()?.IsConfigured ?? false)
+            channels.Add("telegram");
         return channels;
     }
 

@@ -1,5 +1,6 @@
 using Coordinator.Channels.Slack;
 using Coordinator.Channels.Teams;
+using Coordinator.Channels.Telegram;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,6 +16,8 @@ public static class ChannelWebhooks
             "Configure it as the app's Event Subscriptions and Interactivity request URL. Authenticated by X-Slack-Signature (v0, the app's signing secret) and X-Slack-Request-Timestamp (within 5 minutes); refusals answer 401 and leave a webhook.denied audit row.");
         app.MapTeamsWebhooks().Webhook(
             "Configure it as the Azure Bot's messaging endpoint. Authenticated by the Bot Framework's JWT in Authorization: Bearer (a published key endorsed for the activity's channel, issuer https://api.botframework.com, audience the app id, not expired, serviceurl equal to the activity's); refusals answer 401 and leave a webhook.denied audit row.");
+        app.MapTelegramWebhooks().Webhook(
+            "Give it to the Bot API's setWebhook with a secret_token. Authenticated by X-Telegram-Bot-Api-Secret-Token (the configured secret, compared in constant time) before the body is read; refusals answer 401 and leave a webhook.denied audit row. A button press is answered with answerCallbackQuery in the response body.");
         return app;
     }
 

@@ -48,6 +48,12 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
     /// <summary>More environment variables for the host (e.g. log levels while diagnosing), applied at every start.</summary>
     public Dictionary<string, string> ExtraEnvironment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The definitions folder serve reads (and its people.yaml): the repository's samples unless a test brings its own.</summary>
+    public string DefinitionsFolder { get; set; } = RepositoryPaths.Definitions;
+
+    /// <summary>A folder of this deployment's own, removed with it (for definitions and a directory a test writes).</summary>
+    public string Folder => _folder;
+
     /// <summary>The first host, if it runs (the only one of a one-host deployment).</summary>
     public ServeProcess? Process => Processes[0];
 
@@ -86,7 +92,7 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
         [
             "--urls", $"http://127.0.0.1:{_ports[host]}",
             "--time-scale", _timeScale.ToString(CultureInfo.InvariantCulture),
-            "--definitions", RepositoryPaths.Definitions,
+            "--definitions", DefinitionsFolder,
             "--data", Path.Combine(_folder, host == 0 ? "data" : $"data-{host}"),
         ];
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
