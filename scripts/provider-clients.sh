@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The providers' own published clients, used by tests to prove that Coordinator speaks their protocols
-# (code written by others, not by us): @slack/bolt (verifySlackRequest). Installed into
+# (code written by others, not by us): @slack/bolt (verifySlackRequest), twilio (validateRequest, the REST client). Installed into
 # .data/tools/provider-clients (project-local). Idempotent. Usage: scripts/provider-clients.sh install
 . "$(dirname "$0")/lib.sh"
 
 CLIENTS_DIR="$TOOLS_DIR/provider-clients"
-PACKAGES=("@slack/bolt@5")
+PACKAGES=("@slack/bolt@5" "twilio@5")
 
 install() {
   if [ -f "$CLIENTS_DIR/.installed" ] && [ "$(cat "$CLIENTS_DIR/.installed")" = "${PACKAGES[*]}" ]; then
