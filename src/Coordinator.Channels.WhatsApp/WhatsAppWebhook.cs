@@ -1,3 +1,4 @@
+using Coordinator.Channels.Webhooks;
 using Coordinator.Core.People;
 using Coordinator.Core.Ports;
 using Microsoft.AspNetCore.Builder;
@@ -77,18 +78,29 @@ public static class WhatsAppWebhook
                 return await DenyAsync(audit, $"the form repeats the parameter '{key}', which Twilio's webhooks never do", cancellationToken).ConfigureAwait(false);
             parameters[key] = value.ToString();
         }
-        var url = options.WebhookUrl + request.QueryString.Value;
-        if (!new RequestValidator(options.AuthToken).Validate(url, parameters, signature))
-        {
-            return await DenyAsync(audit,
-                "X-Twilio-Signature does not match the request (signed with another Auth Token, changed on the way, or Coordinator:PublicBaseUrl is not the URL Twilio calls)",
-                cancellationToken).ConfigureAwait(false);
-        }
+        var verdict = Verify(options.AuthToken!, options.WebhookUrl + request.QueryString.Value, parameters, signature);
+        if (!verdict.Accepted)
+            return await DenyAsync(audit, verdict.Reason!, cancellationToken).ConfigureAwait(false);
 
         if (Reply(parameters, services.GetRequiredService<TimeProvider>()) is { } reply
             && await services.GetRequiredService<IChannelInbound>().AcceptAsync(reply, cancellationToken).ConfigureAwait(false))
             services.GetRequiredService<ReplySignal>().Notify();
         return Results.Text(EmptyTwiml, "text/xml", System.Text.Encoding.UTF8, StatusCodes.Status200OK);
+    }
+
+    /// <summary>
+    /// Twilio's <c>X-Twilio-Signature</c>, checked by the Twilio package's <see cref="RequestValidator"/> (HMAC-SHA1 keyed
+    /// with the Auth Token over <paramref name="url"/>, as Twilio called it, and the form parameters sorted by name;
+    /// compared in constant time).
+    /// </summary>
+    internal static WebhookVerdict Verify(string authToken, string url, IDictionary<string, string> parameters, string? signature)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(authToken);
+        if (string.IsNullOrEmpty(signature))
+            return WebhookVerdict.Deny("missing X-Twilio-Signature");
+        return new RequestValidator(authToken).Validate(url, parameters, signature)
+            ? WebhookVerdict.Accept
+            : WebhookVerdict.Deny("X-Twilio-Signature does not match the request (signed with another Auth Token, changed on the way, or Coordinator:PublicBaseUrl is not the URL Twilio calls)");
     }
 
     /// <summary>An incoming WhatsApp message: <c>From=whatsapp:+...</c>, <c>Body</c> and <c>MessageSid</c>; null for status callbacks and anything else.</summary>
