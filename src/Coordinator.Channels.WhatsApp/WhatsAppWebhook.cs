@@ -3,6 +3,7 @@ using Coordinator.Core.People;
 using Coordinator.Core.Ports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,9 @@ public static class WhatsAppWebhook
 
     /// <summary>Twilio's incoming-message requests are a few KiB; anything far larger is not Twilio.</summary>
     private const long MaxBody = 256 * 1024;
+
+    /// <summary>Bounds for a body sent without its length: a WhatsApp message's text is at most 4,096 characters.</summary>
+    private static readonly FormOptions FormLimits = new() { ValueCountLimit = 256, ValueLengthLimit = 64 * 1024, KeyLengthLimit = 256 };
 
     public static RouteHandlerBuilder MapWhatsAppWebhooks(this IEndpointRouteBuilder endpoints)
     {
@@ -65,7 +69,7 @@ public static class WhatsAppWebhook
         IFormCollection form;
         try
         {
-            form = await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+            form = await request.ReadFormAsync(FormLimits, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException)
         {

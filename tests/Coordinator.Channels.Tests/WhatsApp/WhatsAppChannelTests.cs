@@ -194,6 +194,30 @@ public sealed class WhatsAppChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_TwilioDownForLonger_FailsAsRetryableNotRefused()
+    {
+        _twilio.FailNext = 100;
+        var channel = _services.GetRequiredService<WhatsAppChannel>();
+        var send = Send("+393471234567");
+
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => channel.SendAsync(send, Marco, Render(send, Marco), CancellationToken.None));
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, failure.StatusCode); // the outbox tries again later
+        Assert.Equal(4, _twilio.Requests); // the first try and the resilience handler's three retries
+        Assert.Empty(_twilio.Messages);
+    }
+
+    [Theory]
+    [InlineData("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json", "http://127.0.0.1:5000", "http://127.0.0.1:5000/2010-04-01/Accounts/AC1/Messages.json")]
+    [InlineData("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json", "https://proxy.example.com/twilio/", "https://proxy.example.com/twilio/2010-04-01/Accounts/AC1/Messages.json")]
+    [InlineData("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json", "https://api.twilio.com", "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json")]
+    [InlineData("https://tls-test.twilio.com/", "http://127.0.0.1:5000", "https://tls-test.twilio.com/")]
+    public void ApiHandler_TwilioUrl_GoesToTheApiBaseUrl(string url, string apiBaseUrl, string expected)
+    {
+        Assert.Equal(new Uri(expected), TwilioApiHandler.Rewrite(new Uri(url), new Uri(apiBaseUrl)));
+    }
+
+    [Fact]
     public async Task AnswerAsync_Reply_SendsTheTextBackToTheSender()
     {
         var channel = _services.GetRequiredService<WhatsAppChannel>();
