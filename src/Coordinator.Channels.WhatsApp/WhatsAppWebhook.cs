@@ -76,11 +76,11 @@ public static class WhatsAppWebhook
             return await DenyAsync(audit, "the form cannot be read", cancellationToken).ConfigureAwait(false);
         }
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in form)
+        foreach (var (name, value) in form)
         {
             if (value.Count > 1)
-                return await DenyAsync(audit, $"the form repeats the parameter '{key}', which Twilio's webhooks never do", cancellationToken).ConfigureAwait(false);
-            parameters[key] = value.ToString();
+                return await DenyAsync(audit, "the form repeats a parameter, which Twilio's webhooks never do", cancellationToken).ConfigureAwait(false);
+            parameters[name] = value.ToString();
         }
         var verdict = Verify(options.AuthToken!, options.WebhookUrl + request.QueryString.Value, parameters, signature);
         if (!verdict.Accepted)

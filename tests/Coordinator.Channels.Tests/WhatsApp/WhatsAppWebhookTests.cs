@@ -105,6 +105,16 @@ public sealed class WhatsAppWebhookTests(ChannelsPostgres postgres) : IAsyncLife
         return request;
     }
 
+    private static string Form(Dictionary<string, string> form) =>
+        string.Join('&', form.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
+
+    private static HttpRequestMessage Raw(string body, string contentType, string signature)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, WhatsAppWebhook.Route) { Content = new StringContent(body, System.Text.Encoding.UTF8, contentType) };
+        request.Headers.Add("X-Twilio-Signature", signature);
+        return request;
+    }
+
     private static HttpRequestMessage Signed(Dictionary<string, string> form, string query = "", string token = AuthToken, string url = PublicUrl) =>
         Request(form, LoopbackTwilio.Sign(token, url + query, form), query);
 
@@ -181,6 +191,7 @@ public sealed class WhatsAppWebhookTests(ChannelsPostgres postgres) : IAsyncLife
             Request(added, signature),                               // a parameter added
             Signed(form, token: "12345678901234567890123456789013"), // another account's Auth Token
             Signed(form, url: _localUrl),                            // signed over the address reached, not the public URL
+            Raw(Form(form) + "&Body=" + Uri.EscapeDataString("done other"), "application/x-www-form-urlencoded", signature), // Body twice
         ];
         foreach (var forgery in forgeries)
         {
@@ -188,15 +199,38 @@ public sealed class WhatsAppWebhookTests(ChannelsPostgres postgres) : IAsyncLife
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
 
+        // Not a form at all: the route takes form posts only (415 before the handler; the Functions trigger's handler says 403).
+        using (var json = await _http.SendAsync(Raw(System.Text.Json.JsonSerializer.Serialize(form), "application/json", signature)))
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
+
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM channel_inbound"));
         var denied = await DeniedAsync();
         Assert.Equal(forgeries.Length, denied.Count);
         Assert.Contains("missing X-Twilio-Signature", denied[0], StringComparison.Ordinal);
         Assert.Contains("missing X-Twilio-Signature", denied[1], StringComparison.Ordinal);
-        Assert.All(denied[2..], d => Assert.Contains("does not match", d, StringComparison.Ordinal));
+        Assert.All(denied[2..6], d => Assert.Contains("does not match", d, StringComparison.Ordinal));
+        Assert.Contains("repeats a parameter", denied[6], StringComparison.Ordinal);
         Assert.All(denied, d => Assert.Contains("\"channel\": \"whatsapp\"", d, StringComparison.Ordinal));
         Assert.All(denied, d => Assert.DoesNotContain(sid, d, StringComparison.Ordinal));
         Assert.All(denied, d => Assert.DoesNotContain("secret-text", d, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HandleAsync_AsTheFunctionsTriggerCallsIt_RefusesABodyThatIsNotAFormWith403AndADenyRow()
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = _host.Services };
+        context.Request.Method = "POST";
+        context.Request.Path = WhatsAppWebhook.Route;
+        context.Request.ContentType = "application/json";
+        context.Request.Headers["X-Twilio-Signature"] = "RSOYDt4T1cUTdK1PDd93/VVr8B8=";
+        context.Request.Body = new MemoryStream("""{"Body":"1"}"""u8.ToArray());
+
+        var result = await WhatsAppWebhook.HandleAsync(context.Request, CancellationToken.None);
+        await result.ExecuteAsync(context);
+
+        Assert.Equal(403, context.Response.StatusCode);
+        Assert.Contains("not form-encoded", Assert.Single(await DeniedAsync()), StringComparison.Ordinal);
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM channel_inbound"));
     }
 
     [Fact]
