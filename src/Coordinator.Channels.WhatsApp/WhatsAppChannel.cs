@@ -141,8 +141,11 @@ public sealed class WhatsAppChannel(IHttpClientFactory clients, IOptions<WhatsAp
     private static Exception Failure(TwilioCall call, int code, int status, string message, string to, Exception inner)
     {
         var http = call.Status is { } seen ? (int)seen : status;
-        if (http == (int)HttpStatusCode.TooManyRequests || code is 20429 or 63018)
+        if (http == (int)HttpStatusCode.TooManyRequests || code == 20429)
             return new ChannelRateLimitedException(call.RetryAfter ?? TimeSpan.FromSeconds(1));
+        if (code == 63018) // the sender's, not the conversation's: its throughput, or WhatsApp's daily limit of business-initiated conversations
+            return new HttpRequestException(string.Create(CultureInfo.InvariantCulture,
+                $"Twilio: 63018, the WhatsApp sender is over its rate or WhatsApp's messaging limit (business-initiated conversations per 24 hours); the message is tried again later ({message})."), inner);
         if (Misconfigured.TryGetValue(code, out var fix))
             return new InvalidOperationException(fix, inner);
         if (http == (int)HttpStatusCode.Unauthorized)

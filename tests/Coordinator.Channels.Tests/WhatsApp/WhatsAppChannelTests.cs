@@ -151,6 +151,19 @@ public sealed class WhatsAppChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_SenderOverWhatsAppsLimit63018_IsTriedAgainLaterNotRefused()
+    {
+        _twilio.RefusedNumbers["+393470000000"] = 63018;
+        var channel = _services.GetRequiredService<WhatsAppChannel>();
+        var send = Send("+393470000000");
+
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => channel.SendAsync(send, Marco, Render(send, Marco), CancellationToken.None));
+
+        Assert.Contains("63018", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _twilio.Requests); // a 400 is not retried at once
+    }
+
+    [Fact]
     public async Task SendAsync_WrongAuthToken_FailsWithWhatToCheck()
     {
         var settings = Settings(_twilio);
