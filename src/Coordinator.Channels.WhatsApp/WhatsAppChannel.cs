@@ -77,7 +77,7 @@ public sealed class WhatsAppChannel(IHttpClientFactory clients, IOptions<WhatsAp
     {
         var create = new CreateMessageOptions(new PhoneNumber(WhatsAppAddress(address))) { From = new PhoneNumber(options.From) };
         var words = Vocabulary.For(message.Language);
-        if (options.ContentSids.TryGetValue(message.Kind.FileName(), out var contentSid))
+        if (options.ContentSidFor(message.Kind) is { } contentSid)
         {
             create.ContentSid = contentSid;
             create.ContentVariables = ContentVariables(message, words);

@@ -30,7 +30,7 @@ public sealed class WhatsAppOptions
 
     /// <summary>
     /// Content templates approved by WhatsApp, by message kind (the template file names: <c>step-assigned</c>,
-    /// <c>reminder</c>, ...) → <c>HX...</c> Content SID. A kind listed here is sent as <c>ContentSid</c> and
+    /// <c>reminder</c>, ...; or with <c>_</c>: <c>step_assigned</c>) → <c>HX...</c> Content SID. A kind listed here is sent as <c>ContentSid</c> and
     /// <c>ContentVariables</c> (1: headline, 2: facts, 3: choices), which WhatsApp delivers outside the 24-hour window
     /// that free-form text needs.
     /// </summary>
@@ -56,6 +56,17 @@ public sealed class WhatsAppOptions
 
     /// <summary>Whether any WhatsApp setting is given: then the channel is on, and its settings must be complete.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(AccountSid) || !string.IsNullOrWhiteSpace(AuthToken) || !string.IsNullOrWhiteSpace(From);
+
+    /// <summary>The Content SID configured for <paramref name="kind"/>, its name written with <c>-</c> or <c>_</c> (shells refuse <c>-</c> in variable names).</summary>
+    internal string? ContentSidFor(MessageKind kind)
+    {
+        foreach (var (name, sid) in ContentSids)
+        {
+            if (string.Equals(name.Replace('_', '-'), kind.FileName(), StringComparison.OrdinalIgnoreCase))
+                return sid;
+        }
+        return null;
+    }
 
     /// <summary>The webhook's URL as Twilio signs it (without the query string).</summary>
     internal string WebhookUrl => PublicBaseUrl!.TrimEnd('/') + WhatsAppWebhook.Route;
@@ -87,7 +98,7 @@ public sealed partial class WhatsAppOptionsValidator : IValidateOptions<WhatsApp
             problems.Add($"Coordinator:PublicBaseUrl '{options.PublicBaseUrl}' is not an http(s) URL without query: set Coordinator__PublicBaseUrl to the scheme, host and path prefix Twilio calls, such as https://coordinator.example.com.");
         foreach (var (kind, sid) in options.ContentSids)
         {
-            if (!MessageKinds.TryParse(kind, out _))
+            if (!MessageKinds.TryParse(kind.Replace('_', '-').ToLowerInvariant(), out _))
                 problems.Add($"Coordinator:Channels:WhatsApp:ContentSids:{kind} is not a message kind: use {string.Join(", ", MessageKinds.All.Select(k => k.FileName()))}.");
             if (!ContentSidPattern().IsMatch(sid ?? ""))
                 problems.Add($"Coordinator:Channels:WhatsApp:ContentSids:{kind} '{sid}' is not a Content SID: it is 'HX' and 32 hexadecimal digits (Content Template Builder).");

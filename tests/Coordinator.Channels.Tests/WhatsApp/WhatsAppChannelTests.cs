@@ -93,11 +93,13 @@ public sealed class WhatsAppChannelTests : IAsyncLifetime
         Assert.EndsWith("\n\n1. Done\n2. Blocked\n3. Add a note\nReply with the number of your choice.", message.Body, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task SendAsync_KindWithAContentSid_SendsTheTemplateAndItsVariablesInsteadOfABody()
+    [Theory]
+    [InlineData("step-assigned")]
+    [InlineData("step_assigned")] // as a shell's environment variable can name it
+    public async Task SendAsync_KindWithAContentSid_SendsTheTemplateAndItsVariablesInsteadOfABody(string kind)
     {
         var settings = Settings(_twilio);
-        settings["Coordinator:Channels:WhatsApp:ContentSids:step-assigned"] = "HX0123456789abcdef0123456789abcdef";
+        settings["Coordinator:Channels:WhatsApp:ContentSids:" + kind] = "HX0123456789abcdef0123456789abcdef";
         await using var services = Services(settings);
         var send = Send("+393471234567");
 
@@ -113,6 +115,21 @@ public sealed class WhatsAppChannelTests : IAsyncLifetime
         Assert.Contains("Scadenza: lun 8 giu 2026, 17:00", variables["2"], StringComparison.Ordinal);
         Assert.Equal("1. Fatto · 2. Bloccato · 3. Aggiungi una nota · Rispondi con il numero della tua scelta.", variables["3"]);
         Assert.All(variables.Values, v => Assert.DoesNotContain('\n', v)); // WhatsApp refuses new lines in template variables
+    }
+
+    [Fact]
+    public async Task SendAsync_KindWithoutAContentSid_IsTextEvenWhenOtherKindsHaveTemplates()
+    {
+        var settings = Settings(_twilio);
+        settings["Coordinator:Channels:WhatsApp:ContentSids:reminder"] = "HX0123456789abcdef0123456789abcdef";
+        await using var services = Services(settings);
+        var send = Send("+393471234567");
+
+        await services.GetRequiredService<WhatsAppChannel>().SendAsync(send, Marco, Render(send, Marco), CancellationToken.None);
+
+        var message = Assert.Single(_twilio.Messages);
+        Assert.Null(message.ContentSid);
+        Assert.StartsWith("*Nuova attività: IT set-up*", message.Body, StringComparison.Ordinal);
     }
 
     [Fact]
