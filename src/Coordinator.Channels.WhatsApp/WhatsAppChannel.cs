@@ -84,9 +84,23 @@ public sealed class WhatsAppChannel(IHttpClientFactory clients, IOptions<WhatsAp
         }
         else
         {
-            create.Body = message.TextWithNumberedChoices(words.ReplyWithNumber);
+            create.Body = Body(message, words);
         }
         return create;
+    }
+
+    /// <summary>Twilio's longest message body (error 21617 beyond it).</summary>
+    internal const int MaxBody = 1600;
+
+    /// <summary>The text with its numbered choices; a text too long for Twilio is shortened, the choices kept whole.</summary>
+    internal static string Body(RenderedMessage message, Vocabulary words)
+    {
+        var body = message.TextWithNumberedChoices(words.ReplyWithNumber);
+        if (body.Length <= MaxBody)
+            return body;
+        var choices = body[message.Text.Length..];
+        var room = Math.Max(0, MaxBody - choices.Length - 1);
+        return message.Text[..Math.Min(room, message.Text.Length)].TrimEnd() + "…" + choices;
     }
 
     /// <summary>

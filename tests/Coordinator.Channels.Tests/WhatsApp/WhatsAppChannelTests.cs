@@ -80,6 +80,18 @@ public sealed class WhatsAppChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Body_TextLongerThanTwiliosLimit_IsShortenedAndKeepsTheChoicesWhole()
+    {
+        var send = Send("+393471234567");
+        var message = Render(send, Marco) with { Text = "*Nuova attività*\n" + new string('x', 3000) };
+
+        var body = WhatsAppChannel.Body(message, Vocabulary.Italian);
+
+        Assert.Equal(WhatsAppChannel.MaxBody, body.Length);
+        Assert.EndsWith("x…\n\n1. Fatto\n2. Bloccato\n3. Aggiungi una nota\nRispondi con il numero della tua scelta.", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SendAsync_StepAssignedInEnglish_NumbersTheChoicesInEnglish()
     {
         var channel = _services.GetRequiredService<WhatsAppChannel>();
