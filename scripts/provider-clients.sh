@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The providers' own published clients, used by tests to prove that Coordinator speaks their protocols
-# (code written by others, not by us): @slack/bolt (verifySlackRequest), twilio (validateRequest),
+# (code written by others, not by us): @slack/bolt (verifySlackRequest), twilio (validateRequest, the REST client),
 # botframework-connector (ChannelValidation, ConnectorClient). Installed into
 # .data/tools/provider-clients (project-local). Idempotent. Usage: scripts/provider-clients.sh install
 . "$(dirname "$0")/lib.sh"
