@@ -32,6 +32,11 @@ public sealed class ChannelFunctions(WorkflowRegistry registry, HostClock clock,
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/teams")] HttpRequest request, CancellationToken cancellationToken) =>
         Channels.Teams.TeamsWebhook.HandleAsync(request, cancellationToken);
 
+    [Function("TwilioWebhook")]
+    public Task<IResult> TwilioWebhook(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/twilio")] HttpRequest request, CancellationToken cancellationToken) =>
+        Channels.WhatsApp.WhatsAppWebhook.HandleAsync(request, cancellationToken);
+
     [Function("TelegramWebhook")]
     public Task<IResult> TelegramWebhook(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/telegram")] HttpRequest request, CancellationToken cancellationToken) =>

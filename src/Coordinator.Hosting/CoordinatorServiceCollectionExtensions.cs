@@ -3,6 +3,7 @@ using Coordinator.Channels.Rendering;
 using Coordinator.Channels.Slack;
 using Coordinator.Channels.Teams;
 using Coordinator.Channels.Telegram;
+using Coordinator.Channels.WhatsApp;
 using Coordinator.Core.People;
 using Coordinator.Core.Ports;
 using Coordinator.Hosting.Health;
@@ -78,6 +79,7 @@ public static class CoordinatorServiceCollectionExtensions
         }
         services.AddSlackChannel(configuration);
         services.AddTeamsChannel(configuration);
+        services.AddWhatsAppChannel(configuration);
         services.AddTelegramChannel(configuration);
         return services.AddChannelRouting(configuration);
     }
@@ -91,6 +93,8 @@ public static class CoordinatorServiceCollectionExtensions
             channels.Add("slack");
         if (configuration.GetSection(TeamsOptions.Section).Get<TeamsOptions>()?.IsConfigured ?? false)
             channels.Add("teams");
+        if (configuration.GetSection(WhatsAppOptions.Section).Get<WhatsAppOptions>()?.IsConfigured ?? false)
+            channels.Add("whatsapp");
         if (configuration.GetSection(TelegramOptions.Section).Get<TelegramOptions>()?.IsConfigured ?? false)
             channels.Add("telegram");
         return channels;

@@ -1,6 +1,7 @@
 using Coordinator.Channels.Slack;
 using Coordinator.Channels.Teams;
 using Coordinator.Channels.Telegram;
+using Coordinator.Channels.WhatsApp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,6 +17,8 @@ public static class ChannelWebhooks
             "Configure it as the app's Event Subscriptions and Interactivity request URL. Authenticated by X-Slack-Signature (v0, the app's signing secret) and X-Slack-Request-Timestamp (within 5 minutes); refusals answer 401 and leave a webhook.denied audit row.");
         app.MapTeamsWebhooks().Webhook(
             "Configure it as the Azure Bot's messaging endpoint. Authenticated by the Bot Framework's JWT in Authorization: Bearer (a published key endorsed for the activity's channel, issuer https://api.botframework.com, audience the app id, not expired, serviceurl equal to the activity's); refusals answer 401 and leave a webhook.denied audit row.");
+        app.MapWhatsAppWebhooks().Webhook(
+            "Configure it as the WhatsApp sender's incoming-message webhook in Twilio (HTTP POST). Authenticated by X-Twilio-Signature (HMAC-SHA1 with the auth token over Coordinator:PublicBaseUrl + this path and the sorted form parameters) before anything is used; refusals answer 403 and leave a webhook.denied audit row. Answers an empty TwiML <Response/> at once.");
         app.MapTelegramWebhooks().Webhook(
             "Give it to the Bot API's setWebhook with a secret_token. Authenticated by X-Telegram-Bot-Api-Secret-Token (the configured secret, compared in constant time) before the body is read; refusals answer 401 and leave a webhook.denied audit row. A button press is answered with answerCallbackQuery in the response body.");
         return app;

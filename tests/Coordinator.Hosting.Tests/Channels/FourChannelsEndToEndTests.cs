@@ -216,11 +216,11 @@ public sealed class FourChannelsEndToEndTests(ThrowawayAzurite azurite, Postgres
         await ArrivesAsync(() => slack.Posts.FirstOrDefault(p => p.Text.StartsWith("✓", StringComparison.Ordinal) && p.Channel == "D" + SalesLead), "the Slack acknowledgement");
         await ArrivesAsync(() => teams.Activities.FirstOrDefault(a => a.ReplyTo == review.Id && a.Text.Contains("completata", StringComparison.Ordinal)), "the Teams acknowledgement in Italian");
         await ArrivesAsync(() => telegram.Posts.FirstOrDefault(p => p.ChatId == BillingChat && p.Text.Contains("completata", StringComparison.Ordinal)), "the Telegram acknowledgement");
-        await ArrivesAsync(() => twilio.Messages.FirstOrDefault(m => m.To == "whatsapp:" + ItEngineer && m.Body.Contains("Blocco segnalato", StringComparison.Ordinal)), "the WhatsApp acknowledgement of the block");
+        await ArrivesAsync(() => twilio.Messages.FirstOrDefault(m => m.To == "whatsapp:" + ItEngineer && (m.Body ?? "").Contains("Blocco segnalato", StringComparison.Ordinal)), "the WhatsApp acknowledgement of the block");
         await ArrivesAsync(() => teams.Activities.FirstOrDefault(a => a.ReplyTo == decision.Id && a.Text.Contains("scelta", StringComparison.Ordinal)), "the Teams acknowledgement of the choice");
         Assert.Single(slack.Posts, p => p.Text.StartsWith("✓", StringComparison.Ordinal));
         Assert.Single(teams.Activities, a => a.ReplyTo == review.Id);
-        Assert.Single(twilio.Messages, m => m.Body.Contains("Blocco segnalato", StringComparison.Ordinal));
+        Assert.Single(twilio.Messages, m => (m.Body ?? "").Contains("Blocco segnalato", StringComparison.Ordinal));
         Assert.Equal((0, 0, 0, 0), (slack.WireErrors, teams.WireErrors, telegram.WireErrors, twilio.WireErrors));
         foreach (var message in twilio.Messages)
             output.WriteLine($"whatsapp {message.To}: {message.Body}");
