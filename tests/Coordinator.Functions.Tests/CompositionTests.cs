@@ -76,6 +76,30 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public void AddCoordinatorFunctions_AllFourChannelsConfigured_SendsThroughEachOfThem()
+    {
+        var composition = Compose(new()
+        {
+            ["ConnectionStrings:Coordinator"] = "Host=127.0.0.1;Database=coordinator;Username=app",
+            ["Coordinator:PublicBaseUrl"] = "https://coordinator.example.com",
+            ["Coordinator:Channels:Slack:BotToken"] = "xoxb-1-2-3",
+            ["Coordinator:Channels:Slack:SigningSecret"] = "secret",
+            ["Coordinator:Channels:Teams:AppId"] = "8e0b3f6a-55c2-4c5e-9a4b-2f1d7c9e0a11",
+            ["Coordinator:Channels:Teams:AppPassword"] = "app-password",
+            ["Coordinator:Channels:WhatsApp:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
+            ["Coordinator:Channels:WhatsApp:AuthToken"] = "0123456789abcdef0123456789abcdef",
+            ["Coordinator:Channels:WhatsApp:From"] = "whatsapp:+14155238886",
+            ["Coordinator:Channels:Telegram:BotToken"] = "7000000001:AAHloopback_loopback-loopback012345",
+            ["Coordinator:Channels:Telegram:WebhookSecret"] = "webhook-secret",
+        });
+        using var services = composition.BuildServiceProvider();
+
+        Assert.IsType<Coordinator.Channels.ChannelRouter>(services.GetRequiredService<INotificationSender>());
+        Assert.Equal([ChannelKind.Slack, ChannelKind.Teams, ChannelKind.WhatsApp, ChannelKind.Telegram],
+            services.GetServices<Coordinator.Channels.IChannel>().Select(c => c.Kind));
+    }
+
+    [Fact]
     public void AddCoordinatorFunctions_DefaultConfiguration_ServesTheSampleMessageTemplatesCopiedWithTheDefinitions()
     {
         using var services = ComposeForDevelopment().BuildServiceProvider();
