@@ -39,12 +39,26 @@ public sealed class ReplyHandlerTests
 
         public Task<SentMessage?> LatestSentAsync(ChannelKind channel, string address, CancellationToken cancellationToken = default) =>
             Task.FromResult(messages.LastOrDefault(m => m.Address == address));
+
+        /// <summary>The "which one?" questions asked, by (channel, sender); the PostgreSQL store's expiry is tested with it.</summary>
+        public Dictionary<(ChannelKind, string), PendingChoice> Choices { get; } = [];
+
+        public Task RememberChoiceAsync(ChannelKind channel, string sender, PendingChoice choice, TimeSpan ttl, CancellationToken cancellationToken = default)
+        {
+            Choices[(channel, sender)] = choice;
+            return Task.CompletedTask;
+        }
+
+        public Task<PendingChoice?> FindChoiceAsync(ChannelKind channel, string sender, CancellationToken cancellationToken = default) =>
+            Task.FromResult(Choices.GetValueOrDefault((channel, sender)));
     }
 
     private sealed class Work(params PersonWorkItem[] items) : IWorkQueries
     {
+        public List<PersonWorkItem> Items { get; } = [.. items];
+
         public Task<IReadOnlyList<PersonWorkItem>> WaitingOnAsync(string personId, int limit, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<PersonWorkItem>>([.. items.Where(i => i.Item.PersonId == personId)]);
+            Task.FromResult<IReadOnlyList<PersonWorkItem>>([.. Items.Where(i => i.Item.PersonId == personId)]);
         public Task<IReadOnlyList<RunningWork>> RunningAsync(int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<bool> NamesAsync(string personId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
@@ -167,8 +181,71 @@ public sealed class ReplyHandlerTests
 
         Assert.Empty(gateway.Submitted);
         Assert.StartsWith("Ci sono più attività che ti aspettano", handling.Answer, StringComparison.Ordinal);
-        Assert.Contains("• IT set-up · B2B customer onboarding · ACME-8", handling.Answer, StringComparison.Ordinal);
-        Assert.Contains("• Data migration · B2B customer onboarding · ACME-8", handling.Answer, StringComparison.Ordinal);
+        Assert.Contains("\n1. IT set-up · B2B customer onboarding · ACME-8", handling.Answer, StringComparison.Ordinal);
+        Assert.Contains("\n2. Data migration · B2B customer onboarding · ACME-8", handling.Answer, StringComparison.Ordinal);
+    }
+
+    private static (ReplyHandler Handler, Gateway Gateway, Sent Sent, Work Work) SeveralOpen(params (string Step, string Title)[] items)
+    {
+        var instance = new WorkInstance("i-8", "b2b-onboarding", "B2B customer onboarding", "ACME-8", At, 1);
+        var work = new Work([.. items.Select(i => new PersonWorkItem(instance, new WorkItem("it.engineer", i.Step, i.Title, WorkKind.Step, "active", null, 0, null, null, [])))]);
+        var sent = new Sent();
+        var (handler, gateway, _) = Handler(sent, work);
+        return (handler, gateway, sent, work);
+    }
+
+    [Fact]
+    public async Task HandleAsync_NumberAfterTheList_DoesWhatWasAskedToTheItemOfThatNumber()
+    {
+        var (handler, gateway, sent, _) = SeveralOpen(("it-setup", "IT set-up"), ("data-migration", "Data migration"));
+        await handler.HandleAsync(Reply("U024BE7LH", "bloccato: manca l'accesso VPN"), CancellationToken.None);
+
+        var handling = await handler.HandleAsync(Reply("U024BE7LH", "2") with { DeliveryId = "Ev2" }, CancellationToken.None);
+
+        var (instance, e) = Assert.Single(gateway.Submitted);
+        Assert.Equal(("i-8", "data-migration", HumanEventType.Blocked, "manca l'accesso VPN", "slack-Ev2"), (instance, e.StepId, e.Type, e.Reason, e.EventId));
+        Assert.Equal("✓ Blocco segnalato su Data migration: manca l'accesso VPN. Chi decide è stato avvisato.", handling.Answer);
+        Assert.Equal(["it-setup", "data-migration"], sent.Choices.Single().Value.Items.Select(i => i.StepId));
+    }
+
+    [Fact]
+    public async Task HandleAsync_NumberOutsideTheList_SaysWhichNumbersThereAreAndRaisesNothing()
+    {
+        var (handler, gateway, _, _) = SeveralOpen(("it-setup", "IT set-up"), ("data-migration", "Data migration"));
+        await handler.HandleAsync(Reply("U024BE7LH", "fatto"), CancellationToken.None);
+
+        var handling = await handler.HandleAsync(Reply("U024BE7LH", "3") with { DeliveryId = "Ev2" }, CancellationToken.None);
+
+        Assert.Empty(gateway.Submitted);
+        Assert.Equal("Nell'elenco non c'è la voce 3; rispondi con un numero da 1 a 2.", handling.Answer);
+    }
+
+    [Fact]
+    public async Task HandleAsync_NumberOfAnItemDoneMeanwhile_ChangesNothing()
+    {
+        var (handler, gateway, _, work) = SeveralOpen(("it-setup", "IT set-up"), ("data-migration", "Data migration"));
+        await handler.HandleAsync(Reply("U024BE7LH", "fatto"), CancellationToken.None);
+        work.Items.Clear(); // meanwhile both were finished elsewhere
+
+        var handling = await handler.HandleAsync(Reply("U024BE7LH", "1") with { DeliveryId = "Ev2" }, CancellationToken.None);
+
+        Assert.Empty(gateway.Submitted);
+        Assert.Equal("IT set-up non ti aspetta più; non è stato cambiato niente.", handling.Answer);
+    }
+
+    [Fact]
+    public async Task HandleAsync_NumberInAThread_IsThatMessagesChoiceNotTheList()
+    {
+        var task = new SentMessage(Notification(CoordinationActionType.StepActivated, "it.engineer"), "it.engineer", "U024BE7LH", "1.5");
+        var instance = new WorkInstance("i-8", "b2b-onboarding", "B2B customer onboarding", "ACME-8", At, 1);
+        var sent = new Sent(task);
+        sent.Choices[(ChannelKind.Slack, "U024BE7LH")] = new PendingChoice("fatto", [new("i-8", "data-migration", "Data migration")]);
+        var (handler, gateway, _) = Handler(sent, new Work(new PersonWorkItem(instance, new WorkItem("it.engineer", "data-migration", "Data migration", WorkKind.Step, "active", null, 0, null, null, []))));
+
+        await handler.HandleAsync(Reply("U024BE7LH", "1", replyTo: "1.5"), CancellationToken.None);
+
+        var (submittedTo, e) = Assert.Single(gateway.Submitted);
+        Assert.Equal(("i-1", "it-setup", HumanEventType.Done), (submittedTo, e.StepId, e.Type));
     }
 
     [Fact]

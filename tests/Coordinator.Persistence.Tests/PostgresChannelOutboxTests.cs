@@ -170,4 +170,25 @@ public sealed class PostgresChannelOutboxTests(PostgresCluster cluster) : IAsync
 
         Assert.Equal(5, waits.Count(w => w == TimeSpan.Zero));
     }
+
+    [Fact]
+    public async Task Choices_AreKeptPerSenderReplacedByTheNextQuestionAndForgottenWhenExpired()
+    {
+        var inbound = new PostgresChannelInbound(_database.Application);
+        var first = new PendingChoice("fatto", [new("i-1", "it-setup", "IT set-up"), new("i-2", "contract", "Contract")]);
+        var second = new PendingChoice("note: called the customer", [new("i-3", "billing-setup", "Billing set-up")]);
+
+        await inbound.RememberChoiceAsync(ChannelKind.Slack, "U1", first, TimeSpan.FromMinutes(30));
+        Assert.Equal(["it-setup", "contract"], (await inbound.FindChoiceAsync(ChannelKind.Slack, "U1"))!.Items.Select(i => i.StepId));
+        Assert.Null(await inbound.FindChoiceAsync(ChannelKind.Telegram, "U1")); // per channel and sender
+        await inbound.RememberChoiceAsync(ChannelKind.Slack, "U1", second, TimeSpan.FromMilliseconds(300));
+        Assert.Equal("note: called the customer", (await inbound.FindChoiceAsync(ChannelKind.Slack, "U1"))!.Text);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (await inbound.FindChoiceAsync(ChannelKind.Slack, "U1") is not null)
+        {
+            Assert.False(timeout.IsCancellationRequested, "the question did not expire");
+            await Task.Delay(50);
+        }
+    }
 }

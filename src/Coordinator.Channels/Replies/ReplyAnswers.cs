@@ -16,7 +16,10 @@ internal sealed class ReplyAnswers
         NoSuchChoice = "That message has no choice {0}; reply with a number from 1 to {1}.",
         Help = "Reply to the message about a task (in its thread): “done”, “blocked: <reason>”, “note: <text>”, the number of a choice, or “option <id>”.",
         NothingOpen = "Nothing waits for you right now.",
-        WhichOne = "Several things wait for you; reply to the message of the one you mean (in its thread):",
+        WhichOne = "Several things wait for you. Which one do you mean? Reply with its number (within 30 minutes), or answer in the thread of its message:",
+        NoLongerOpen = "{0} no longer waits for you; nothing was changed.",
+        AskWhat = "What about {0}? Reply “done”, “blocked: <reason>” or “note: <text>” in its thread.",
+        NoSuchItem = "There is no item {0} in the list; reply with a number from 1 to {1}.",
     };
 
     public static ReplyAnswers Italian { get; } = new()
@@ -32,7 +35,10 @@ internal sealed class ReplyAnswers
         NoSuchChoice = "Quel messaggio non ha la scelta {0}; rispondi con un numero da 1 a {1}.",
         Help = "Rispondi al messaggio di un'attività (nel suo thread): «fatto», «bloccato: <motivo>», «nota: <testo>», il numero di una scelta, oppure «opzione <id>».",
         NothingOpen = "Al momento non c'è niente che ti aspetta.",
-        WhichOne = "Ci sono più attività che ti aspettano; rispondi al messaggio di quella che intendi (nel suo thread):",
+        WhichOne = "Ci sono più attività che ti aspettano. Quale intendi? Rispondi con il suo numero (entro 30 minuti), oppure nel thread del suo messaggio:",
+        NoLongerOpen = "{0} non ti aspetta più; non è stato cambiato niente.",
+        AskWhat = "Cosa vuoi fare con {0}? Rispondi «fatto», «bloccato: <motivo>» o «nota: <testo>» nel suo thread.",
+        NoSuchItem = "Nell'elenco non c'è la voce {0}; rispondi con un numero da 1 a {1}.",
     };
 
     public static ReplyAnswers For(string? language) => string.Equals(language, "it", StringComparison.Ordinal) ? Italian : English;
@@ -53,4 +59,7 @@ internal sealed class ReplyAnswers
     public required string Help { get; init; }
     public required string NothingOpen { get; init; }
     public required string WhichOne { get; init; }
+    public required string NoLongerOpen { get; init; }
+    public required string NoSuchItem { get; init; }
+    public required string AskWhat { get; init; }
 }

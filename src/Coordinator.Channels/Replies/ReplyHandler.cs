@@ -42,9 +42,26 @@ public sealed class ReplyHandler(
         if (parsed.Command is ReplyCommand.Help or ReplyCommand.Unknown)
             return new ReplyHandling(parsed.Command == ReplyCommand.Help ? "help" : "not a command", answers.Help);
 
-        var (target, problem) = await TargetAsync(reply, person, answers, cancellationToken).ConfigureAwait(false);
-        if (target is null)
-            return new ReplyHandling("no step", problem);
+        Target? target;
+        if (parsed.Command == ReplyCommand.Choice && reply.ActionNumber is null && reply.ReplyTo is null
+            && await inbound.FindChoiceAsync(reply.Channel, reply.Sender, cancellationToken).ConfigureAwait(false) is { } pending)
+        {
+            // A number answering "which one?": the item it names, and what the person had asked for then.
+            string? problem;
+            (target, problem) = await ChosenAsync(pending, parsed.Number ?? 0, person, answers, cancellationToken).ConfigureAwait(false);
+            if (target is null)
+                return new ReplyHandling("no step", problem);
+            parsed = ReplyParser.Parse(pending.Text);
+            if (parsed.Command is ReplyCommand.Help or ReplyCommand.Unknown or ReplyCommand.Choice)
+                return new ReplyHandling("asked", Format(answers.AskWhat, target.StepTitle));
+        }
+        else
+        {
+            string? problem;
+            (target, problem) = await TargetAsync(reply, person, answers, cancellationToken).ConfigureAwait(false);
+            if (target is null)
+                return new ReplyHandling("no step", problem);
+        }
 
         var (humanEvent, question) = EventOf(parsed, target, person, answers);
         if (humanEvent is null)
@@ -79,19 +96,44 @@ public sealed class ReplyHandler(
         if (sent is { Notification.Action.StepId: { } step } && renderer.Render(sent.Notification, person) is { } message)
             return (new Target(sent.Notification.InstanceId, step, sent.Notification.StepTitle ?? step, message.Actions), null);
 
-        var open = await work.WaitingOnAsync(person.Id, 10, cancellationToken).ConfigureAwait(false);
+        var open = await work.WaitingOnAsync(person.Id, MaxListed, cancellationToken).ConfigureAwait(false);
         if (open.Count == 1)
-        {
-            var (instance, item) = (open[0].Instance, open[0].Item);
-            var words = Vocabulary.For(person.Language);
-            IReadOnlyList<MessageAction> actions = item.Kind == WorkKind.Step
-                ? [new(1, ReplyIntent.Done, words.Done), new(2, ReplyIntent.Block, words.Blocked), new(3, ReplyIntent.Note, words.AddNote)]
-                : [.. item.Options.Select((o, i) => new MessageAction(i + 1, ReplyIntent.Choose, o.Title, o.Id))];
-            return (new Target(instance.InstanceId, item.StepId, item.Title, actions), null);
-        }
+            return (TargetOf(open[0], person), null);
         if (open.Count == 0)
             return (null, answers.NothingOpen);
-        return (null, answers.WhichOne + "\n" + string.Join('\n', open.Select(o => $"• {o.Item.Title} · {o.Instance.WorkflowTitle} · {o.Instance.BusinessKey ?? o.Instance.InstanceId}")));
+        // Several: ask which, numbered, and keep the question so that a reply with a number picks one.
+        await inbound.RememberChoiceAsync(reply.Channel, reply.Sender,
+            new PendingChoice(reply.Text ?? "", [.. open.Select(o => new ChoiceItem(o.Instance.InstanceId, o.Item.StepId, o.Item.Title))]), ChoiceLifetime, cancellationToken).ConfigureAwait(false);
+        return (null, answers.WhichOne + "\n" + string.Join('\n', open.Select((o, i) =>
+            $"{(i + 1).ToString(CultureInfo.InvariantCulture)}. {o.Item.Title} · {o.Instance.WorkflowTitle} · {o.Instance.BusinessKey ?? o.Instance.InstanceId}")));
+    }
+
+    /// <summary>How long a "which one?" question can be answered with a number.</summary>
+    public static readonly TimeSpan ChoiceLifetime = TimeSpan.FromMinutes(30);
+
+    /// <summary>The most open items a "which one?" question lists.</summary>
+    private const int MaxListed = 10;
+
+    /// <summary>Item <paramref name="number"/> of the question, if it still waits for the person.</summary>
+    private async Task<(Target? Target, string? Problem)> ChosenAsync(PendingChoice pending, int number, Person person, ReplyAnswers answers, CancellationToken cancellationToken)
+    {
+        if (number < 1 || number > pending.Items.Count)
+            return (null, Format(answers.NoSuchItem, number.ToString(CultureInfo.InvariantCulture), pending.Items.Count.ToString(CultureInfo.InvariantCulture)));
+        var chosen = pending.Items[number - 1];
+        var open = await work.WaitingOnAsync(person.Id, 100, cancellationToken).ConfigureAwait(false);
+        var still = open.FirstOrDefault(o => o.Instance.InstanceId == chosen.InstanceId && o.Item.StepId == chosen.StepId);
+        return still is null ? (null, Format(answers.NoLongerOpen, chosen.Title)) : (TargetOf(still, person), null);
+    }
+
+    /// <summary>An open item as a target: a step's Done / Blocked / Add a note, or a decision's options, numbered.</summary>
+    private static Target TargetOf(PersonWorkItem open, Person person)
+    {
+        var (instance, item) = (open.Instance, open.Item);
+        var words = Vocabulary.For(person.Language);
+        IReadOnlyList<MessageAction> actions = item.Kind == WorkKind.Step
+            ? [new(1, ReplyIntent.Done, words.Done), new(2, ReplyIntent.Block, words.Blocked), new(3, ReplyIntent.Note, words.AddNote)]
+            : [.. item.Options.Select((o, i) => new MessageAction(i + 1, ReplyIntent.Choose, o.Title, o.Id))];
+        return new Target(instance.InstanceId, item.StepId, item.Title, actions);
     }
 
     private static (HumanEvent? Event, string? Question) EventOf(ParsedReply parsed, Target target, Person person, ReplyAnswers answers)

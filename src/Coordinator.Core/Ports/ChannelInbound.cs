@@ -35,6 +35,15 @@ public sealed record InboundReply
     public required DateTimeOffset ReceivedAt { get; init; }
 }
 
+/// <summary>One of a person's open items, as a numbered list offered it.</summary>
+public sealed record ChoiceItem(string InstanceId, string StepId, string Title);
+
+/// <summary>
+/// The question asked when a reply could mean several of the person's open items: the reply's text (what to do, once
+/// they say which) and the items in the order they were numbered.
+/// </summary>
+public sealed record PendingChoice(string Text, IReadOnlyList<ChoiceItem> Items);
+
 /// <summary>A reply claimed for handling.</summary>
 public sealed record ClaimedReply(long Id, InboundReply Reply, int Attempts);
 
@@ -62,4 +71,10 @@ public interface IChannelInbound
 
     /// <summary>The latest message the outbox sent to <paramref name="address"/> (WhatsApp has no threads: a reply answers the latest).</summary>
     Task<SentMessage?> LatestSentAsync(ChannelKind channel, string address, CancellationToken cancellationToken = default);
+
+    /// <summary>Keeps the question "which one?" asked of <paramref name="sender"/> for <paramref name="ttl"/> (replacing an earlier one).</summary>
+    Task RememberChoiceAsync(ChannelKind channel, string sender, PendingChoice choice, TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>The question last asked of <paramref name="sender"/>, unless it has expired.</summary>
+    Task<PendingChoice?> FindChoiceAsync(ChannelKind channel, string sender, CancellationToken cancellationToken = default);
 }

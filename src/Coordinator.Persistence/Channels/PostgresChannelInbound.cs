@@ -63,6 +63,15 @@ public sealed class PostgresChannelInbound(NpgsqlDataSource dataSource) : IChann
         ORDER BY sent_at DESC, id DESC LIMIT 1
         """;
 
+    private const string RememberChoiceSql = """
+        INSERT INTO channel_choices (channel, sender, choice, expires_at) VALUES (@channel, @sender, @choice::jsonb, clock_timestamp() + @ttl)
+        ON CONFLICT (channel, sender) DO UPDATE SET choice = excluded.choice, expires_at = excluded.expires_at
+        """;
+
+    private const string FindChoiceSql = """
+        SELECT choice::text FROM channel_choices WHERE channel = @channel AND sender = @sender AND expires_at > clock_timestamp()
+        """;
+
     private sealed record ClaimedRow(long Id, string Payload, int Attempts);
 
     private sealed record SentRow(string Payload, string PersonId, string Address, string MessageId);
@@ -106,6 +115,22 @@ public sealed class PostgresChannelInbound(NpgsqlDataSource dataSource) : IChann
 
     public Task<SentMessage?> LatestSentAsync(ChannelKind channel, string address, CancellationToken cancellationToken = default) =>
         SentAsync(LatestSentSql, new { channel = ChannelNames.Of(channel), address }, cancellationToken);
+
+    public async Task RememberChoiceAsync(ChannelKind channel, string sender, PendingChoice choice, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(choice);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(RememberChoiceSql,
+            new { channel = ChannelNames.Of(channel), sender, choice = JsonSerializer.Serialize(choice, Json), ttl }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<PendingChoice?> FindChoiceAsync(ChannelKind channel, string sender, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var json = await connection.QueryFirstOrDefaultAsync<string>(new CommandDefinition(FindChoiceSql,
+            new { channel = ChannelNames.Of(channel), sender }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return json is null ? null : JsonSerializer.Deserialize<PendingChoice>(json, Json);
+    }
 
     private async Task<SentMessage?> SentAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
