@@ -147,6 +147,8 @@ public static class CoordinatorServer
         // The chat channels' replies become events through the same core (when a channel is on).
         if (channels.Count > 0)
             builder.Services.AddReplyWorker<CoordinatorEventGateway>();
+        // Instances terminated outside the coordinator leave people's lists (the read model follows the backend).
+        builder.Services.AddHostedService<Coordinator.Hosting.Reconcile.WorkReconcilerService>();
         // Every error answer is problem details: refusals (the handlers; unreadable bodies included, see
         // JsonBody.ReadObjectAsync), oversize requests (RequestLimits), bare status codes
         // (UseStatusCodePages), the Durable backend or PostgreSQL out of reach (DependencyUnavailable: a 503 with

@@ -40,4 +40,11 @@ public sealed class CoordinatorHostOptions
     /// refuses to start without an audit database.
     /// </summary>
     public bool AllowInMemoryAudit { get; set; }
+
+    /// <summary>
+    /// How often instances that ended outside the coordinator (terminated by Durable tooling) are looked for, so their
+    /// open work leaves people's lists (<c>Coordinator__ReconcileInterval</c>, default 5 minutes).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Coordinator:ReconcileInterval must be between 1 second and 1 day, such as 00:05:00.")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -87,6 +87,13 @@ public interface IWorkProjection
     /// <see cref="InstanceWork.Version"/>) is stored. Idempotent. True when written, false when a newer one was kept.
     /// </summary>
     Task<bool> ProjectAsync(InstanceWork work, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes a running instance's work off people's lists for good (completed, under a version no snapshot passes), for
+    /// an instance that ended without doing so itself (terminated by Durable tooling). Answers the instance when it was
+    /// still running, else null.
+    /// </summary>
+    Task<WorkInstance?> WithdrawAsync(string instanceId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Reads the read model of open work: each call a few indexed reads.</summary>

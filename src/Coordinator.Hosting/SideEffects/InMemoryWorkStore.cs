@@ -24,6 +24,18 @@ public sealed class InMemoryWorkStore : IWorkProjection, IWorkQueries
         }
     }
 
+    public Task<WorkInstance?> WithdrawAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        lock (gate)
+        {
+            if (!instances.TryGetValue(instanceId, out var stored) || stored.Completed)
+                return Task.FromResult<WorkInstance?>(null);
+            instances[instanceId] = stored with { Completed = true, Version = long.MaxValue, Waiting = [], Items = [], People = new Dictionary<string, IReadOnlyList<string>>() };
+            return Task.FromResult<WorkInstance?>(stored.Instance);
+        }
+    }
+
     public Task<IReadOnlyList<PersonWorkItem>> WaitingOnAsync(string personId, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(personId);

@@ -125,6 +125,32 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
         return true;
     }
 
+    private const string WithdrawSql = """
+        WITH ended AS (
+            UPDATE work_instances SET completed = true, version = 9223372036854775807, waiting = '[]', updated_at = now()
+            WHERE instance_id = @instanceId AND NOT completed
+            RETURNING instance_id, workflow_id, workflow_title, business_key, started_at, time_scale
+        ), items AS (
+            DELETE FROM work_items WHERE instance_id IN (SELECT instance_id FROM ended)
+        ), people AS (
+            DELETE FROM work_people WHERE instance_id IN (SELECT instance_id FROM ended)
+        )
+        SELECT instance_id AS InstanceId, workflow_id AS WorkflowId, workflow_title AS WorkflowTitle, business_key AS BusinessKey,
+               started_at AS StartedAt, time_scale AS TimeScale
+        FROM ended
+        """;
+
+    private sealed record EndedRow(string InstanceId, string WorkflowId, string WorkflowTitle, string? BusinessKey, DateTime StartedAt, double TimeScale);
+
+    public async Task<WorkInstance?> WithdrawAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QueryFirstOrDefaultAsync<EndedRow>(new CommandDefinition(WithdrawSql, new { instanceId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row is null ? null : new WorkInstance(row.InstanceId, row.WorkflowId, row.WorkflowTitle, row.BusinessKey,
+            new DateTimeOffset(DateTime.SpecifyKind(row.StartedAt, DateTimeKind.Utc)), row.TimeScale);
+    }
+
     public async Task<IReadOnlyList<PersonWorkItem>> WaitingOnAsync(string personId, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(personId);

@@ -20,6 +20,9 @@ public sealed class RecordingPorts : INotificationSender, IAuditLog, ICrmUpdater
         return Task.FromResult(true);
     }
 
+    public Task<WorkInstance?> WithdrawAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Work.LastOrDefault(w => w.Instance.InstanceId == instanceId)?.Instance);
+
     public string Channel => "recording";
 
     public Task<SideEffectOutcome> SendAsync(Notification notification, CancellationToken cancellationToken = default) =>

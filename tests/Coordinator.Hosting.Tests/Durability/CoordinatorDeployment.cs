@@ -51,6 +51,9 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
     /// <summary>The definitions folder serve reads (and its people.yaml): the repository's samples unless a test brings its own.</summary>
     public string DefinitionsFolder { get; set; } = RepositoryPaths.Definitions;
 
+    /// <summary>The task hub the deployment's hosts share (for Durable tooling in tests: terminating an instance from outside).</summary>
+    public string TaskHub => _taskHub;
+
     /// <summary>A folder of this deployment's own, removed with it (for definitions and a directory a test writes).</summary>
     public string Folder => _folder;
 

@@ -140,6 +140,18 @@ public sealed class RecordingWorkProjection : IWorkProjection
         }
     }
 
+    public Task<WorkInstance?> WithdrawAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        lock (gate)
+        {
+            if (!latest.TryGetValue(instanceId, out var stored) || stored.Completed)
+                return Task.FromResult<WorkInstance?>(null);
+            latest[instanceId] = stored with { Completed = true, Version = long.MaxValue, Waiting = [], Items = [], People = new Dictionary<string, IReadOnlyList<string>>() };
+            return Task.FromResult<WorkInstance?>(stored.Instance);
+        }
+    }
+
     /// <summary>The instance's latest snapshot; null when it projected nothing yet.</summary>
     public InstanceWork? Latest(string instanceId)
     {
