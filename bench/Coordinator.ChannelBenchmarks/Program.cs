@@ -87,7 +87,7 @@ static async Task<bool> BurstAsync(string connection, int reminders, int recipie
     services.AddSingleton<IChannelOutbox, PostgresChannelOutbox>();
     services.AddSingleton<IRateLimitBuckets, PostgresRateLimitBuckets>();
     services.AddSingleton<IChannelInbound, PostgresChannelInbound>();
-    services.AddSingleton<IAuditLog>(_ => throw new InvalidOperationException("not used"));
+    services.AddSingleton<IAuditLog, Coordinator.Persistence.Audit.PostgresAuditLog>(); // written only for deliveries in trouble
     services.AddSlackChannel(configuration);
     services.AddChannelRouting(configuration);
     await using var provider = services.BuildServiceProvider();

@@ -127,8 +127,9 @@ public sealed partial class ChannelDispatcher(
             try
             {
                 var receipt = await channel.SendAsync(send, person, message, cancellationToken).ConfigureAwait(false);
+                var answered = time.GetTimestamp();
                 await outbox.CompleteAsync(send.Id, receipt, cancellationToken).ConfigureAwait(false);
-                await SentAsync(buckets, channel, send.Address, cancellationToken).ConfigureAwait(false);
+                await SentAsync(buckets, channel, send.Address, time.GetElapsedTime(answered), cancellationToken).ConfigureAwait(false);
                 Sent(logger, send.Notification.IdempotencyKey, name, send.PersonId, receipt.MessageId);
                 var late = send.DueAt is { } due ? time.GetUtcNow() - due : TimeSpan.Zero;
                 ChannelTelemetry.DeliveryDuration.Record(Math.Max(0, late.TotalSeconds), new KeyValuePair<string, object?>("channel", name));
@@ -205,16 +206,19 @@ public sealed partial class ChannelDispatcher(
 
     /// <summary>
     /// After the provider took a message: a conversation limited to one message at a time (burst 1) gets its next token
-    /// a full interval after this answer, not after the token, so however long the call took the provider never sees
-    /// two messages closer together than its limit.
+    /// a full interval after the provider's answer (<paramref name="sinceAnswer"/> ago: recording the receipt came
+    /// first), not after the token, so however long the call took the provider never sees two messages closer together
+    /// than its limit, and the time spent recording adds nothing to the interval.
     /// </summary>
-    public static Task SentAsync(IRateLimitBuckets buckets, IChannel channel, string address, CancellationToken cancellationToken)
+    public static Task SentAsync(IRateLimitBuckets buckets, IChannel channel, string address, TimeSpan sinceAnswer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(buckets);
         ArgumentNullException.ThrowIfNull(channel);
-        return channel.Limits.ConversationBurst == 1
-            ? buckets.DrainAsync(ConversationBucket(channel.Kind, address), ConversationRate(channel.Limits), TimeSpan.Zero, cancellationToken)
-            : Task.CompletedTask;
+        if (channel.Limits.ConversationBurst != 1)
+            return Task.CompletedTask;
+        var rate = ConversationRate(channel.Limits);
+        var early = TimeSpan.FromSeconds(Math.Clamp(sinceAnswer.TotalSeconds, 0, 1 / rate));
+        return buckets.DrainAsync(ConversationBucket(channel.Kind, address), rate, -early, cancellationToken);
     }
 
     /// <summary>A conversation's refill rate: exact when it is paced by the provider's answers (burst 1), else with <see cref="Headroom"/>.</summary>

@@ -162,6 +162,22 @@ public sealed class PostgresChannelOutboxTests(PostgresCluster cluster) : IAsync
     }
 
     [Fact]
+    public async Task DrainAsync_EmptySinceAMomentAgo_RefillsFromThatMomentAndNeverAddsTokens()
+    {
+        var buckets = new PostgresRateLimitBuckets(_database.Application);
+        Assert.Equal(TimeSpan.Zero, await buckets.TryTakeAsync("slack:U1", 1, 1));
+        Assert.Equal(TimeSpan.Zero, await buckets.TryTakeAsync("slack:U2", 1, 1));
+        await Task.Delay(400); // the provider call: the token was taken 400 ms before the answer was recorded
+
+        await buckets.DrainAsync("slack:U1", 1, TimeSpan.FromMilliseconds(-300)); // the provider answered 300 ms ago
+        await buckets.DrainAsync("slack:U2", 1, TimeSpan.FromSeconds(-5)); // more than the bucket refilled since: it has only that
+
+        Assert.InRange((await buckets.TryTakeAsync("slack:U1", 1, 1)).TotalSeconds, 0.5, 0.71);
+        var wait = await buckets.TryTakeAsync("slack:U2", 1, 1); // refilled at least 0.4 s since the take, and not 5 tokens
+        Assert.InRange(wait.TotalSeconds, 0.001, 0.61);
+    }
+
+    [Fact]
     public async Task TryTakeAsync_ConcurrentTakers_NeverTakeMoreThanTheBurst()
     {
         var buckets = new PostgresRateLimitBuckets(_database.Application);

@@ -75,7 +75,7 @@ public sealed partial class ReplyBatch(IChannelInbound inbound, IRateLimitBucket
             try
             {
                 await channel.AnswerAsync(reply, answer, cancellationToken).ConfigureAwait(false);
-                await ChannelDispatcher.SentAsync(buckets, channel, reply.Sender, cancellationToken).ConfigureAwait(false);
+                await ChannelDispatcher.SentAsync(buckets, channel, reply.Sender, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (ChannelRateLimitedException e) when (attempt < 3)

@@ -74,6 +74,10 @@ public interface IRateLimitBuckets
     /// <summary>Takes one token from the bucket; answers <see cref="TimeSpan.Zero"/> when taken, else how long until one is there (nothing taken).</summary>
     Task<TimeSpan> TryTakeAsync(string bucket, double perSecond, int burst, CancellationToken cancellationToken = default);
 
-    /// <summary>Empties the bucket for <paramref name="retryAfter"/> (the provider answered 429 with <c>Retry-After</c>).</summary>
+    /// <summary>
+    /// Empties the bucket for <paramref name="retryAfter"/> (the provider answered 429 with <c>Retry-After</c>). A
+    /// negative value means it was empty that long ago (refilling since): a message paced by the provider's answer,
+    /// recorded a moment after that answer. Never adds tokens the bucket does not have.
+    /// </summary>
     Task DrainAsync(string bucket, double perSecond, TimeSpan retryAfter, CancellationToken cancellationToken = default);
 }

@@ -27,10 +27,13 @@ public sealed class PostgresRateLimitBuckets(NpgsqlDataSource dataSource) : IRat
         FROM rate_limit_buckets WHERE bucket = @bucket
         """;
 
+    // Never more tokens than the bucket has now (refilled up to now): a deeper drain, an earlier 429's, is kept.
     private const string DrainSql = """
         INSERT INTO rate_limit_buckets AS b (bucket, tokens, updated_at)
         VALUES (@bucket, -@seconds * @rate, clock_timestamp())
-        ON CONFLICT (bucket) DO UPDATE SET tokens = least(b.tokens, -@seconds * @rate), updated_at = clock_timestamp()
+        ON CONFLICT (bucket) DO UPDATE
+        SET tokens = least(b.tokens + extract(epoch FROM (clock_timestamp() - b.updated_at)) * @rate, -@seconds * @rate),
+            updated_at = clock_timestamp()
         """;
 
     public async Task<TimeSpan> TryTakeAsync(string bucket, double perSecond, int burst, CancellationToken cancellationToken = default)
