@@ -24,8 +24,6 @@ public static class SlackWebhook
 {
     public const string Route = "/api/webhooks/slack";
 
-    /// <summary>Slack's payloads are a few KiB; anything far larger is not Slack.</summary>
-    private const int MaxBody = 256 * 1024;
 
     public static RouteHandlerBuilder MapSlackWebhooks(this IEndpointRouteBuilder endpoints)
     {
@@ -52,7 +50,7 @@ public static class SlackWebhook
                 detail: "Set Coordinator__Channels__Slack__BotToken and __SigningSecret (see the README's Slack set-up) and restart.");
         }
         var time = services.GetRequiredService<TimeProvider>();
-        var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await WebhookBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
             await audit.DeniedAsync(ChannelKind.Slack, "the body is larger than 256 KiB", cancellationToken).ConfigureAwait(false);
@@ -153,17 +151,4 @@ public static class SlackWebhook
         };
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBody)
-                return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 }

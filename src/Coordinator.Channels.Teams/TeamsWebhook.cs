@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Coordinator.Channels.Webhooks;
 using Coordinator.Core.People;
 using Coordinator.Core.Ports;
 using Microsoft.AspNetCore.Builder;
@@ -24,7 +25,6 @@ public static partial class TeamsWebhook
 {
     public const string Route = "/api/webhooks/teams";
 
-    private const int MaxBody = 256 * 1024;
 
     public static RouteHandlerBuilder MapTeamsWebhooks(this IEndpointRouteBuilder endpoints)
     {
@@ -54,12 +54,13 @@ public static partial class TeamsWebhook
         if (!verdict.Accepted || token is null)
             return await DenyAsync(audit, verdict.Reason!, cancellationToken).ConfigureAwait(false);
 
-        var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await WebhookBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         JsonObject? activity = null;
         try
         {
-            if (body is not null)
-                activity = JsonNode.Parse(body) as JsonObject;
+            activity = JsonNode.Parse(body) as JsonObject;
         }
         catch (JsonException)
         {
@@ -128,19 +129,6 @@ public static partial class TeamsWebhook
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBody)
-                return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 
     [GeneratedRegex("<at>[^<]*</at>", RegexOptions.IgnoreCase)]
     private static partial Regex Mention();

@@ -27,8 +27,6 @@ public static class TelegramWebhook
     /// <summary>The header in which Telegram sends the webhook's <c>secret_token</c>.</summary>
     public const string SecretHeader = "X-Telegram-Bot-Api-Secret-Token";
 
-    /// <summary>An update is a few KiB; anything far larger is not Telegram.</summary>
-    private const int MaxBody = 256 * 1024;
 
     public static RouteHandlerBuilder MapTelegramWebhooks(this IEndpointRouteBuilder endpoints)
     {
@@ -52,7 +50,7 @@ public static class TelegramWebhook
         if (options is not { IsConfigured: true } || services.GetService<ChannelAudit>() is not { } audit)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Telegram is not configured on this host",
-                detail: "Set Coordinator__Channels__Telegram__BotToken and __WebhookSecret (see docs/setup-telegram.md), restart, and call setWebhook with this URL and the secret as secret_token.");
+                detail: "Set Coordinator__Channels__Telegram__BotToken and __WebhookSecret (see docs/channels-telegram.md), restart, and call setWebhook with this URL and the secret as secret_token.");
         }
         // The secret first: a request without it is not read at all.
         var verdict = WebhookSignatures.VerifyTelegram(options.WebhookSecret!, request.Headers[SecretHeader].FirstOrDefault());
@@ -61,7 +59,7 @@ public static class TelegramWebhook
             await audit.DeniedAsync(ChannelKind.Telegram, verdict.Reason!, cancellationToken).ConfigureAwait(false);
             return Results.Json(new { error = "invalid secret token" }, statusCode: StatusCodes.Status401Unauthorized);
         }
-        var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await WebhookBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
             await audit.DeniedAsync(ChannelKind.Telegram, "the body is larger than 256 KiB", cancellationToken).ConfigureAwait(false);
@@ -143,19 +141,4 @@ public static class TelegramWebhook
 
     private static bool Flag(JsonNode? node) => node is JsonValue value && value.TryGetValue<bool>(out var flag) && flag;
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBody)
-            return null;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBody)
-                return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 }

@@ -54,7 +54,7 @@ public static class WhatsAppWebhook
         if (options is not { IsConfigured: true } || services.GetService<ChannelAudit>() is not { } audit)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "WhatsApp is not configured on this host",
-                detail: "Set Coordinator__Channels__WhatsApp__AccountSid, __AuthToken and __From, and Coordinator__PublicBaseUrl (see docs/setup-whatsapp.md), and restart.");
+                detail: "Set Coordinator__Channels__WhatsApp__AccountSid, __AuthToken and __From, and Coordinator__PublicBaseUrl (see docs/channels-whatsapp.md), and restart.");
         }
         if (request.ContentLength > MaxBody)
         {
