@@ -97,6 +97,9 @@ public sealed class CompositionTests
         Assert.IsType<Coordinator.Channels.ChannelRouter>(services.GetRequiredService<INotificationSender>());
         Assert.Equal([ChannelKind.Slack, ChannelKind.Teams, ChannelKind.WhatsApp, ChannelKind.Telegram],
             services.GetServices<Coordinator.Channels.IChannel>().Select(c => c.Kind));
+        // The worker creates the function classes from the container on each invocation.
+        Assert.NotNull(ActivatorUtilities.CreateInstance<ChannelFunctions>(services));
+        Assert.NotNull(ActivatorUtilities.CreateInstance<MaintenanceFunctions>(services));
     }
 
     [Fact]
