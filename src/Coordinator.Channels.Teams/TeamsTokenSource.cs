@@ -15,7 +15,7 @@ public sealed class TeamsTokenSource(IHttpClientFactory clients, IOptions<TeamsO
 
     private static readonly TimeSpan Margin = TimeSpan.FromMinutes(5);
     private readonly SemaphoreSlim _renewal = new(1, 1);
-    private (string Token, DateTimeOffset Until)? _current;
+    private volatile CachedToken? _current;
 
     public async Task<string> TokenAsync(CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public sealed class TeamsTokenSource(IHttpClientFactory clients, IOptions<TeamsO
             if (answer is not { AccessToken.Length: > 0, ExpiresIn: > 0 })
                 throw new HttpRequestException("The token endpoint answered without access_token and expires_in.");
             var until = time.GetUtcNow() + TimeSpan.FromSeconds(answer.ExpiresIn) - Margin;
-            _current = (answer.AccessToken, until);
+            _current = new CachedToken(answer.AccessToken, until);
             return answer.AccessToken;
         }
         finally
@@ -62,6 +62,9 @@ public sealed class TeamsTokenSource(IHttpClientFactory clients, IOptions<TeamsO
     public void Invalidate() => _current = null;
 
     private string? Valid() => _current is { } current && current.Until > time.GetUtcNow() ? current.Token : null;
+
+    /// <summary>One object, so a reader never sees a token with another token's expiry.</summary>
+    private sealed record CachedToken(string Token, DateTimeOffset Until);
 
     private sealed record TokenAnswer(
         [property: JsonPropertyName("access_token")] string? AccessToken,
