@@ -132,7 +132,7 @@ public static class CoordinatorServer
             : "  no people directory (workflow-definitions/people.yaml): everybody is reached in the web inbox");
         var channels = CoordinatorServiceCollectionExtensions.ConfiguredChannels(builder.Configuration);
         progress.WriteLine(channels.Count == 0
-            ? "  chat channels: none configured (Coordinator__Channels__Slack__BotToken, ...): every message goes to the web inbox"
+            ? "  chat channels: none configured (Slack, Teams, WhatsApp, Telegram: docs/channels.md): every message goes to the web inbox"
             : $"  chat channels: {string.Join(", ", channels)} (and the web inbox, which shows everything)");
 
         builder.Services.AddSingleton(new StartupProgress(progress));
