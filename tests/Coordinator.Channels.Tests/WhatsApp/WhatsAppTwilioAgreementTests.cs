@@ -140,6 +140,9 @@ public sealed class WhatsAppTwilioAgreementTests
     {
         await using var loopback = await LoopbackTwilio.StartAsync();
         loopback.RefusedNumbers["+393470000000"] = 21211;
+        // One message per 1,000 s to a number: the second send to the same number is refused with 429 however slowly
+        // the client gets to it (at 1 per second, a slow start of node made it arrive in time).
+        loopback.PerConversationPerSecond = 0.001;
         var input = new
         {
             @base = loopback.ApiBaseUrl.ToString().TrimEnd('/'),
