@@ -47,7 +47,7 @@ public static class SlackWebhook
         if (options is not { IsConfigured: true } || services.GetService<ChannelAudit>() is not { } audit)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Slack is not configured on this host",
-                detail: "Set Coordinator__Channels__Slack__BotToken and __SigningSecret (see the README's Slack set-up) and restart.");
+                detail: "Set Coordinator__Channels__Slack__BotToken and __SigningSecret (see the Slack set-up in docs/channels.md) and restart.");
         }
         var time = services.GetRequiredService<TimeProvider>();
         var body = await WebhookBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);

@@ -48,7 +48,7 @@ public static partial class TeamsWebhook
             || services.GetService<TeamsAuthenticator>() is not { } authenticator || services.GetService<ChannelAudit>() is not { } audit)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Microsoft Teams is not configured on this host",
-                detail: "Set Coordinator__Channels__Teams__AppId and __AppPassword (see the README's Teams set-up) and restart.");
+                detail: "Set Coordinator__Channels__Teams__AppId and __AppPassword (see the Teams set-up in docs/channels.md) and restart.");
         }
         var (verdict, token) = await authenticator.ValidateTokenAsync(request.Headers.Authorization.FirstOrDefault(), cancellationToken).ConfigureAwait(false);
         if (!verdict.Accepted || token is null)
