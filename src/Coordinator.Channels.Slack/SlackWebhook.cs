@@ -25,18 +25,10 @@ public static class SlackWebhook
     public const string Route = "/api/webhooks/slack";
 
 
-    public static RouteHandlerBuilder MapSlackWebhooks(this IEndpointRouteBuilder endpoints)
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapPost(Route, (HttpRequest request, CancellationToken cancellationToken) => HandleAsync(request, cancellationToken))
-            .WithName("SlackWebhook")
-            .WithSummary("Slack Events API and interactivity (signed by Slack; not behind the API key)")
+    public static RouteHandlerBuilder MapSlackWebhooks(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapWebhook(Route, "SlackWebhook", "Slack Events API and interactivity (signed by Slack; not behind the API key)", HandleAsync)
             .Accepts<string>("application/json", "application/x-www-form-urlencoded")
-            .Produces(StatusCodes.Status200OK)
-            .Produces(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .DisableAntiforgery();
-    }
+            .Produces(StatusCodes.Status200OK);
 
     /// <summary>The handler both hosts call (serve's route, the Functions trigger).</summary>
     public static async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -50,9 +50,6 @@ public sealed partial class TeamsSigningKeys(IHttpClientFactory clients, IOption
         }
     }
 
-    /// <summary>All keys known now (for the token handler, which picks by key id).</summary>
-    public IEnumerable<SecurityKey> Known => _keys.Values.Select(k => k.Key);
-
     private async Task<IReadOnlyDictionary<string, BotSigningKey>> FetchAsync(CancellationToken cancellationToken)
     {
         var client = clients.CreateClient(HttpClientName);

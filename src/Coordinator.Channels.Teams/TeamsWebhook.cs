@@ -26,18 +26,10 @@ public static partial class TeamsWebhook
     public const string Route = "/api/webhooks/teams";
 
 
-    public static RouteHandlerBuilder MapTeamsWebhooks(this IEndpointRouteBuilder endpoints)
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapPost(Route, (HttpRequest request, CancellationToken cancellationToken) => HandleAsync(request, cancellationToken))
-            .WithName("TeamsWebhook")
-            .WithSummary("Microsoft Teams activities from the Bot Framework (a Bot Framework JWT; not behind the API key)")
+    public static RouteHandlerBuilder MapTeamsWebhooks(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapWebhook(Route, "TeamsWebhook", "Microsoft Teams activities from the Bot Framework (a Bot Framework JWT; not behind the API key)", HandleAsync)
             .Accepts<string>("application/json")
-            .Produces(StatusCodes.Status200OK)
-            .Produces(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .DisableAntiforgery();
-    }
+            .Produces(StatusCodes.Status200OK);
 
     /// <summary>The handler both hosts call (serve's route, the Functions trigger).</summary>
     public static async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)

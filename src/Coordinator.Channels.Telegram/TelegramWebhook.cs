@@ -28,18 +28,10 @@ public static class TelegramWebhook
     public const string SecretHeader = "X-Telegram-Bot-Api-Secret-Token";
 
 
-    public static RouteHandlerBuilder MapTelegramWebhooks(this IEndpointRouteBuilder endpoints)
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapPost(Route, (HttpRequest request, CancellationToken cancellationToken) => HandleAsync(request, cancellationToken))
-            .WithName("TelegramWebhook")
-            .WithSummary("Telegram Bot API updates (authenticated by the webhook's secret token; not behind the API key)")
+    public static RouteHandlerBuilder MapTelegramWebhooks(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapWebhook(Route, "TelegramWebhook", "Telegram Bot API updates (authenticated by the webhook's secret token; not behind the API key)", HandleAsync)
             .Accepts<string>("application/json")
-            .Produces(StatusCodes.Status200OK)
-            .Produces(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .DisableAntiforgery();
-    }
+            .Produces(StatusCodes.Status200OK);
 
     /// <summary>The handler both hosts call (serve's route, the Functions trigger).</summary>
     public static async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -32,18 +32,10 @@ public static class WhatsAppWebhook
     /// <summary>Bounds for a body sent without its length: a WhatsApp message's text is at most 4,096 characters.</summary>
     private static readonly FormOptions FormLimits = new() { ValueCountLimit = 256, ValueLengthLimit = 64 * 1024, KeyLengthLimit = 256 };
 
-    public static RouteHandlerBuilder MapWhatsAppWebhooks(this IEndpointRouteBuilder endpoints)
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapPost(Route, (HttpRequest request, CancellationToken cancellationToken) => HandleAsync(request, cancellationToken))
-            .WithName("TwilioWebhook")
-            .WithSummary("Twilio's incoming WhatsApp messages (signed by Twilio with X-Twilio-Signature; not behind the API key)")
+    public static RouteHandlerBuilder MapWhatsAppWebhooks(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapWebhook(Route, "TwilioWebhook", "Twilio's incoming WhatsApp messages (signed by Twilio with X-Twilio-Signature; not behind the API key)", HandleAsync, StatusCodes.Status403Forbidden)
             .Accepts<IFormCollection>("application/x-www-form-urlencoded")
-            .Produces<string>(StatusCodes.Status200OK, "text/xml")
-            .Produces(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .DisableAntiforgery();
-    }
+            .Produces<string>(StatusCodes.Status200OK, "text/xml");
 
     /// <summary>The handler both hosts call (serve's route, the Functions trigger).</summary>
     public static async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)

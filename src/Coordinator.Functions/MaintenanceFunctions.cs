@@ -11,17 +11,9 @@ namespace Coordinator.Functions;
 /// Upkeep on a timer: every 5 minutes, instances that ended outside the coordinator (terminated with Durable tooling)
 /// leave people's lists, with an audit row each (<see cref="WorkReconciler"/>; serve runs it as a background service).
 /// </summary>
-public sealed partial class MaintenanceFunctions(IWorkProjection projection, IAuditLog audit, IServiceProvider services, ILogger<MaintenanceFunctions> logger)
+public sealed class MaintenanceFunctions(IWorkProjection projection, IAuditLog audit, IServiceProvider services, ILogger<MaintenanceFunctions> logger)
 {
     [Function("ReconcileWork")]
-    public async Task ReconcileWork([TimerTrigger("0 */5 * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
-    {
-        var reconciler = new WorkReconciler(client, projection, audit, services.GetService<TimeProvider>() ?? TimeProvider.System);
-        var withdrawn = await reconciler.ReconcileAsync(cancellationToken).ConfigureAwait(false);
-        if (withdrawn.Count > 0)
-            Withdrawn(logger, withdrawn.Count, string.Join(", ", withdrawn.Take(10)));
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} instance(s) ended outside the coordinator (terminated or failed); their open work was withdrawn: {Instances}")]
-    private static partial void Withdrawn(ILogger logger, int count, string instances);
+    public Task ReconcileWork([TimerTrigger("0 */5 * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        new WorkReconciler(client, projection, audit, services.GetService<TimeProvider>() ?? TimeProvider.System, logger).ReconcileAsync(cancellationToken);
 }

@@ -77,26 +77,7 @@ public sealed class ChannelDispatchTests(ChannelsPostgres postgres) : IAsyncLife
             throw new InvalidOperationException("The dispatcher wrote an audit row.");
     }
 
-    private static Notification Reminder(int sequence, string person) => new()
-    {
-        IdempotencyKey = $"i-{person}:{sequence:D6}:reminder:it-setup",
-        InstanceId = "i-" + person,
-        WorkflowId = "b2b-onboarding",
-        WorkflowTitle = "B2B customer onboarding",
-        BusinessKey = $"ACME-{sequence}",
-        StepTitle = "IT set-up",
-        Recipients = [person],
-        Action = new CoordinationAction
-        {
-            Type = CoordinationActionType.Reminder,
-            At = DateTimeOffset.UtcNow,
-            Sequence = sequence,
-            Key = $"{sequence:D6}:reminder:it-setup",
-            StepId = "it-setup",
-            To = [person],
-            Due = DateTimeOffset.UtcNow.AddDays(2),
-        },
-    };
+    private static Notification Reminder(int sequence, string person) => Messages.Reminder(sequence, person);
 
     private async Task WaitForPostsAsync(int count)
     {

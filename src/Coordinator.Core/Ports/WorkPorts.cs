@@ -89,11 +89,11 @@ public interface IWorkProjection
     Task<bool> ProjectAsync(InstanceWork work, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Takes a running instance's work off people's lists for good (completed, under a version no snapshot passes), for
-    /// an instance that ended without doing so itself (terminated by Durable tooling). Answers the instance when it was
-    /// still running, else null.
+    /// Takes the work of those of <paramref name="instanceIds"/> still running off people's lists for good (completed,
+    /// under a version no snapshot passes), for instances that ended without doing so themselves (terminated by Durable
+    /// tooling). Answers the instances it withdrew; the others (unknown, already completed) are left as they are.
     /// </summary>
-    Task<WorkInstance?> WithdrawAsync(string instanceId, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<WorkInstance>> WithdrawAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Reads the read model of open work: each call a few indexed reads.</summary>

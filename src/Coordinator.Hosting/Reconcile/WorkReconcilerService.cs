@@ -26,10 +26,8 @@ public sealed partial class WorkReconcilerService(
             {
                 await Task.Delay(interval, time, stoppingToken).ConfigureAwait(false);
                 var reconciler = new WorkReconciler(
-                    services.GetRequiredService<DurableTaskClient>(), services.GetRequiredService<IWorkProjection>(), services.GetRequiredService<IAuditLog>(), time);
-                var withdrawn = await reconciler.ReconcileAsync(stoppingToken).ConfigureAwait(false);
-                if (withdrawn.Count > 0)
-                    Withdrawn(logger, withdrawn.Count, string.Join(", ", withdrawn.Take(10)));
+                    services.GetRequiredService<DurableTaskClient>(), services.GetRequiredService<IWorkProjection>(), services.GetRequiredService<IAuditLog>(), time, logger);
+                await reconciler.ReconcileAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -42,9 +40,6 @@ public sealed partial class WorkReconcilerService(
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} instance(s) ended outside the coordinator (terminated or failed); their open work was withdrawn: {Instances}")]
-    private static partial void Withdrawn(ILogger logger, int count, string instances);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciling the read model of open work failed ({Reason}); trying again in one interval")]
     private static partial void Failed(ILogger logger, string reason);

@@ -24,16 +24,21 @@ public sealed class InMemoryWorkStore : IWorkProjection, IWorkQueries
         }
     }
 
-    public Task<WorkInstance?> WithdrawAsync(string instanceId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<WorkInstance>> WithdrawAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(instanceId);
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        var withdrawn = new List<WorkInstance>();
         lock (gate)
         {
-            if (!instances.TryGetValue(instanceId, out var stored) || stored.Completed)
-                return Task.FromResult<WorkInstance?>(null);
-            instances[instanceId] = stored with { Completed = true, Version = long.MaxValue, Waiting = [], Items = [], People = new Dictionary<string, IReadOnlyList<string>>() };
-            return Task.FromResult<WorkInstance?>(stored.Instance);
+            foreach (var instanceId in instanceIds)
+            {
+                if (!instances.TryGetValue(instanceId, out var stored) || stored.Completed)
+                    continue;
+                instances[instanceId] = stored with { Completed = true, Version = long.MaxValue, Waiting = [], Items = [], People = new Dictionary<string, IReadOnlyList<string>>() };
+                withdrawn.Add(stored.Instance);
+            }
         }
+        return Task.FromResult<IReadOnlyList<WorkInstance>>(withdrawn);
     }
 
     public Task<IReadOnlyList<PersonWorkItem>> WaitingOnAsync(string personId, int limit, CancellationToken cancellationToken = default)

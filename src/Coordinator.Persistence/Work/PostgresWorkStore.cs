@@ -128,7 +128,7 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
     private const string WithdrawSql = """
         WITH ended AS (
             UPDATE work_instances SET completed = true, version = 9223372036854775807, waiting = '[]', updated_at = now()
-            WHERE instance_id = @instanceId AND NOT completed
+            WHERE instance_id = ANY(@instanceIds) AND NOT completed
             RETURNING instance_id, workflow_id, workflow_title, business_key, started_at, time_scale
         ), items AS (
             DELETE FROM work_items WHERE instance_id IN (SELECT instance_id FROM ended)
@@ -142,13 +142,15 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
 
     private sealed record EndedRow(string InstanceId, string WorkflowId, string WorkflowTitle, string? BusinessKey, DateTime StartedAt, double TimeScale);
 
-    public async Task<WorkInstance?> WithdrawAsync(string instanceId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<WorkInstance>> WithdrawAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(instanceId);
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        if (instanceIds.Count == 0)
+            return [];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QueryFirstOrDefaultAsync<EndedRow>(new CommandDefinition(WithdrawSql, new { instanceId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row is null ? null : new WorkInstance(row.InstanceId, row.WorkflowId, row.WorkflowTitle, row.BusinessKey,
-            new DateTimeOffset(DateTime.SpecifyKind(row.StartedAt, DateTimeKind.Utc)), row.TimeScale);
+        var rows = await connection.QueryAsync<EndedRow>(new CommandDefinition(WithdrawSql, new { instanceIds = instanceIds.ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(static row => new WorkInstance(row.InstanceId, row.WorkflowId, row.WorkflowTitle, row.BusinessKey,
+            new DateTimeOffset(DateTime.SpecifyKind(row.StartedAt, DateTimeKind.Utc)), row.TimeScale))];
     }
 
     public async Task<IReadOnlyList<PersonWorkItem>> WaitingOnAsync(string personId, int limit, CancellationToken cancellationToken = default)

@@ -44,34 +44,7 @@ public sealed class SlackChannelTests : IAsyncLifetime
 
     private static readonly Person Marco = new() { Id = "it.engineer", Name = "Marco Ferri", Channel = ChannelKind.Slack, Slack = "U024BE7LH", Language = "it", TimeZone = "Europe/Rome" };
 
-    internal static ChannelSend Send(string address, long id = 1) => new()
-    {
-        Id = id,
-        PersonId = "it.engineer",
-        Channel = ChannelKind.Slack,
-        Address = address,
-        Attempts = 1,
-        Notification = new Notification
-        {
-            IdempotencyKey = "i-1:000004:step.activated:it-setup",
-            InstanceId = "i-1",
-            WorkflowId = "b2b-onboarding",
-            WorkflowTitle = "B2B customer onboarding",
-            BusinessKey = "ACME <42> & Co",
-            StepTitle = "IT set-up",
-            Recipients = ["it.engineer"],
-            Action = new CoordinationAction
-            {
-                Type = CoordinationActionType.StepActivated,
-                At = new DateTimeOffset(2026, 6, 1, 9, 0, 0, TimeSpan.Zero),
-                Sequence = 4,
-                Key = "000004:step.activated:it-setup",
-                StepId = "it-setup",
-                To = ["it.engineer"],
-                Due = new DateTimeOffset(2026, 6, 8, 15, 0, 0, TimeSpan.Zero),
-            },
-        },
-    };
+    internal static ChannelSend Send(string address, long id = 1) => Messages.TaskSend(ChannelKind.Slack, address, id);
 
     private RenderedMessage Render(ChannelSend send) =>
         new MessageRenderer(TemplateSet.BuiltIn, PersonDirectory.None).Render(send.Notification, Marco)!;

@@ -79,7 +79,7 @@ public sealed class TeamsBotFrameworkAgreementTests : IAsyncLifetime
         }
 
         // The activity our channel sends, posted by Microsoft's client to the loopback connector.
-        var send = Slack.SlackChannelTests.Send("a:1Xk-sdk") with { Channel = ChannelKind.Teams };
+        var send = Messages.TaskSend(ChannelKind.Teams, "a:1Xk-sdk");
         var person = new Person { Id = "it.lead", Name = "Giulia Conti", Channel = ChannelKind.Teams, Teams = new TeamsAddress("a:1Xk-sdk", _teams.ServiceUrl) };
         var activity = TeamsChannel.Activity(new MessageRenderer(TemplateSet.BuiltIn, PersonDirectory.None).Render(send.Notification, person)!);
         var accessToken = await _services.GetRequiredService<TeamsTokenSource>().TokenAsync(CancellationToken.None);

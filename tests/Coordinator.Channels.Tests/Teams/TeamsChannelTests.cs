@@ -53,11 +53,7 @@ public sealed class TeamsChannelTests : IAsyncLifetime
         TimeZone = "Europe/Rome",
     };
 
-    private static ChannelSend Send(string conversation, long id = 1)
-    {
-        var send = Slack.SlackChannelTests.Send(conversation, id);
-        return send with { Channel = ChannelKind.Teams, PersonId = "it.lead" };
-    }
+    private static ChannelSend Send(string conversation, long id = 1) => Messages.TaskSend(ChannelKind.Teams, conversation, id, personId: "it.lead");
 
     private static RenderedMessage Render(ChannelSend send, Person person) =>
         new MessageRenderer(TemplateSet.BuiltIn, PersonDirectory.None).Render(send.Notification, person)!;

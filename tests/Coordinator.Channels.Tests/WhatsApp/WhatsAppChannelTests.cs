@@ -52,7 +52,7 @@ public sealed class WhatsAppChannelTests : IAsyncLifetime
     private static readonly Person Marco = new() { Id = "it.engineer", Name = "Marco Ferri", Channel = ChannelKind.WhatsApp, WhatsApp = "+393471234567", Language = "it", TimeZone = "Europe/Rome" };
     private static readonly Person Anna = new() { Id = "sales.lead", Name = "Anna Lee", Channel = ChannelKind.WhatsApp, WhatsApp = "+14155550123", Language = "en", TimeZone = "Europe/London" };
 
-    private static ChannelSend Send(string address) => SlackChannelTests.Send(address) with { Channel = ChannelKind.WhatsApp };
+    private static ChannelSend Send(string address) => Messages.TaskSend(ChannelKind.WhatsApp, address);
 
     private static RenderedMessage Render(ChannelSend send, Person person) =>
         new MessageRenderer(TemplateSet.BuiltIn, PersonDirectory.None).Render(send.Notification, person)!;

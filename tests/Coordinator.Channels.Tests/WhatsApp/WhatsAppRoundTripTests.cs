@@ -126,7 +126,7 @@ public sealed class WhatsAppRoundTripTests(ChannelsPostgres postgres)
         using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
 
         // The task reaches Marco on WhatsApp.
-        var notification = SlackChannelTests.Send("+393471234567").Notification;
+        var notification = Messages.TaskSend(ChannelKind.WhatsApp, "+393471234567").Notification;
         Assert.Equal(SideEffectOutcome.Performed, await app.Services.GetRequiredService<INotificationSender>().SendAsync(notification));
         await WaitForAsync(() => twilio.Messages.Count >= 1, "the task on WhatsApp");
         var task = twilio.Messages[0];

@@ -20,8 +20,8 @@ public sealed class RecordingPorts : INotificationSender, IAuditLog, ICrmUpdater
         return Task.FromResult(true);
     }
 
-    public Task<WorkInstance?> WithdrawAsync(string instanceId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Work.LastOrDefault(w => w.Instance.InstanceId == instanceId)?.Instance);
+    public Task<IReadOnlyList<WorkInstance>> WithdrawAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<WorkInstance>>([.. Work.Where(w => instanceIds.Contains(w.Instance.InstanceId)).Select(w => w.Instance).Distinct()]);
 
     public string Channel => "recording";
 

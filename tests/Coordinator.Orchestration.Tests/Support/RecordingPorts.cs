@@ -140,16 +140,21 @@ public sealed class RecordingWorkProjection : IWorkProjection
         }
     }
 
-    public Task<WorkInstance?> WithdrawAsync(string instanceId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<WorkInstance>> WithdrawAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(instanceId);
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        var withdrawn = new List<WorkInstance>();
         lock (gate)
         {
-            if (!latest.TryGetValue(instanceId, out var stored) || stored.Completed)
-                return Task.FromResult<WorkInstance?>(null);
-            latest[instanceId] = stored with { Completed = true, Version = long.MaxValue, Waiting = [], Items = [], People = new Dictionary<string, IReadOnlyList<string>>() };
-            return Task.FromResult<WorkInstance?>(stored.Instance);
+            foreach (var instanceId in instanceIds)
+            {
+                if (!latest.TryGetValue(instanceId, out var stored) || stored.Completed)
+                    continue;
+                latest[instanceId] = stored with { Completed = true, Version = long.MaxValue, Waiting = [], Items = [], People = new Dictionary<string, IReadOnlyList<string>>() };
+                withdrawn.Add(stored.Instance);
+            }
         }
+        return Task.FromResult<IReadOnlyList<WorkInstance>>(withdrawn);
     }
 
     /// <summary>The instance's latest snapshot; null when it projected nothing yet.</summary>
