@@ -122,7 +122,7 @@ public sealed class FourChannelsEndToEndTests(ThrowawayAzurite azurite, Postgres
         });
         for (var delivery = 0; delivery < 2; delivery++)
         {
-            using var response = await deployment.Http.SendAsync(SlackSigned(slackReply));
+            using var response = await deployment.Http.SendAsync(SlackEndToEndTests.Signed(slackReply, secret: SlackSecret));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
         await StepAsync("contract", "done");
@@ -232,16 +232,6 @@ public sealed class FourChannelsEndToEndTests(ThrowawayAzurite azurite, Postgres
         Assert.Equal(["channel:teams", "channel:telegram", "channel:whatsapp"], denied);
         var (exitCode, verify) = await deployment.RunAuditVerifyAsync(TimeSpan.FromMinutes(2));
         Assert.True(exitCode == 0, verify);
-    }
-
-    private static HttpRequestMessage SlackSigned(string body)
-    {
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var signature = "v0=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SlackSecret), Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}")));
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/slack") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
-        request.Headers.Add("X-Slack-Signature", signature);
-        return request;
     }
 
     private static HttpRequestMessage TeamsSigned(JsonObject activity, string token)

@@ -25,7 +25,8 @@ public sealed class SlackEndToEndTests(ThrowawayAzurite azurite, PostgresFixture
     private const string SalesLead = "U05SALES1D"; // sales.lead in workflow-definitions/people.yaml
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
-    private static HttpRequestMessage Signed(string body, string contentType = "application/json", string? secret = null, DateTimeOffset? at = null)
+    /// <summary>A request to the Slack webhook signed as Slack signs it (v0), with the signing secret of these tests unless told.</summary>
+    internal static HttpRequestMessage Signed(string body, string contentType = "application/json", string? secret = null, DateTimeOffset? at = null)
     {
         var timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var signature = "v0=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret ?? SigningSecret), Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}")));
