@@ -8,7 +8,7 @@ namespace Coordinator.Application;
 /// The workflow definitions a host serves and the people directory, validated at start-up. New
 /// instances start on the latest version of a workflow; running instances carry their own pinned snapshot.
 /// </summary>
-public sealed class WorkflowRegistry
+public sealed class WorkflowRegistry : Coordinator.Core.Ports.IServedWorkflows
 {
     private readonly FrozenDictionary<string, WorkflowDefinition> _latest;
 
@@ -43,6 +43,9 @@ public sealed class WorkflowRegistry
 
     /// <summary>The latest version of a workflow; null when there is none with that id.</summary>
     public WorkflowDefinition? Latest(string workflowId) => _latest.GetValueOrDefault(workflowId);
+
+    /// <summary>The latest version of every workflow, by id.</summary>
+    IReadOnlyList<WorkflowDefinition> Coordinator.Core.Ports.IServedWorkflows.Latest => [.. _latest.Values.OrderBy(static d => d.Id, StringComparer.Ordinal)];
 
     /// <summary>
     /// Loads and validates the definitions at <paramref name="paths"/> and the people directory (the file

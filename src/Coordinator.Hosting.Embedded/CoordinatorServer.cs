@@ -144,6 +144,8 @@ public static class CoordinatorServer
         builder.Services.AddCoordinatorComponents(builder.Configuration, registry, new HostClock(timeScale));
         // The application core every channel of this host calls (the API, the web inbox).
         builder.Services.AddSingleton<CoordinatorService>();
+        // The same core as the integrations see it (HubSpot starts, CloudEvents).
+        builder.Services.AddSingleton<Coordinator.Core.Ports.IWorkGateway, CoordinatorWorkGateway>();
         // The chat channels' replies become events through the same core (when a channel is on).
         if (channels.Count > 0)
             builder.Services.AddReplyWorker<CoordinatorEventGateway>();

@@ -34,6 +34,7 @@ public static class CoordinatorServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(registry);
         services.AddSingleton(registry);
+        services.AddSingleton<Coordinator.Core.Ports.IServedWorkflows>(registry);
         // Who the people are and where they are reached (the channels' router and the webhooks' sender lookup read it).
         services.AddSingleton<IPersonDirectory>(registry.People);
         services.AddSingleton(clock);

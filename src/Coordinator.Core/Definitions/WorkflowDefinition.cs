@@ -32,6 +32,16 @@ public sealed record WorkflowDefinition
 
     public SummaryRule? Summary { get; init; }
 
+    /// <summary>How instances start by themselves from another system (<c>start:</c>); null when only the API starts them.</summary>
+    public StartRules? Start { get; init; }
+
+    /// <summary>How instances mirror their progress on the CRM (<c>crm:</c>); null for the defaults.</summary>
+    public CrmRules? Crm { get; init; }
+
+    /// <summary>The CRM object type the business key names: <c>crm.object</c>, else <c>start.hubspot.object</c>, else a deal.</summary>
+    [JsonIgnore]
+    public CrmObjectType CrmObject => Crm?.Object ?? Start?.HubSpot?.Object ?? CrmObjectType.Deal;
+
     /// <summary>SHA-256 (lowercase hex) of the canonical JSON form of the definition; set by the loader.</summary>
     public string ContentHash { get; init; } = "";
 

@@ -1,3 +1,6 @@
+using Coordinator.Core.Definitions;
+using Coordinator.Core.Engine;
+
 namespace Coordinator.Core.Ports;
 
 /// <summary>
@@ -33,6 +36,24 @@ public sealed record CrmUpdate
 
     /// <summary>A short human-readable note: the block reason, the decision, the skip reason.</summary>
     public string? Note { get; init; }
+
+    /// <summary>The version of the definition the instance runs (its <c>crm:</c> section is in <see cref="Object"/> and <see cref="Properties"/>).</summary>
+    public int WorkflowVersion { get; init; }
+
+    /// <summary>The CRM object type the business key names.</summary>
+    public CrmObjectType Object { get; init; } = CrmObjectType.Deal;
+
+    /// <summary>The property names the instance's definition writes.</summary>
+    public CrmPropertyNames Properties { get; init; } = CrmPropertyNames.Default;
+
+    /// <summary>
+    /// Where the instance stands after the turn of this change (null for instances started before the CRM showed
+    /// it: they only send the change). Every update of one turn carries the same standing.
+    /// </summary>
+    public InstanceStanding? Standing { get; init; }
+
+    /// <summary>The engine's action number: orders the updates of one instance (a later one supersedes an earlier one's standing).</summary>
+    public long Sequence { get; init; }
 }
 
 /// <summary>Keeps the CRM in sync with running instances.</summary>
