@@ -87,6 +87,71 @@ public static class DefinitionJson
             WriteDuration(w, "every", summary.Every);
             w.WriteEndObject();
         }
+        // Written only when declared: the definitions without them keep their content hash.
+        if (d.Start?.HubSpot is { } hubspot)
+        {
+            w.WriteStartObject("start");
+            w.WriteStartObject("hubspot");
+            w.WriteString("object", hubspot.Object.WireName());
+            w.WriteStartObject("when");
+            w.WriteString("property", hubspot.Property);
+            w.WriteString("becomes", hubspot.Becomes);
+            if (hubspot.Pipeline is not null)
+                w.WriteString("pipeline", hubspot.Pipeline);
+            w.WriteEndObject();
+            w.WriteStartObject("context");
+            foreach (var field in hubspot.Context)
+            {
+                if (field.Person)
+                {
+                    w.WriteStartObject(field.Field);
+                    w.WriteString("property", field.Property);
+                    w.WriteBoolean("person", true);
+                    w.WriteEndObject();
+                }
+                else
+                {
+                    w.WriteString(field.Field, field.Property);
+                }
+            }
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        if (d.Crm is { } crm)
+            WriteCrm(w, crm);
+        w.WriteEndObject();
+    }
+
+    private static void WriteCrm(Utf8JsonWriter w, CrmRules crm)
+    {
+        w.WriteStartObject("crm");
+        if (crm.Object is { } type)
+            w.WriteString("object", type.WireName());
+        var names = crm.Properties;
+        var defaults = CrmPropertyNames.Default;
+        if (names != defaults)
+        {
+            w.WriteStartObject("properties");
+            void Name(string key, string value, string standard)
+            {
+                if (value != standard)
+                    w.WriteString(key, value);
+            }
+            Name("status", names.Status, defaults.Status);
+            Name("current_steps", names.CurrentSteps, defaults.CurrentSteps);
+            Name("next_due", names.NextDue, defaults.NextDue);
+            Name("escalation_level", names.EscalationLevel, defaults.EscalationLevel);
+            Name("instance_url", names.InstanceUrl, defaults.InstanceUrl);
+            w.WriteEndObject();
+        }
+        if (crm.Webhook is { } hook)
+        {
+            w.WriteStartObject("webhook");
+            w.WriteString("url", hook.Url.OriginalString);
+            w.WriteString("secret_setting", hook.SecretSetting);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

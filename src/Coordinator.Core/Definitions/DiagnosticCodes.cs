@@ -44,6 +44,10 @@ public static class DiagnosticCodes
     public const string AlternativesWithoutDecider = "WF0216";
     public const string OptionsOnTask = "WF0217";
     public const string ConflictingVersion = "WF0218";
+    public const string StartFieldUnused = "WF0219";
+    public const string StartWithoutObjectKey = "WF0220";
+    public const string StartMissingContext = "WF0221";
+    public const string CrmObjectConflict = "WF0222";
 
     // Warnings.
     public const string DuplicateDefinition = "WF0301";
@@ -60,6 +64,7 @@ public static class DiagnosticCodes
     public const string DuplicateHandle = "WF0405";
     public const string PersonNotInDirectory = "WF0406";
     public const string InvalidQuietHours = "WF0407";
+    public const string NoHubSpotOwners = "WF0408";
 
     // Message templates (templates/<workflow>/<kind>.<language>.md).
     public const string UnknownTemplateKind = "WF0501";

@@ -62,6 +62,7 @@ public static class WorkflowCatalogLoader
             {
                 directory = loaded.Directory!;
                 diagnostics.AddRange(CheckPeople(definitions, directory, foundDirectory));
+                diagnostics.AddRange(CheckHubSpotOwners(definitions, directory, foundDirectory));
             }
         }
         return new CatalogLoadResult(definitions, diagnostics, files) { Directory = directory, DirectoryFile = foundDirectory };
@@ -84,6 +85,24 @@ public static class WorkflowCatalogLoader
                         $"person '{person}' of role '{role.Id}' is not in the people directory {directoryFile}.{Parsing.Suggestions.DidYouMean(person, known)} Add them there (their name and channel), or correct the id.",
                         definition.Source?.Find($"roles.{role.Id}.people[{i}]") ?? new SourceLocation("<definition>", 0, 0));
                 }
+            }
+        }
+    }
+
+    /// <summary>With a directory, a start-context field mapped from a HubSpot owner (<c>person: true</c>) needs people with <c>hubspot_owner</c> handles to map to.</summary>
+    private static IEnumerable<Diagnostic> CheckHubSpotOwners(List<WorkflowDefinition> definitions, PersonDirectory directory, string directoryFile)
+    {
+        if (directory.People.Any(static p => p.HubSpotOwner is not null))
+            yield break;
+        foreach (var definition in definitions)
+        {
+            foreach (var field in definition.Start?.HubSpot?.Context ?? [])
+            {
+                if (!field.Person)
+                    continue;
+                yield return new Diagnostic(DiagnosticSeverity.Error, DiagnosticCodes.NoHubSpotOwners,
+                    $"start-context field '{field.Field}' maps a HubSpot owner id to a person, but nobody in the people directory {directoryFile} has a 'hubspot_owner', so every start from HubSpot would be refused; give the people who own deals their owner id ('hubspot_owner: \"12345\"').",
+                    definition.Source?.Find($"start.hubspot.context.{field.Field}") ?? new SourceLocation("<definition>", 0, 0));
             }
         }
     }

@@ -22,6 +22,7 @@ public static class WorkflowValidator
         CheckConditions(context);
         CheckNotifications(context);
         CheckReminders(context);
+        CheckStart(context);
         return context.Diagnostics.Items;
     }
 
@@ -100,6 +101,68 @@ public static class WorkflowValidator
             var path = $"{c.PathOf(first)}.after[{ValidationContext.IndexInAfter(c.StepsById[first], predecessor)}]";
             c.Error(DiagnosticCodes.DependencyCycle, path,
                 $"dependency cycle: {string.Join(" -> ", cycle)} (each step waits for the one before it, so none can start); remove one of these 'after' entries.");
+        }
+    }
+
+    /// <summary>
+    /// <c>start.hubspot</c>: the object id names the instance (the business key maps to <c>hs_object_id</c>), every field the
+    /// workflow needs is mapped (else every start would be refused), every mapped field is used, and <c>crm.object</c> agrees.
+    /// </summary>
+    private static void CheckStart(ValidationContext c)
+    {
+        var d = c.Definition;
+        if (d.Start?.HubSpot is not { } start)
+            return;
+        var needed = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var role in d.Roles)
+        {
+            if (role.FromContext is { } field)
+                needed.TryAdd(field, $"role '{role.Id}' takes its person from it");
+        }
+        foreach (var (step, _) in c.Steps)
+        {
+            if (step.When?.Field is { } field)
+                needed.TryAdd(field, $"the condition of step '{step.Id}' reads it");
+        }
+        var mapped = start.Context.ToDictionary(static f => f.Field, StringComparer.Ordinal);
+        const string contextPath = "start.hubspot.context";
+
+        if (d.BusinessKey is not { } key)
+        {
+            c.Error(DiagnosticCodes.StartWithoutObjectKey, "start.hubspot",
+                "a workflow started from HubSpot needs 'business_key' (such as 'business_key: deal_id') mapped to 'hs_object_id' in start.hubspot.context: the object id names the instance, so one deal starts one instance and the CRM record shows it.");
+        }
+        else if (!mapped.TryGetValue(key, out var keyField))
+        {
+            c.Error(DiagnosticCodes.StartWithoutObjectKey, contextPath,
+                $"start.hubspot.context does not map the business key '{key}'; add '{key}: hs_object_id' (the object id names the instance, so one deal starts one instance).");
+        }
+        else if (keyField.Property != "hs_object_id" || keyField.Person)
+        {
+            c.Error(DiagnosticCodes.StartWithoutObjectKey, $"{contextPath}.{key}",
+                $"the business key '{key}' is read from '{keyField.Property}'; read it from 'hs_object_id' ('{key}: hs_object_id'): the object id names the instance, so one deal starts one instance and the CRM updates find their record.");
+        }
+
+        foreach (var (field, why) in needed)
+        {
+            if (!mapped.ContainsKey(field))
+            {
+                c.Error(DiagnosticCodes.StartMissingContext, contextPath,
+                    $"the workflow needs start-context field '{field}' ({why}), which start.hubspot.context does not map, so every start from HubSpot would be refused; add '{field}: <HubSpot property>'.");
+            }
+        }
+        foreach (var field in start.Context)
+        {
+            if (field.Field != d.BusinessKey && !needed.ContainsKey(field.Field))
+            {
+                c.Error(DiagnosticCodes.StartFieldUnused, $"{contextPath}.{field.Field}",
+                    $"start-context field '{field.Field}' is read from HubSpot, but the workflow never uses it (it is not the business key, no role takes its person from it, no condition reads it); remove it, or use it.{Suggestions.DidYouMean(field.Field, needed.Keys)}");
+            }
+        }
+        if (d.Crm?.Object is { } declared && declared != start.Object)
+        {
+            c.Error(DiagnosticCodes.CrmObjectConflict, "crm.object",
+                $"crm.object is '{declared.WireName()}' but start.hubspot.object is '{start.Object.WireName()}': the instance's business key is the id of the object that started it; remove crm.object or make them equal.");
         }
     }
 

@@ -26,7 +26,7 @@ public sealed class DefinitionJsonTests
     {
         var json = DefinitionJson.Canonical(Sample("b2b-onboarding.yaml"));
 
-        Assert.StartsWith("""{"schema":"coordinator/v1","id":"b2b-onboarding","version":1,"title":"B2B customer onboarding","process_owner":"csm","business_key":"deal_id","roles":{"csm":""", json, StringComparison.Ordinal);
+        Assert.StartsWith("""{"schema":"coordinator/v1","id":"b2b-onboarding","version":2,"title":"B2B customer onboarding","process_owner":"csm","business_key":"deal_id","roles":{"csm":""", json, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", json, StringComparison.Ordinal);
         Assert.Contains("\"reminders\":\"none\"", json, StringComparison.Ordinal);
         Assert.Contains("""{"id":"wait-for-customer","title":"Wait for the customer's IdP decision","extend_due":"1w"}""", json, StringComparison.Ordinal);

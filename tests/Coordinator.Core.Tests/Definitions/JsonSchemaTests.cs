@@ -31,6 +31,21 @@ public sealed class JsonSchemaTests
     }
 
     [Fact]
+    public void Schema_StartAndCrm_HaveTheLoadersKeys()
+    {
+        var properties = Schema.GetProperty("properties");
+        var hubspot = properties.GetProperty("start").GetProperty("properties").GetProperty("hubspot");
+        var crm = properties.GetProperty("crm");
+
+        Assert.Equal(DefinitionReader.StartKeys.Order(StringComparer.Ordinal), PropertiesOf(properties.GetProperty("start")));
+        Assert.Equal(DefinitionReader.HubSpotStartKeys.Order(StringComparer.Ordinal), PropertiesOf(hubspot));
+        Assert.Equal(DefinitionReader.HubSpotWhenKeys.Order(StringComparer.Ordinal), PropertiesOf(hubspot.GetProperty("properties").GetProperty("when")));
+        Assert.Equal(DefinitionReader.CrmKeys.Order(StringComparer.Ordinal), PropertiesOf(crm));
+        Assert.Equal(DefinitionReader.CrmPropertyKeys.Order(StringComparer.Ordinal), PropertiesOf(crm.GetProperty("properties").GetProperty("properties")));
+        Assert.Equal(DefinitionReader.WebhookKeys.Order(StringComparer.Ordinal), PropertiesOf(crm.GetProperty("properties").GetProperty("webhook")));
+    }
+
+    [Fact]
     public void Schema_EveryProperty_HasADescriptionOrAReference()
     {
         var missing = new List<string>();

@@ -47,7 +47,7 @@ public sealed partial class SampleDefinitionTests
     {
         var d = WorkflowLoader.LoadFile(RepoPaths.Sample("b2b-onboarding.yaml")).Definition!;
 
-        Assert.Equal(("b2b-onboarding", 1, "deal_id"), (d.Id, d.Version, d.BusinessKey));
+        Assert.Equal(("b2b-onboarding", 2, "deal_id"), (d.Id, d.Version, d.BusinessKey));
         Assert.Equal(8, d.Steps.Count);
         Assert.Equal("contract", d.Steps[0].Id);
         Assert.Equal(["contract"], d.FindStep("legal-review")!.After);
@@ -123,6 +123,9 @@ public sealed partial class SampleDefinitionTests
                 break;
             case YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } scalar when WholeNumber().IsMatch(scalar.Value!):
                 writer.WriteRawValue(scalar.Value!);
+                break;
+            case YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: "true" or "false" } flag:
+                writer.WriteBooleanValue(flag.Value == "true");
                 break;
             case YamlScalarNode scalar:
                 writer.WriteStringValue(scalar.Value);

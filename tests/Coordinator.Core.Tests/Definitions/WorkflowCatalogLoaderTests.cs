@@ -46,13 +46,13 @@ public sealed class WorkflowCatalogLoaderTests : IDisposable
     [Fact]
     public void Load_NewVersionOfTheSameWorkflow_IsAccepted()
     {
-        Copy("b2b-onboarding.yaml", "v1.yaml");
-        Copy("b2b-onboarding.yaml", "v2.yaml", t => t.Replace("version: 1", "version: 2", StringComparison.Ordinal).Replace("due: 5d", "due: 6d", StringComparison.Ordinal));
+        Copy("b2b-onboarding.yaml", "v2.yaml");
+        Copy("b2b-onboarding.yaml", "v3.yaml", t => t.Replace("version: 2", "version: 3", StringComparison.Ordinal).Replace("due: 5d", "due: 6d", StringComparison.Ordinal));
 
         var result = WorkflowCatalogLoader.Load([folder]);
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal([1, 2], result.Definitions.Select(d => d.Version).Order());
+        Assert.Equal([2, 3], result.Definitions.Select(d => d.Version).Order());
     }
 
     [Fact]
@@ -82,5 +82,31 @@ public sealed class WorkflowCatalogLoaderTests : IDisposable
         var diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal((DiagnosticCodes.FileUnreadable, missing), (diagnostic.Code, diagnostic.Location.File));
         Assert.Single(result.Definitions);
+    }
+
+    [Fact]
+    public void Load_HubSpotOwnerMappingAndADirectoryWithoutOwnerIds_ReportsWF0408AtTheField()
+    {
+        Copy("b2b-onboarding.yaml", "b2b.yaml");
+        Copy("people.yaml", "people.yaml", t => string.Join('\n', t.Split('\n').Where(l => !l.TrimStart().StartsWith("hubspot_owner:", StringComparison.Ordinal))));
+
+        var result = WorkflowCatalogLoader.Load([folder]);
+
+        var diagnostic = Assert.Single(result.Diagnostics, d => d.Code == DiagnosticCodes.NoHubSpotOwners);
+        Assert.Contains("'deal_owner'", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("hubspot_owner", diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith("b2b.yaml", diagnostic.Location.File, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_HubSpotOwnerMappingAndADirectoryWithOwnerIds_IsAccepted()
+    {
+        Copy("b2b-onboarding.yaml", "b2b.yaml");
+        Copy("people.yaml", "people.yaml");
+
+        var result = WorkflowCatalogLoader.Load([folder]);
+
+        Assert.DoesNotContain(result.Diagnostics, d => d.Code == DiagnosticCodes.NoHubSpotOwners);
+        Assert.True(result.Succeeded);
     }
 }

@@ -11,7 +11,7 @@ namespace Coordinator.Core.Definitions.Parsing;
 /// </summary>
 internal sealed partial class DefinitionReader(string fileName, DiagnosticBag bag) : NodeReader(fileName, bag)
 {
-    internal static readonly string[] RootKeys = ["schema", "id", "version", "title", "process_owner", "business_key", "roles", "defaults", "steps", "summary"];
+    internal static readonly string[] RootKeys = ["schema", "id", "version", "title", "process_owner", "business_key", "roles", "defaults", "steps", "summary", "start", "crm"];
     internal static readonly string[] RoleKeys = ["people", "from_context", "lead"];
     private static readonly string[] DefaultsKeys = ["reminders", "escalation"];
     private static readonly string[] SummaryKeys = ["to", "every"];
@@ -47,6 +47,8 @@ internal sealed partial class DefinitionReader(string fileName, DiagnosticBag ba
             Defaults = ReadDefaults(fields),
             Steps = ReadSteps(fields),
             Summary = ReadSummary(fields),
+            Start = ReadStart(fields),
+            Crm = ReadCrm(fields),
         };
     }
 
