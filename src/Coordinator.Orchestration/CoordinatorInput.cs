@@ -81,6 +81,14 @@ public sealed record CoordinatorInput
     public bool ProjectsWork { get; init; }
 
     /// <summary>
+    /// Whether the instance's CRM updates carry where it stands (<see cref="Core.Ports.CrmUpdate.Standing"/>: health,
+    /// steps under way, next due, escalation level) and are also sent on reminders and escalations (the standing moves
+    /// to at risk, overdue, a higher level). Set for every instance started by this version; false (absent) for older
+    /// ones, which replay the effects they scheduled. <c>ContinueAsNew</c> keeps it.
+    /// </summary>
+    public bool CrmShowsStanding { get; init; }
+
+    /// <summary>
     /// The input for a new instance. The business key is taken from the start context field the
     /// definition names in <c>business_key</c>, unless given.
     /// </summary>
@@ -105,6 +113,7 @@ public sealed record CoordinatorInput
             DeterministicTurns = true,
             FollowsRegistry = true,
             ProjectsWork = true,
+            CrmShowsStanding = true,
             RequestedAt = requestedAt,
             SideEffects = sideEffects ?? SideEffectPolicy.Default,
         };

@@ -115,7 +115,7 @@ internal sealed class CoordinatorLoop
         this.context = context;
         this.input = input;
         definition = input.Definition;
-        planner = new SideEffectPlanner(context.InstanceId, definition, input.BusinessKey);
+        planner = new SideEffectPlanner(context.InstanceId, definition, input.BusinessKey, input.CrmShowsStanding);
         policy = input.SideEffects ?? SideEffectPolicy.Default;
         deterministic = input.DeterministicTurns;
         followsRegistry = deterministic && input.FollowsRegistry;
@@ -670,7 +670,7 @@ internal sealed class CoordinatorLoop
         {
             if (policy.Notify && planner.Notify(action) is { } notify)
                 attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Notify, notify.Notification.IdempotencyKey, action) with { Notify = notify with { TraceParent = trace } }));
-            if (policy.Crm && planner.Crm(action) is { } crm)
+            if (policy.Crm && planner.Crm(action, state) is { } crm)
                 attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Crm, crm.Update.IdempotencyKey, action) with { Crm = crm with { TraceParent = trace } }));
             if (policy.Memory && planner.Memory(action) is { } memory)
                 attempts.Add(TryEffectAsync(NewEffect(EffectKinds.Memory, memory.Record.IdempotencyKey, action) with { Memory = memory with { TraceParent = trace } }));

@@ -23,14 +23,17 @@ public sealed class SideEffectPlanner
     private readonly string instanceId;
     private readonly WorkflowDefinition definition;
     private readonly string? businessKey;
+    private readonly bool crmShowsStanding;
 
-    public SideEffectPlanner(string instanceId, WorkflowDefinition definition, string? businessKey)
+    /// <param name="crmShowsStanding">The instance's <see cref="CoordinatorInput.CrmShowsStanding"/>: CRM updates carry where it stands, and reminders and escalations update the CRM too.</param>
+    public SideEffectPlanner(string instanceId, WorkflowDefinition definition, string? businessKey, bool crmShowsStanding = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
         ArgumentNullException.ThrowIfNull(definition);
         this.instanceId = instanceId;
         this.definition = definition;
         this.businessKey = businessKey;
+        this.crmShowsStanding = crmShowsStanding;
     }
 
     /// <summary>The idempotency key of every side effect of an action: orchestration instance id + the action's key.</summary>
@@ -87,14 +90,29 @@ public sealed class SideEffectPlanner
         });
     }
 
-    /// <summary>The CRM update of an action; null when the action changes no progress or the instance has no business key.</summary>
-    public UpdateCrmRequest? Crm(CoordinationAction action)
+    /// <summary>Whether an action moves where the instance stands (a reminder: at risk or overdue; an escalation: a higher level) without changing its progress.</summary>
+    public static bool MovesStanding(CoordinationActionType type) => type is CoordinationActionType.Reminder or CoordinationActionType.Escalation;
+
+    /// <summary>
+    /// The CRM update of an action; null when the action changes no progress (nor, for instances whose CRM shows where
+    /// they stand, the standing) or the instance has no business key. <paramref name="state"/> is the instance after the
+    /// action's turn: the standing is computed from it at the action's time (pure, so a replay computes the same).
+    /// </summary>
+    public UpdateCrmRequest? Crm(CoordinationAction action, InstanceState? state = null)
     {
         ArgumentNullException.ThrowIfNull(action);
-        if (businessKey is null || !UpdatesCrm(action.Type))
+        if (businessKey is null)
+            return null;
+        var standing = crmShowsStanding && state is not null;
+        if (!UpdatesCrm(action.Type) && !(standing && MovesStanding(action.Type)))
             return null;
         return new UpdateCrmRequest(new CrmUpdate
         {
+            WorkflowVersion = definition.Version,
+            Object = definition.CrmObject,
+            Properties = definition.Crm?.Properties ?? CrmPropertyNames.Default,
+            Standing = standing ? InstanceHealths.Of(definition, state!, action.At) : null,
+            Sequence = action.Sequence,
             IdempotencyKey = IdempotencyKey(instanceId, action),
             InstanceId = instanceId,
             WorkflowId = definition.Id,

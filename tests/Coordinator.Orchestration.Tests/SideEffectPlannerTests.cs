@@ -62,13 +62,45 @@ public sealed class SideEffectPlannerTests
     public void Crm_ProgressChanges_UpdateTheRecordButRemindersAndRequestsDoNot()
     {
         var planner = new SideEffectPlanner("inst-1", TestWorkflows.Everything, "R-1");
-        var updates = Actions(out _).Select(planner.Crm).OfType<Activities.UpdateCrmRequest>().Select(r => r.Update).ToList();
+        var updates = Actions(out _).Select(a => planner.Crm(a)).OfType<Activities.UpdateCrmRequest>().Select(r => r.Update).ToList();
 
         Assert.Equal(
             ["instance.started", "step.activated", "step.completed", "step.activated", "step.activated", "step.blocked"],
             updates.Select(u => u.Change));
         Assert.Equal(["ann.worker"], updates[1].Owners);
         Assert.Equal("IdP undecided", updates[^1].Note);
+        Assert.All(updates, u => Assert.Null(u.Standing));
+    }
+
+    [Fact]
+    public void Crm_InstanceWhoseCrmShowsStanding_CarriesWhereItStandsAfterTheTurn()
+    {
+        var d = TestWorkflows.Everything;
+        var planner = new SideEffectPlanner("inst-1", d, "R-1", crmShowsStanding: true);
+        var first = CoordinationEngine.Start(d, new Dictionary<string, string> { ["ref"] = "R-1" }, Start);
+        var blocked = CoordinationEngine.Apply(d, CoordinationEngine.Apply(d, first.State, new HumanEvent("intake", HumanEventType.Done, "ann.worker"), Start.AddMinutes(30)).State,
+            new HumanEvent("setup", HumanEventType.Blocked, "ann.worker", Reason: "IdP undecided"), Start.AddMinutes(40));
+
+        var started = planner.Crm(first.Actions[0], first.State)!.Update;
+        var block = planner.Crm(blocked.Actions.First(a => a.Type == CoordinationActionType.StepBlocked), blocked.State)!.Update;
+
+        Assert.Equal(InstanceHealth.OnTrack, started.Standing!.Health);
+        Assert.Equal(["Intake"], started.Standing.CurrentSteps);
+        Assert.Equal(InstanceHealth.Blocked, block.Standing!.Health);
+        Assert.Contains("Environment set-up", block.Standing.CurrentSteps);
+        Assert.Equal((d.Version, Coordinator.Core.Definitions.CrmObjectType.Deal), (block.WorkflowVersion, block.Object));
+        Assert.True(block.Sequence > started.Sequence);
+    }
+
+    [Fact]
+    public void Crm_ReminderOfAnInstanceWhoseCrmShowsStanding_UpdatesTheRecordButNotForOlderInstances()
+    {
+        var d = TestWorkflows.Everything;
+        var first = CoordinationEngine.Start(d, new Dictionary<string, string> { ["ref"] = "R-1" }, Start);
+        var reminder = new CoordinationAction { Type = CoordinationActionType.Reminder, Sequence = 99, Key = "r", At = Start.AddDays(1), StepId = "intake", To = ["ann.worker"] };
+
+        Assert.NotNull(new SideEffectPlanner("inst-1", d, "R-1", crmShowsStanding: true).Crm(reminder, first.State));
+        Assert.Null(new SideEffectPlanner("inst-1", d, "R-1").Crm(reminder, first.State));
     }
 
     [Fact]
