@@ -40,7 +40,7 @@ public sealed class FourChannelsEndToEndTests(ThrowawayAzurite azurite, Postgres
         people:
           csm.lead: { name: Giulia Conti, channel: slack, slack: U04CSM1EAD, language: it, time_zone: Europe/Rome }
           cs.director: { name: Laura Bassi, language: it, time_zone: Europe/Rome }
-          sales.lead: { name: Tom Becker, channel: slack, slack: {{SalesLead}}, time_zone: Europe/Berlin }
+          sales.lead: { name: Tom Becker, channel: slack, slack: {{SalesLead}}, hubspot_owner: "71203", time_zone: Europe/Berlin }
           legal.counsel:
             name: Chiara Ricci
             channel: teams
