@@ -134,6 +134,10 @@ public static class CoordinatorServer
         progress.WriteLine(channels.Count == 0
             ? "  chat channels: none configured (Slack, Teams, WhatsApp, Telegram: docs/channels.md): every message goes to the web inbox"
             : $"  chat channels: {string.Join(", ", channels)} (and the web inbox, which shows everything)");
+        var integrations = CoordinatorServiceCollectionExtensions.ConfiguredIntegrations(builder.Configuration);
+        progress.WriteLine(integrations.Count == 0
+            ? "  integrations: none configured (HubSpot: docs/hubspot.md; CloudEvents: docs/integrations.md)"
+            : $"  integrations: {string.Join(", ", integrations)}");
 
         builder.Services.AddSingleton(new StartupProgress(progress));
         builder.Services.AddSingleton(new ServeDataFolder(dataPath));
@@ -149,6 +153,9 @@ public static class CoordinatorServer
         // The chat channels' replies become events through the same core (when a channel is on).
         if (channels.Count > 0)
             builder.Services.AddReplyWorker<CoordinatorEventGateway>();
+        // HubSpot's start requests become instances through the same core (when HubSpot is on).
+        if (integrations.Contains("hubspot"))
+            builder.Services.AddHostedService<Coordinator.Crm.HubSpot.HubSpotStartWorker>();
         // Instances terminated outside the coordinator leave people's lists (the read model follows the backend).
         builder.Services.AddHostedService<Coordinator.Hosting.Reconcile.WorkReconcilerService>();
         // Every error answer is problem details: refusals (the handlers; unreadable bodies included, see

@@ -1,3 +1,4 @@
+using Coordinator.Crm.HubSpot;
 using Coordinator.Channels;
 using Coordinator.Channels.Rendering;
 using Coordinator.Channels.Slack;
@@ -57,7 +58,39 @@ public static class CoordinatorServiceCollectionExtensions
         if (!templates.Succeeded)
             throw new DefinitionLoadException(templates.Diagnostics, "The message templates have errors; fix them and start again:\n" + string.Join('\n', templates.Diagnostics));
         services.AddSingleton(templates.Templates);
-        return services.AddCoordinatorChannels(configuration, persistent);
+        services.AddCoordinatorChannels(configuration, persistent);
+        return services.AddCoordinatorIntegrations(configuration, persistent);
+    }
+
+    /// <summary>
+    /// The other systems whose settings are configured: HubSpot (the CRM port on HubSpot, its webhook's start requests), each
+    /// of which needs PostgreSQL (their outboxes keep every update to one write across retries, restarts and hosts).
+    /// </summary>
+    public static IServiceCollection AddCoordinatorIntegrations(this IServiceCollection services, IConfiguration configuration, bool persistent)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var enabled = ConfiguredIntegrations(configuration);
+        if (enabled.Count == 0)
+            return services;
+        if (!persistent)
+        {
+            throw new StartupException(
+                $"{string.Join(" and ", enabled)} is configured, but there is no database: the integrations keep their outboxes in PostgreSQL "
+                + $"(so an update is written once across retries and restarts). Set ConnectionStrings__{PersistenceServiceCollectionExtensions.ConnectionStringName}, or remove the Coordinator__Crm__... / Coordinator__Events__... settings.");
+        }
+        services.AddHubSpotCrm(configuration);
+        return services;
+    }
+
+    /// <summary>The integrations configured (by their settings): <c>hubspot</c>.</summary>
+    public static IReadOnlyList<string> ConfiguredIntegrations(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var integrations = new List<string>();
+        if (configuration.GetSection(HubSpotOptions.Section).Get<HubSpotOptions>()?.IsConfigured ?? false)
+            integrations.Add("hubspot");
+        return integrations;
     }
 
     /// <summary>

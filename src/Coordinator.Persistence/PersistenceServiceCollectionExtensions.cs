@@ -54,6 +54,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IChannelOutbox, PostgresChannelOutbox>();
         services.AddSingleton<IRateLimitBuckets, PostgresRateLimitBuckets>();
         services.AddSingleton<IChannelInbound, PostgresChannelInbound>();
+        services.AddSingleton<ICrmOutbox, Crm.PostgresCrmOutbox>();
+        services.AddSingleton<ICrmStarts, Crm.PostgresCrmStarts>();
         return services;
     }
 

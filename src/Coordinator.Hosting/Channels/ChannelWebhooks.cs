@@ -2,6 +2,7 @@ using Coordinator.Channels.Slack;
 using Coordinator.Channels.Teams;
 using Coordinator.Channels.Telegram;
 using Coordinator.Channels.WhatsApp;
+using Coordinator.Crm.HubSpot;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,6 +22,8 @@ public static class ChannelWebhooks
             "Configure it as the WhatsApp sender's incoming-message webhook in Twilio (HTTP POST). Authenticated by X-Twilio-Signature (HMAC-SHA1 with the auth token over Coordinator:PublicBaseUrl + this path and the sorted form parameters) before anything is used; refusals answer 403 and leave a webhook.denied audit row. Answers an empty TwiML <Response/> at once.");
         app.MapTelegramWebhooks().Webhook(
             "Give it to the Bot API's setWebhook with a secret_token. Authenticated by X-Telegram-Bot-Api-Secret-Token (the configured secret, compared in constant time) before the body is read; refusals answer 401 and leave a webhook.denied audit row. A button press is answered with answerCallbackQuery in the response body.");
+        app.MapHubSpotWebhook().Webhook(
+            "Configure it as the target URL of the app's webhook subscriptions (deal.propertyChange for the property a definition's start.hubspot watches, or deal.creation; ticket.* likewise). Authenticated by X-HubSpot-Signature-v3 (Base64 HMAC-SHA256 with the app's client secret over POST + Coordinator:PublicBaseUrl + this path + the body + X-HubSpot-Request-Timestamp, within 5 minutes); refusals answer 401 and leave a webhook.denied audit row. Answers 200 at once; the instances start just after, once per (workflow, object id).");
         return app;
     }
 
