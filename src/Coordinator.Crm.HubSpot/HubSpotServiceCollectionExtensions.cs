@@ -23,6 +23,8 @@ public static class HubSpotServiceCollectionExtensions
         if (!(section.Get<HubSpotOptions>()?.IsConfigured ?? false))
             return false;
         services.AddHubSpotClient(configuration);
+        services.AddOptions<HubSpotOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HubSpotOptions>, HubSpotOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HubSpotRateLimit>();
         services.AddSingleton<HubSpotAudit>();
@@ -37,15 +39,13 @@ public static class HubSpotServiceCollectionExtensions
         return true;
     }
 
-    /// <summary>The validated options and the HTTP client alone (what <c>coordinator crm setup</c> needs).</summary>
+    /// <summary>The options and the HTTP client alone (what <c>coordinator crm setup</c> needs: a token, not the webhook's settings).</summary>
     public static IServiceCollection AddHubSpotClient(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<HubSpotOptions>()
             .Bind(configuration.GetSection(HubSpotOptions.Section))
-            .Configure(o => o.PublicBaseUrl ??= configuration[HubSpotOptions.PublicBaseUrlSetting])
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HubSpotOptions>, HubSpotOptionsValidator>());
+            .Configure(o => o.PublicBaseUrl ??= configuration[HubSpotOptions.PublicBaseUrlSetting]);
         services.AddHttpClient(HubSpotClient.HttpClientName, static client => client.Timeout = TimeSpan.FromSeconds(30));
         services.TryAddSingleton<HubSpotClient>();
         return services;

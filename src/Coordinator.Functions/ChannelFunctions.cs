@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Coordinator.Functions;
 
 /// <summary>
-/// The chat channels on Azure Functions: the webhooks (anonymous: each authenticates as its provider documents, with
+/// The chat channels (and HubSpot's webhook) on Azure Functions: the webhooks (anonymous: each authenticates as its provider documents, with
 /// the same handler as serve) and, on a timer, the handling of the replies they kept (serve does it in a background
 /// service; a Functions app has no DurableTaskClient outside a trigger). The dispatcher of outgoing messages runs as a
 /// hosted service in the worker, as on serve.
@@ -41,6 +41,25 @@ public sealed class ChannelFunctions(WorkflowRegistry registry, HostClock clock,
     public Task<IResult> TelegramWebhook(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/telegram")] HttpRequest request, CancellationToken cancellationToken) =>
         Channels.Telegram.TelegramWebhook.HandleAsync(request, cancellationToken);
+
+    [Function("HubSpotWebhook")]
+    public Task<IResult> HubSpotWebhook(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/hubspot")] HttpRequest request, CancellationToken cancellationToken) =>
+        Crm.HubSpot.HubSpotWebhook.HandleAsync(request, cancellationToken);
+
+    /// <summary>Every 5 seconds: the start requests HubSpot's webhook kept become instances (nothing to do without HubSpot).</summary>
+    [Function("HandleHubSpotStarts")]
+    public async Task HandleHubSpotStarts(
+        [TimerTrigger("*/5 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        if (services.GetService<Crm.HubSpot.HubSpotStarts>() is not { } hubspot)
+            return;
+        var gateway = new CoordinatorWorkGateway(new CoordinatorService(registry, client, clock, work, starts));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (started.Elapsed < RunBudget && await hubspot.RunOnceAsync(gateway, 16, cancellationToken).ConfigureAwait(false) > 0)
+        {
+        }
+    }
 
     /// <summary>Every 5 seconds: the replies the webhooks kept become events (nothing to do, and nothing done, without a chat channel).</summary>
     [Function("HandleChannelReplies")]
