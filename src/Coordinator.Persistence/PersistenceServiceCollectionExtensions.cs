@@ -4,6 +4,7 @@ using Coordinator.Persistence.Audit;
 using Coordinator.Persistence.Audit.Anchors;
 using Coordinator.Persistence.Catalog;
 using Coordinator.Persistence.Channels;
+using Coordinator.Persistence.Events;
 using Coordinator.Persistence.Migrations;
 using Coordinator.Persistence.Outbox;
 using Microsoft.Extensions.Configuration;
@@ -54,6 +55,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IChannelOutbox, PostgresChannelOutbox>();
         services.AddSingleton<IRateLimitBuckets, PostgresRateLimitBuckets>();
         services.AddSingleton<IChannelInbound, PostgresChannelInbound>();
+        // The CloudEvents relay's cursors (used when events are configured).
+        services.AddSingleton<PostgresEventRelayStore>();
         return services;
     }
 
