@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Coordinator.Core.Ports;
@@ -52,9 +53,11 @@ public static class CoordinatorCloudEvents
     /// <summary>Inbound: a person's event on a step.</summary>
     public const string StepEvent = TypePrefix + "step.event";
 
+    // Relaxed escaping: the body is JSON over HTTP, never HTML, and a receiver's log shows "+" and "è" as they are.
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>
@@ -129,6 +132,6 @@ public static class CoordinatorCloudEvents
     private static DateTimeOffset? Due(JsonElement detail) =>
         detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty("due", out var due) && due.ValueKind == JsonValueKind.String
         && due.TryGetDateTimeOffset(out var at)
-            ? at
+            ? at.ToUniversalTime()
             : null;
 }
