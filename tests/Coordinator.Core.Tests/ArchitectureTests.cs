@@ -22,6 +22,7 @@ public sealed class ArchitectureTests
         ["Coordinator.Channels.Teams"] = ["Coordinator.Channels", "Coordinator.Core"],
         ["Coordinator.Channels.Telegram"] = ["Coordinator.Channels", "Coordinator.Core"],
         ["Coordinator.Channels.WhatsApp"] = ["Coordinator.Channels", "Coordinator.Core"],
+        ["Coordinator.Events"] = ["Coordinator.Channels", "Coordinator.Core"],
         ["Coordinator.ServiceDefaults"] = ["Coordinator.Orchestration"],
         ["Coordinator.Hosting"] = ["Coordinator.Application", "Coordinator.Core", "Coordinator.Orchestration", "Coordinator.Persistence", "Coordinator.Channels", "Coordinator.Channels.Slack", "Coordinator.Channels.Teams", "Coordinator.Channels.Telegram", "Coordinator.Channels.WhatsApp"],
         ["Coordinator.Hosting.Embedded"] = ["Coordinator.Hosting", "Coordinator.ServiceDefaults"],
