@@ -88,7 +88,7 @@ public sealed class AgreementTests
             {
                 Assert.True(result["cloudEvent"]!.GetValue<bool>(), $"{name}: cloudevents validate: {result["cloudEventError"]}");
                 Assert.Equal("com.coordinator." + name, result["type"]!.GetValue<string>());
-                Assert.Equal("onboarding:è-4711 ✓", result["subject"]!.GetValue<string>());
+                Assert.Equal("onboarding.è-4711 ✓", result["subject"]!.GetValue<string>());
                 Assert.Equal("è-4711 ✓", result["data"]!["businessKey"]!.GetValue<string>());
             }
         }

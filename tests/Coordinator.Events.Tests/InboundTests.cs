@@ -22,9 +22,9 @@ internal sealed class RecordingGateway : IWorkGateway
 
     public ConcurrentQueue<(string? InstanceId, string? Workflow, string? BusinessKey, HumanEvent Event)> Events { get; } = new();
 
-    public GatewayStart StartAnswer { get; set; } = new("onboarding:4711", false, null);
+    public GatewayStart StartAnswer { get; set; } = new("onboarding.4711", false, null);
 
-    public GatewayEvent EventAnswer { get; set; } = new(GatewayEventKind.Applied, "onboarding:4711");
+    public GatewayEvent EventAnswer { get; set; } = new(GatewayEventKind.Applied, "onboarding.4711");
 
     public Task<GatewayStart> StartAsync(string workflowId, string? businessKey, IReadOnlyDictionary<string, string> context, CancellationToken cancellationToken = default)
     {
@@ -142,7 +142,7 @@ public sealed class InboundTests : IAsyncLifetime
             new { workflow = "onboarding", businessKey = "4711", context = new { deal_owner = "person-7", seats = 12 } }));
 
         Assert.Equal(HttpStatusCode.Created, status);
-        Assert.Equal("onboarding:4711", body.GetProperty("instanceId").GetString());
+        Assert.Equal("onboarding.4711", body.GetProperty("instanceId").GetString());
         Assert.False(body.GetProperty("alreadyExisted").GetBoolean());
         var start = Assert.Single(_gateway.Starts);
         Assert.Equal(("onboarding", "4711"), (start.Workflow, start.BusinessKey));
@@ -152,7 +152,7 @@ public sealed class InboundTests : IAsyncLifetime
     [Fact]
     public async Task Post_InstanceStartThatExisted_200AndRefused_422WithTheGatewaysMessage()
     {
-        _gateway.StartAnswer = new GatewayStart("onboarding:4711", true, null);
+        _gateway.StartAnswer = new GatewayStart("onboarding.4711", true, null);
         var (existed, existing) = await PostAsync(Event("ticket-981", CoordinatorCloudEvents.InstanceStart, new { workflow = "onboarding", businessKey = "4711" }));
         _gateway.StartAnswer = new GatewayStart(null, false, "context.deal_owner is required: the person id of the deal's owner.", "context.deal_owner");
         var (refused, problem) = await PostAsync(Event("ticket-982", CoordinatorCloudEvents.InstanceStart, new { workflow = "onboarding", businessKey = "4712" }));
@@ -172,7 +172,7 @@ public sealed class InboundTests : IAsyncLifetime
     [InlineData(GatewayEventKind.UnknownStep, HttpStatusCode.NotFound)]
     public async Task Post_SignedStepEvent_SubmittedWithTheCloudEventsIdAndAnsweredAsTheGatewaySays(GatewayEventKind outcome, HttpStatusCode expected)
     {
-        _gateway.EventAnswer = new GatewayEvent(outcome, "onboarding:4711", outcome == GatewayEventKind.Applied ? null : "the step is not active");
+        _gateway.EventAnswer = new GatewayEvent(outcome, "onboarding.4711", outcome == GatewayEventKind.Applied ? null : "the step is not active");
 
         var (status, _) = await PostAsync(Event("jira-ISSUE-12.closed", CoordinatorCloudEvents.StepEvent,
             new { workflow = "onboarding", businessKey = "4711", step = "kickoff", type = "done", by = "person-7", text = "closed in Jira" }));
@@ -191,11 +191,11 @@ public sealed class InboundTests : IAsyncLifetime
     public async Task Post_StepEventTypes_BecomeTheHumanEvent(string type, HumanEventType kind, string? option)
     {
         var (status, _) = await PostAsync(Event("e-" + type, CoordinatorCloudEvents.StepEvent,
-            new { instanceId = "onboarding:4711", step = "legal", type, by = "person-7", reason = "waiting for the customer", option = "approve", to = "person-9" }));
+            new { instanceId = "onboarding.4711", step = "legal", type, by = "person-7", reason = "waiting for the customer", option = "approve", to = "person-9" }));
 
         Assert.Equal(HttpStatusCode.OK, status);
         var submitted = Assert.Single(_gateway.Events);
-        Assert.Equal("onboarding:4711", submitted.InstanceId);
+        Assert.Equal("onboarding.4711", submitted.InstanceId);
         Assert.Equal(kind, submitted.Event.Type);
         Assert.Equal(option, submitted.Event.Option);
         Assert.Equal(("waiting for the customer", "person-9"), (submitted.Event.Reason, submitted.Event.To));

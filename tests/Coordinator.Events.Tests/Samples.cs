@@ -11,9 +11,9 @@ internal static class Samples
     /// <summary>The worked example's row: step <c>kickoff</c> of onboarding 4711 activated, owned by person-7, due a day later.</summary>
     public static AuditEntry WorkedExample { get; } = new()
     {
-        IdempotencyKey = "onboarding:4711/000002:step.activated:kickoff",
+        IdempotencyKey = "onboarding.4711:000002:step.activated:kickoff",
         At = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero),
-        InstanceId = "onboarding:4711",
+        InstanceId = "onboarding.4711",
         WorkflowId = "onboarding",
         WorkflowVersion = 3,
         BusinessKey = "4711",
@@ -26,9 +26,9 @@ internal static class Samples
     /// <summary>Action <paramref name="sequence"/> of an instance of <paramref name="workflow"/>, keyed like the engine's.</summary>
     public static AuditEntry Action(string workflow, string businessKey, int sequence, string action = "step.progress", string step = "kickoff") => new()
     {
-        IdempotencyKey = $"{workflow}:{businessKey}/{sequence:D6}:{action}:{step}",
+        IdempotencyKey = $"{workflow}.{businessKey}:{sequence:D6}:{action}:{step}",
         At = DateTimeOffset.UtcNow,
-        InstanceId = $"{workflow}:{businessKey}",
+        InstanceId = $"{workflow}.{businessKey}",
         WorkflowId = workflow,
         WorkflowVersion = 1,
         BusinessKey = businessKey,
