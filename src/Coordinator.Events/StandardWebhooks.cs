@@ -67,12 +67,8 @@ public static class StandardWebhooks
             return WebhookVerdict.Deny("missing webhook-signature");
         if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > 253402300799)
             return WebhookVerdict.Deny("webhook-timestamp is not a Unix time in seconds");
-        var skew = now - DateTimeOffset.FromUnixTimeSeconds(seconds);
-        if (skew.Duration() > WebhookSignatures.MaxSkew)
-        {
-            return WebhookVerdict.Deny(string.Create(CultureInfo.InvariantCulture,
-                $"webhook-timestamp is {Math.Round(skew.Duration().TotalMinutes)} minutes from this host's clock (more than 5); a replayed request, or a clock is wrong"));
-        }
+        if (WebhookSignatures.Stale(DateTimeOffset.FromUnixTimeSeconds(seconds), now) is { } stale)
+            return WebhookVerdict.Deny("webhook-timestamp: " + stale);
         var expected = Mac(key, id, timestamp, body);
         var matched = false;
         Span<byte> given = stackalloc byte[64];
