@@ -47,6 +47,11 @@ public sealed class ChannelFunctions(WorkflowRegistry registry, HostClock clock,
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/hubspot")] HttpRequest request, CancellationToken cancellationToken) =>
         Crm.HubSpot.HubSpotWebhook.HandleAsync(request, cancellationToken);
 
+    [Function("EventsWebhook")]
+    public Task<IResult> EventsWebhook(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/events")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        Events.EventsWebhook.HandleAsync(request, new CoordinatorWorkGateway(new CoordinatorService(registry, client, clock, work, starts)), cancellationToken);
+
     /// <summary>Every 5 seconds: the start requests HubSpot's webhook kept become instances (nothing to do without HubSpot).</summary>
     [Function("HandleHubSpotStarts")]
     public async Task HandleHubSpotStarts(

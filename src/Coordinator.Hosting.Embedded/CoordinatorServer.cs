@@ -134,7 +134,7 @@ public static class CoordinatorServer
         progress.WriteLine(channels.Count == 0
             ? "  chat channels: none configured (Slack, Teams, WhatsApp, Telegram: docs/channels.md): every message goes to the web inbox"
             : $"  chat channels: {string.Join(", ", channels)} (and the web inbox, which shows everything)");
-        var integrations = CoordinatorServiceCollectionExtensions.ConfiguredIntegrations(builder.Configuration);
+        var integrations = CoordinatorServiceCollectionExtensions.ConfiguredIntegrations(builder.Configuration, registry);
         progress.WriteLine(integrations.Count == 0
             ? "  integrations: none configured (HubSpot: docs/hubspot.md; CloudEvents: docs/integrations.md)"
             : $"  integrations: {string.Join(", ", integrations)}");

@@ -1,3 +1,4 @@
+using Coordinator.Events;
 using Coordinator.Crm.HubSpot;
 using Coordinator.Channels;
 using Coordinator.Channels.Rendering;
@@ -59,18 +60,20 @@ public static class CoordinatorServiceCollectionExtensions
             throw new DefinitionLoadException(templates.Diagnostics, "The message templates have errors; fix them and start again:\n" + string.Join('\n', templates.Diagnostics));
         services.AddSingleton(templates.Templates);
         services.AddCoordinatorChannels(configuration, persistent);
-        return services.AddCoordinatorIntegrations(configuration, persistent);
+        return services.AddCoordinatorIntegrations(configuration, persistent, registry);
     }
 
     /// <summary>
-    /// The other systems whose settings are configured: HubSpot (the CRM port on HubSpot, its webhook's start requests), each
-    /// of which needs PostgreSQL (their outboxes keep every update to one write across retries, restarts and hosts).
+    /// The other systems whose settings are configured: HubSpot (the CRM port on HubSpot, its webhook's start requests) and
+    /// CloudEvents (the relay of every action to the configured receivers, the signed inbound webhook), each of which needs
+    /// PostgreSQL (an outbox or a cursor keeps every update to one delivery across retries, restarts and hosts).
     /// </summary>
-    public static IServiceCollection AddCoordinatorIntegrations(this IServiceCollection services, IConfiguration configuration, bool persistent)
+    public static IServiceCollection AddCoordinatorIntegrations(this IServiceCollection services, IConfiguration configuration, bool persistent, WorkflowRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var enabled = ConfiguredIntegrations(configuration);
+        ArgumentNullException.ThrowIfNull(registry);
+        var enabled = ConfiguredIntegrations(configuration, registry);
         if (enabled.Count == 0)
             return services;
         if (!persistent)
@@ -80,16 +83,19 @@ public static class CoordinatorServiceCollectionExtensions
                 + $"(so an update is written once across retries and restarts). Set ConnectionStrings__{PersistenceServiceCollectionExtensions.ConnectionStringName}, or remove the Coordinator__Crm__... / Coordinator__Events__... settings.");
         }
         services.AddHubSpotCrm(configuration);
+        services.AddCoordinatorEvents(configuration, definitionsSendEvents: enabled.Contains("cloudevents"));
         return services;
     }
 
-    /// <summary>The integrations configured (by their settings): <c>hubspot</c>.</summary>
-    public static IReadOnlyList<string> ConfiguredIntegrations(IConfiguration configuration)
+    /// <summary>The integrations configured (by their settings): <c>hubspot</c>, <c>cloudevents</c>.</summary>
+    public static IReadOnlyList<string> ConfiguredIntegrations(IConfiguration configuration, WorkflowRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var integrations = new List<string>();
         if (configuration.GetSection(HubSpotOptions.Section).Get<HubSpotOptions>()?.IsConfigured ?? false)
             integrations.Add("hubspot");
+        if (EventsServiceCollectionExtensions.IsConfigured(configuration) || (registry?.All.Any(static d => d.Crm?.Webhook is not null) ?? false))
+            integrations.Add("cloudevents");
         return integrations;
     }
 

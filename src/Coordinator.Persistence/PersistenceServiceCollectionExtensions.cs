@@ -4,6 +4,7 @@ using Coordinator.Persistence.Audit;
 using Coordinator.Persistence.Audit.Anchors;
 using Coordinator.Persistence.Catalog;
 using Coordinator.Persistence.Channels;
+using Coordinator.Persistence.Events;
 using Coordinator.Persistence.Migrations;
 using Coordinator.Persistence.Outbox;
 using Microsoft.Extensions.Configuration;
@@ -56,6 +57,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IChannelInbound, PostgresChannelInbound>();
         services.AddSingleton<ICrmOutbox, Crm.PostgresCrmOutbox>();
         services.AddSingleton<ICrmStarts, Crm.PostgresCrmStarts>();
+        // The CloudEvents relay's cursors (used when events are configured).
+        services.AddSingleton<IEventRelayStore, PostgresEventRelayStore>();
         return services;
     }
 

@@ -89,7 +89,8 @@ public static class WebhookSignatures
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(actual));
     }
 
-    private static string? Stale(DateTimeOffset signedAt, DateTimeOffset now)
+    /// <summary>Why a request signed at <paramref name="signedAt"/> is refused as stale (more than <see cref="MaxSkew"/> from <paramref name="now"/>, either way); null when it is fresh.</summary>
+    public static string? Stale(DateTimeOffset signedAt, DateTimeOffset now)
     {
         var skew = now - signedAt;
         return skew.Duration() > MaxSkew

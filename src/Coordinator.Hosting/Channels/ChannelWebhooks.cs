@@ -3,6 +3,7 @@ using Coordinator.Channels.Teams;
 using Coordinator.Channels.Telegram;
 using Coordinator.Channels.WhatsApp;
 using Coordinator.Crm.HubSpot;
+using Coordinator.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -24,6 +25,8 @@ public static class ChannelWebhooks
             "Give it to the Bot API's setWebhook with a secret_token. Authenticated by X-Telegram-Bot-Api-Secret-Token (the configured secret, compared in constant time) before the body is read; refusals answer 401 and leave a webhook.denied audit row. A button press is answered with answerCallbackQuery in the response body.");
         app.MapHubSpotWebhook().Webhook(
             "Configure it as the target URL of the app's webhook subscriptions (deal.propertyChange for the property a definition's start.hubspot watches, or deal.creation; ticket.* likewise). Authenticated by X-HubSpot-Signature-v3 (Base64 HMAC-SHA256 with the app's client secret over POST + Coordinator:PublicBaseUrl + this path + the body + X-HubSpot-Request-Timestamp, within 5 minutes); refusals answer 401 and leave a webhook.denied audit row. Answers 200 at once; the instances start just after, once per (workflow, object id).");
+        app.MapEventsWebhook().Webhook(
+            "CloudEvents 1.0 in structured JSON mode (application/cloudevents+json) from any other system: com.coordinator.instance.start (data: workflow, businessKey, context) and com.coordinator.step.event (data: instanceId or workflow + businessKey, step, type, by, reason/text/option/to). Authenticated by the Standard Webhooks signature (webhook-id, webhook-timestamp within 5 minutes, webhook-signature v1 = Base64 HMAC-SHA256 over id.timestamp.body keyed with Coordinator:Events:Webhook:Secret) before anything is parsed; refusals answer 401 and leave a webhook.denied audit row. A step event's CloudEvent id is its event id: a redelivery is applied once (docs/integrations.md).");
         return app;
     }
 
