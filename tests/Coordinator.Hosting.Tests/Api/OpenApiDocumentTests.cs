@@ -26,10 +26,10 @@ public sealed class OpenApiDocumentTests(MemoryServerFixture server) : IClassFix
             .SelectMany(path => path.Value.EnumerateObject().Select(op => (Path: path.Name, Method: op.Name, Operation: op.Value)))
             .ToDictionary(o => o.Operation.GetProperty("operationId").GetString()!);
         Assert.Equal(
-            ["ExportAudit", "GetInstance", "GetPersonWork", "ListInstances", "ListWorkflows", "PostStepEvent", "SlackWebhook", "StartInstance", "TeamsWebhook", "TelegramWebhook", "TwilioWebhook"],
+            ["EventsWebhook", "ExportAudit", "GetInstance", "GetPersonWork", "HubSpotWebhook", "ListInstances", "ListWorkflows", "PostStepEvent", "SlackWebhook", "StartInstance", "TeamsWebhook", "TelegramWebhook", "TwilioWebhook"],
             operations.Keys.Order(StringComparer.Ordinal));
         // The webhooks authenticate as their providers document, not with the API key.
-        foreach (var (name, path) in new[] { ("SlackWebhook", "slack"), ("TeamsWebhook", "teams"), ("TwilioWebhook", "twilio"), ("TelegramWebhook", "telegram") })
+        foreach (var (name, path) in new[] { ("SlackWebhook", "slack"), ("TeamsWebhook", "teams"), ("TwilioWebhook", "twilio"), ("TelegramWebhook", "telegram"), ("HubSpotWebhook", "hubspot"), ("EventsWebhook", "events") })
         {
             var webhook = operations[name];
             Assert.Equal(("/api/webhooks/" + path, "post"), (webhook.Path, webhook.Method));
