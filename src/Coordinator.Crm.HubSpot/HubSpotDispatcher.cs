@@ -27,9 +27,9 @@ public sealed partial class HubSpotDispatcher(
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(30);
 
-    /// <summary>The wait after <paramref name="failures"/> failures in a row (1 = the first): 5 s doubling, at most 30 min.</summary>
-    public static TimeSpan Backoff(int failures) =>
-        TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, 5 * Math.Pow(2, Math.Clamp(failures - 1, 0, 20))));
+    /// <summary>The wait after <paramref name="failures"/> failures in a row (1 = the first): <paramref name="first"/> (5 s by default) doubling, at most 30 min.</summary>
+    public static TimeSpan Backoff(int failures, TimeSpan? first = null) =>
+        TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, (first ?? TimeSpan.FromSeconds(5)).TotalSeconds * Math.Pow(2, Math.Clamp(failures - 1, 0, 20))));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -87,7 +87,7 @@ public sealed partial class HubSpotDispatcher(
         catch (HubSpotException e)
         {
             var failures = claim.Failures + 1;
-            var retry = Backoff(failures);
+            var retry = Backoff(failures, options.Value.FirstRetryInterval);
             await outbox.RetryLaterAsync(claim, retry, e.Message, failed: true, cancellationToken).ConfigureAwait(false);
             if (e.Failure == HubSpotFailure.Misconfigured)
                 Misconfigured(logger, e.Message);

@@ -32,6 +32,9 @@ public sealed class HubSpotOptions
     /// <summary>How often a dispatcher with nothing to do looks for due updates (each enqueue wakes it on its own host).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The wait after a record's first failure; it doubles after each further one, up to 30 minutes.</summary>
+    public TimeSpan FirstRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a dispatcher holds a record while it applies its updates.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -65,8 +68,8 @@ public sealed class HubSpotOptionsValidator : IValidateOptions<HubSpotOptions>
             problems.Add($"Coordinator__Crm__HubSpot__ApiBaseUrl must be an https:// URL (it is {options.ApiBaseUrl}); leave it out for https://api.hubapi.com.");
         if (options.RequestsPer10Seconds is < 1 or > 1000)
             problems.Add($"Coordinator__Crm__HubSpot__RequestsPer10Seconds must be between 1 and 1000 (HubSpot's limit for the app: 100, or 190 for private apps on Professional and Enterprise); it is {options.RequestsPer10Seconds}.");
-        if (options.PollInterval <= TimeSpan.Zero || options.Lease < TimeSpan.FromSeconds(10))
-            problems.Add("Coordinator__Crm__HubSpot__PollInterval must be positive and __Lease at least 00:00:10.");
+        if (options.PollInterval <= TimeSpan.Zero || options.FirstRetryInterval <= TimeSpan.Zero || options.Lease < TimeSpan.FromSeconds(10))
+            problems.Add("Coordinator__Crm__HubSpot__PollInterval and __FirstRetryInterval must be positive and __Lease at least 00:00:10.");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

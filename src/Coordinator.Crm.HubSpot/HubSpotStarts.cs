@@ -114,7 +114,7 @@ public sealed partial class HubSpotStarts(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var retry = HubSpotDispatcher.Backoff(claimed.Attempts);
+            var retry = HubSpotDispatcher.Backoff(claimed.Attempts, options.Value.FirstRetryInterval);
             StartFailed(logger, request.WorkflowId, request.Object.WireName(), request.ObjectId, claimed.Attempts, retry.TotalSeconds, e.Message);
             await starts.RetryLaterAsync(claimed.Id, retry, e.Message, cancellationToken).ConfigureAwait(false);
         }
