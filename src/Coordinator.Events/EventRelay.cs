@@ -17,7 +17,8 @@ namespace Coordinator.Events;
 /// <c>events.delivery_delayed</c>, and the delivery that finally goes through <c>events.delivery_recovered</c>. A
 /// receiver's 410 or other 4xx (but 408 and 429) refuses that one event for good: it is skipped with
 /// <c>events.delivery_refused</c>, so one bad event cannot stop the stream. Any number of hosts run it; the lease lets
-/// one send per target at a time. A crash between the receiver's 2xx and the cursor's move sends that event again
+/// one send per target at a time. A host that stops finishes the delivery under way before it lets go of the lease.
+/// A crash between the receiver's 2xx and the cursor's move sends that event again
 /// under the same <c>webhook-id</c>, which the receiver deduplicates on: exactly once as the receiver sees it.
 /// </summary>
 public sealed class EventRelay(
@@ -53,6 +54,10 @@ public sealed class EventRelay(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        // A delivery still under way when the host's shutdown time ran out keeps its lease (it runs out by itself):
+        // letting go now would have the next host send that event a second time.
+        if (ExecuteTask is { IsCompleted: false })
+            return;
         foreach (var target in _targets)
         {
             try
@@ -101,7 +106,12 @@ public sealed class EventRelay(
         }
     }
 
-    /// <summary>One round for <paramref name="target"/>: lease, read a page after the cursor, deliver in order. Answers whether anything was delivered.</summary>
+    /// <summary>
+    /// One round for <paramref name="target"/>: lease, read a page after the cursor, deliver in order. Answers whether
+    /// anything was delivered. <paramref name="cancellationToken"/> (the host stopping) is looked at between events
+    /// only: a delivery under way is finished and its cursor moved (the request's own timeout bounds it), because an
+    /// answer abandoned after the receiver took the event would send that event again from the next host.
+    /// </summary>
     internal async Task<bool> RunOnceAsync(EventTarget target, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -110,22 +120,25 @@ public sealed class EventRelay(
         var page = await store.ReadAsync(cursor.Position, target.Workflows, PageSize, cancellationToken).ConfigureAwait(false);
         var failures = cursor.Failures;
         var position = cursor.Position;
+        var finishing = CancellationToken.None;
         foreach (var (seq, row) in page.Rows)
         {
-            var (status, error, retryAfter) = await DeliverAsync(target, row, cancellationToken).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+                return position > cursor.Position;
+            var (status, error, retryAfter) = await DeliverAsync(target, row, finishing).ConfigureAwait(false);
             if (status is >= 200 and < 300)
             {
                 EventsTelemetry.Count(target.Name, "delivered");
                 EventsTelemetry.DeliveryDuration.Record((time.GetUtcNow() - row.At).TotalSeconds, new KeyValuePair<string, object?>("target", target.Name));
                 Log.Delivered(logger, row.IdempotencyKey, target.Name, status);
                 if (failures >= EventsAudit.DelayedAfterFailures)
-                    await audit.RecoveredAsync(target, row.IdempotencyKey, failures, cancellationToken).ConfigureAwait(false);
+                    await audit.RecoveredAsync(target, row.IdempotencyKey, failures, finishing).ConfigureAwait(false);
             }
             else if (IsRefusal(status))
             {
                 EventsTelemetry.Count(target.Name, "refused");
                 Log.DeliveryRefused(logger, row.IdempotencyKey, target.Name, status);
-                await audit.RefusedAsync(target, row.IdempotencyKey, status, cancellationToken).ConfigureAwait(false);
+                await audit.RefusedAsync(target, row.IdempotencyKey, status, finishing).ConfigureAwait(false);
             }
             else
             {
@@ -134,13 +147,13 @@ public sealed class EventRelay(
                 if (retryAfter is { } wait && wait > delay)
                     delay = wait < settings.RetryMaxDelay ? wait : settings.RetryMaxDelay;
                 var message = error ?? string.Create(CultureInfo.InvariantCulture, $"the receiver answered {status}");
-                var inRow = await store.PostponeAsync(target.Name, _owner, delay, message, cancellationToken).ConfigureAwait(false);
+                var inRow = await store.PostponeAsync(target.Name, _owner, delay, message, finishing).ConfigureAwait(false);
                 Log.DeliveryFailed(logger, row.IdempotencyKey, target.Name, inRow, message, delay.TotalSeconds);
                 if (inRow >= EventsAudit.DelayedAfterFailures)
-                    await audit.DelayedAsync(target, row.IdempotencyKey, inRow, message, cancellationToken).ConfigureAwait(false);
+                    await audit.DelayedAsync(target, row.IdempotencyKey, inRow, message, finishing).ConfigureAwait(false);
                 return position > cursor.Position;
             }
-            if (!await store.AdvanceAsync(target.Name, _owner, seq, settings.Lease, cancellationToken).ConfigureAwait(false))
+            if (!await store.AdvanceAsync(target.Name, _owner, seq, settings.Lease, finishing).ConfigureAwait(false))
             {
                 Log.LeaseLost(logger, target.Name);
                 return false;
@@ -149,7 +162,7 @@ public sealed class EventRelay(
             failures = 0;
         }
         // Past the rows of other workflows too, so the next round does not read them again.
-        if (page.ScannedThrough > position && !await store.AdvanceAsync(target.Name, _owner, page.ScannedThrough, settings.Lease, cancellationToken).ConfigureAwait(false))
+        if (page.ScannedThrough > position && !await store.AdvanceAsync(target.Name, _owner, page.ScannedThrough, settings.Lease, finishing).ConfigureAwait(false))
             Log.LeaseLost(logger, target.Name);
         return page.Rows.Count > 0;
     }

@@ -31,6 +31,9 @@ public sealed class LoopbackReceiver : IAsyncDisposable
     /// <summary>Statuses answered before the receiver answers 200 again, one request each.</summary>
     public ConcurrentQueue<int> Failures { get; } = new();
 
+    /// <summary>While set, a request is recorded when it arrives and answered only when this completes (a receiver still answering).</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
     /// <summary>Every request, in arrival order.</summary>
     public ConcurrentQueue<ReceivedEvent> Requests { get; } = new();
 
@@ -57,6 +60,8 @@ public sealed class LoopbackReceiver : IAsyncDisposable
         var status = Failures.TryDequeue(out var failure) ? failure : StatusCodes.Status200OK;
         Requests.Enqueue(new ReceivedEvent(request.ContentType, request.Headers["webhook-id"], request.Headers["webhook-timestamp"],
             request.Headers["webhook-signature"], buffer.ToArray(), status));
+        if (Gate is { } gate)
+            await gate.Task.ConfigureAwait(false);
         return Results.StatusCode(status);
     }
 

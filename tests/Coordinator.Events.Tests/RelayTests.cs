@@ -169,6 +169,29 @@ public sealed class RelayTests(EventsPostgres postgres)
     }
 
     [Fact]
+    public async Task Relay_HostStopsWhileTheReceiverIsAnswering_FinishesThatDeliveryAndTheNextHostDoesNotSendItAgain()
+    {
+        var connection = await postgres.CreateDatabaseAsync();
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Gate = answer;
+        await using var first = await RelayHarness.StartAsync(connection, receiver.Url, Definitions.Workflow("onboarding"));
+        var entries = Enumerable.Range(1, 3).Select(i => Samples.Action("onboarding", "deal-1", i)).ToList();
+        await AppendAsync(connection, entries);
+        await Wait.UntilAsync(() => Task.FromResult(!receiver.Requests.IsEmpty), "the first event at the receiver");
+
+        // The host stops (its stopping token is cancelled at once) while the receiver has the event but not yet answered.
+        var stopping = first.Relay.StopAsync(CancellationToken.None);
+        receiver.Gate = null;
+        answer.SetResult();
+        await stopping;
+        await using var second = await RelayHarness.StartAsync(connection, receiver.Url, Definitions.Workflow("onboarding"));
+        await DrainedAsync(connection, EventTargets.HostWide);
+
+        Assert.Equal(entries.Select(e => e.IdempotencyKey), Ids(receiver.Requests));
+    }
+
+    [Fact]
     public async Task StartAsync_DefinitionSecretSettingMissing_FailsNamingTheSetting()
     {
         var connection = await postgres.CreateDatabaseAsync();
