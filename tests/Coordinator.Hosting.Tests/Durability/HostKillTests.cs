@@ -84,12 +84,14 @@ public sealed class HostKillTests(ThrowawayAzurite azurite, PostgresFixture post
 
         var clock = Stopwatch.StartNew();
         var exitCode = await deployment.Process!.StopGracefullyAsync(TimeSpan.FromSeconds(60));
-        output.WriteLine($"SIGTERM: exited with {exitCode} after {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"SIGTERM: exited with {exitCode} after {clock.Elapsed.TotalSeconds:F1} s; its last lines:\n{string.Join('\n', deployment.Process.Output.TakeLast(8))}");
         Assert.Equal(0, exitCode);
         Assert.Contains("Stopped.", deployment.Process.Output);
 
         await deployment.StartAsync();
+        clock.Restart();
         var final = await deployment.DriveToCompletionAsync(instanceId, blockItSetup: false, TimeSpan.FromMinutes(3));
+        output.WriteLine($"completed {clock.Elapsed.TotalSeconds:F1} s after the restart");
         await DurabilityAssertions.AssertEveryNotificationDeliveredOnceAsync(deployment, instanceId);
         await DurabilityAssertions.AssertCompletedWithEveryAuditRowOnceAsync(deployment, instanceId, final);
     }
