@@ -61,20 +61,6 @@ public sealed class ChannelAudit(IAuditLog audit, TimeProvider time)
         }], cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task AppendAsync(ChannelKind channel, string action, AuditVerdict verdict, string actor, string key, object detail, CancellationToken cancellationToken)
-    {
-        var name = ChannelNames.Of(channel);
-        await audit.AppendAsync([new AuditEntry
-        {
-            IdempotencyKey = $"channel:{name}:{action}:{key}",
-            At = time.GetUtcNow(),
-            InstanceId = "channel:" + name,
-            WorkflowId = WorkflowId,
-            WorkflowVersion = 0,
-            Action = action,
-            Actor = actor,
-            Verdict = verdict,
-            Detail = JsonSerializer.SerializeToElement(detail),
-        }], cancellationToken).ConfigureAwait(false);
-    }
+    private Task AppendAsync(ChannelKind channel, string action, AuditVerdict verdict, string actor, string key, object detail, CancellationToken cancellationToken) =>
+        audit.AppendAsync([AuditEntry.OutsideInstances("channel", ChannelNames.Of(channel), WorkflowId, action, verdict, actor, key, detail, time.GetUtcNow())], cancellationToken);
 }

@@ -20,12 +20,12 @@ public sealed class HubSpotAudit(IAuditLog audit, TimeProvider time)
     public const int DelayedAfterFailures = 3;
 
     public Task DeniedAsync(string reason, CancellationToken cancellationToken = default) =>
-        OutsideAsync("webhook.denied", AuditVerdict.Deny, "anonymous", $"crm:hubspot:webhook.denied:{Guid.NewGuid():N}", null, new { source = "hubspot", reason }, cancellationToken);
+        OutsideAsync("webhook.denied", AuditVerdict.Deny, "anonymous", Guid.NewGuid().ToString("N"), null, new { source = "hubspot", reason }, cancellationToken);
 
     public Task StartRefusedAsync(CrmStartRequest request, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return OutsideAsync("crm.start_refused", AuditVerdict.Warn, AuditEntry.CoordinatorActor, $"crm:hubspot:crm.start_refused:{request.EventId}:{request.WorkflowId}", request.ObjectId,
+        return OutsideAsync("crm.start_refused", AuditVerdict.Warn, AuditEntry.CoordinatorActor, $"{request.EventId}:{request.WorkflowId}", request.ObjectId,
             new { source = request.Source, workflow = request.WorkflowId, @object = request.Object.ToString().ToLowerInvariant(), objectId = request.ObjectId, eventId = request.EventId, reason }, cancellationToken);
     }
 
@@ -58,18 +58,6 @@ public sealed class HubSpotAudit(IAuditLog audit, TimeProvider time)
         }], cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task OutsideAsync(string action, AuditVerdict verdict, string actor, string key, string? businessKey, object detail, CancellationToken cancellationToken) =>
-        await audit.AppendAsync([new AuditEntry
-        {
-            IdempotencyKey = key,
-            At = time.GetUtcNow(),
-            InstanceId = InstanceId,
-            WorkflowId = WorkflowId,
-            WorkflowVersion = 0,
-            BusinessKey = businessKey,
-            Action = action,
-            Actor = actor,
-            Verdict = verdict,
-            Detail = JsonSerializer.SerializeToElement(detail),
-        }], cancellationToken).ConfigureAwait(false);
+    private Task OutsideAsync(string action, AuditVerdict verdict, string actor, string key, string? businessKey, object detail, CancellationToken cancellationToken) =>
+        audit.AppendAsync([AuditEntry.OutsideInstances("crm", "hubspot", WorkflowId, action, verdict, actor, key, detail, time.GetUtcNow()) with { BusinessKey = businessKey }], cancellationToken);
 }

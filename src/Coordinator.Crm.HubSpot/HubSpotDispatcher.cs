@@ -27,9 +27,9 @@ public sealed partial class HubSpotDispatcher(
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(30);
 
-    /// <summary>The wait after <paramref name="failures"/> failures in a row (1 = the first): <paramref name="first"/> (5 s by default) doubling, at most 30 min.</summary>
-    public static TimeSpan Backoff(int failures, TimeSpan? first = null) =>
-        TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, (first ?? TimeSpan.FromSeconds(5)).TotalSeconds * Math.Pow(2, Math.Clamp(failures - 1, 0, 20))));
+    /// <summary>The wait after <paramref name="failures"/> failures in a row (1 = the first): <paramref name="first"/> (<see cref="HubSpotOptions.FirstRetryInterval"/>) doubling, at most 30 min.</summary>
+    public static TimeSpan Backoff(int failures, TimeSpan first) =>
+        TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, first.TotalSeconds * Math.Pow(2, Math.Clamp(failures - 1, 0, 20))));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -37,19 +37,6 @@ public sealed class EventsAudit(IAuditLog audit, TimeProvider time)
         AppendAsync(target.Name, Refused, AuditVerdict.Warn, AuditEntry.CoordinatorActor, eventId,
             new { target = target.Name, url = target.Url.GetLeftPart(UriPartial.Path), @event = eventId, status, reason = "the receiver refused the event for good; it was skipped so the events after it flow" }, cancellationToken);
 
-    private async Task AppendAsync(string target, string action, AuditVerdict verdict, string actor, string key, object detail, CancellationToken cancellationToken)
-    {
-        await audit.AppendAsync([new AuditEntry
-        {
-            IdempotencyKey = $"events:{target}:{action}:{key}",
-            At = time.GetUtcNow(),
-            InstanceId = "events:" + target,
-            WorkflowId = WorkflowId,
-            WorkflowVersion = 0,
-            Action = action,
-            Actor = actor,
-            Verdict = verdict,
-            Detail = JsonSerializer.SerializeToElement(detail),
-        }], cancellationToken).ConfigureAwait(false);
-    }
+    private Task AppendAsync(string target, string action, AuditVerdict verdict, string actor, string key, object detail, CancellationToken cancellationToken) =>
+        audit.AppendAsync([AuditEntry.OutsideInstances("events", target, WorkflowId, action, verdict, actor, key, detail, time.GetUtcNow())], cancellationToken);
 }

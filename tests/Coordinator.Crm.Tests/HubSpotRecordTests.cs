@@ -55,9 +55,10 @@ public sealed class HubSpotRecordTests
         Assert.Equal(expected, HubSpotRecord.WritesNote(change));
 
     [Fact]
-    public void Backoff_DoublesFromFiveSecondsToHalfAnHour()
+    public void Backoff_DoublesFromTheDefaultFirstIntervalToHalfAnHour()
     {
-        Assert.Equal([5, 10, 20, 40], Enumerable.Range(1, 4).Select(n => HubSpotDispatcher.Backoff(n).TotalSeconds));
-        Assert.Equal(TimeSpan.FromMinutes(30), HubSpotDispatcher.Backoff(30));
+        var first = new HubSpotOptions().FirstRetryInterval;
+        Assert.Equal([5, 10, 20, 40], Enumerable.Range(1, 4).Select(n => HubSpotDispatcher.Backoff(n, first).TotalSeconds));
+        Assert.Equal(TimeSpan.FromMinutes(30), HubSpotDispatcher.Backoff(30, first));
     }
 }

@@ -49,4 +49,23 @@ public sealed record AuditEntry
     /// public contract): the registry records at most one action per (instance, sequence).
     /// </summary>
     public JsonElement? Detail { get; init; }
+
+    /// <summary>
+    /// An action of a component outside any instance (a channel, the CloudEvents relay, the CRM): its trail is the
+    /// pseudo-instance <c>{component}:{name}</c> of workflow <paramref name="workflowId"/> (version 0), and its key
+    /// <c>{component}:{name}:{action}:{key}</c>, so the same refusal or delay is recorded once.
+    /// </summary>
+    public static AuditEntry OutsideInstances(
+        string component, string name, string workflowId, string action, AuditVerdict verdict, string actor, string key, object detail, DateTimeOffset at) => new()
+    {
+        IdempotencyKey = $"{component}:{name}:{action}:{key}",
+        At = at,
+        InstanceId = $"{component}:{name}",
+        WorkflowId = workflowId,
+        WorkflowVersion = 0,
+        Action = action,
+        Actor = actor,
+        Verdict = verdict,
+        Detail = JsonSerializer.SerializeToElement(detail),
+    };
 }

@@ -18,7 +18,7 @@ internal sealed class InboxDirectory
     private readonly bool knowsPerson;
 
     private InboxDirectory(
-        IReadOnlyList<KnownPerson> people, IReadOnlyList<RunningInstance> running, IReadOnlyList<OwnedStep> steps, IReadOnlyList<PendingDecision> decisions, bool knowsPerson)
+        IReadOnlyList<InboxPerson> people, IReadOnlyList<RunningInstance> running, IReadOnlyList<OwnedStep> steps, IReadOnlyList<PendingDecision> decisions, bool knowsPerson)
     {
         People = people;
         Running = running;
@@ -28,7 +28,7 @@ internal sealed class InboxDirectory
     }
 
     /// <summary>Every known person, by id, with their roles and how many items wait for them.</summary>
-    public IReadOnlyList<KnownPerson> People { get; }
+    public IReadOnlyList<InboxPerson> People { get; }
 
     /// <summary>The running instances (only when no person was asked for), newest first, with whom each waits on.</summary>
     public IReadOnlyList<RunningInstance> Running { get; }
@@ -46,7 +46,7 @@ internal sealed class InboxDirectory
     public static async Task<InboxDirectory> LoadAsync(CoordinatorService core, string? personId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var people = (await core.PeopleAsync(cancellationToken).ConfigureAwait(false))
-            .Select(static p => new KnownPerson(p.PersonId, p.Roles, p.OpenItems)).ToArray();
+            .Select(static p => new InboxPerson(p.PersonId, p.Roles, p.OpenItems)).ToArray();
         if (string.IsNullOrEmpty(personId))
         {
             var running = await core.RunningAsync(MaxInstances, cancellationToken).ConfigureAwait(false);

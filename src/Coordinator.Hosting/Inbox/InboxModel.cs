@@ -25,7 +25,7 @@ public sealed record PendingDecision(
     string? BlockedBy);
 
 /// <summary>Someone the inbox knows: from the roles of the loaded definitions and the running instances.</summary>
-public sealed record KnownPerson(string PersonId, IReadOnlyList<string> Roles, int Waiting);
+public sealed record InboxPerson(string PersonId, IReadOnlyList<string> Roles, int Waiting);
 
 /// <summary>What one person sees.</summary>
 public sealed record PersonInbox(
