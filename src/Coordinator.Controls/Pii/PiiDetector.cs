@@ -186,7 +186,7 @@ public sealed partial class PiiDetector : IPiiDetector
 
     // ---- IBAN ---------------------------------------------------------------------------------------------------------
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}", RegexOptions.CultureInvariant)]
     private static partial Regex IbanStart();
 
     private static void FindIbans(string text, List<Candidate> candidates)
@@ -199,7 +199,7 @@ public sealed partial class PiiDetector : IPiiDetector
             if (!m.Success)
                 return;
             from = m.Index + 1;
-            if (!PiiChecksums.IbanLengths.TryGetValue(m.Value[..2], out var length))
+            if (!PiiChecksums.IbanLengths.TryGetValue(m.Value[..2].ToUpperInvariant(), out var length))
                 continue;
             // Take the country's number of characters, single spaces allowed between them, and stop there.
             var count = 0;

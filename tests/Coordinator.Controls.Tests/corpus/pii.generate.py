@@ -455,6 +455,21 @@ def fill(template):
             i += 1
     return text, entities
 
+# Harder forms written by hand after the first measurement (not tuned against): slashes, 00 prefixes, brackets, ports,
+# lower case, possessives.
+HARD = [
+    ("en", "Please cc <{E}> on the claim correspondence.", None),
+    ("it", "Tel. 0039 02 8734 5521, chiedere dell'ufficio sinistri.", ("Phone", "0039 02 8734 5521")),
+    ("it", "Cell. 347/1234567 (ore pasti).", ("Phone", "347/1234567")),
+    ("en", "The API listens on 10.20.30.40:8443 behind the proxy.", ("IpAddress", "10.20.30.40")),
+    ("en", "Open the firewall for 192.168.40.0/24 before go-live.", ("IpAddress", "192.168.40.0")),
+    ("en", "sarah's approval is still pending on the CAB item.", ("Person", "sarah")),
+    ("it", "niccolo bianchi ha chiuso la pratica ieri sera.", ("Person", "niccolo bianchi")),
+    ("en", "Whitfield's team owns the rollback, ask Priya for the runbook.", ("Person", "Whitfield")),
+    ("it", "Pratica 0212345678 aperta il 14.03.2026 alle 9.30.", None),
+    ("en", "Rollout of 4.2.0 hits 35% of nodes at 14:30:00 UTC, ETA 2026-03-14T15:00:00Z.", None),
+]
+
 def main():
     lines = []
     counts = {"I": 22, "C": 22, "F": 22, "P": 22, "E": 14, "A": 14, "N": 18}
@@ -470,6 +485,15 @@ def main():
         for _ in range(2):
             for text in near():
                 lines.append({"lang": lang, "text": text, "entities": []})
+    for lang, template, fixed in HARD:
+        text, entities = fill(template)
+        if fixed:
+            entities.append({"kind": fixed[0], "value": fixed[1]})
+        if "Priya" in text:
+            entities.append({"kind": "Person", "value": "Priya"})
+        lines.append({"lang": lang, "text": text, "entities": entities})
+    lowered = iban()
+    lines.append({"lang": "it", "text": f"iban del cliente: {lowered.lower()} (scritto in minuscolo)", "entities": [{"kind": "Iban", "value": lowered.lower()}]})
     rng.shuffle(lines)
     for line in lines:
         print(json.dumps(line, ensure_ascii=False))
