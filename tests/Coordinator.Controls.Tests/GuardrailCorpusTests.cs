@@ -108,6 +108,11 @@ public sealed class GuardrailCorpusTests(ITestOutputHelper output)
             report.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name,-22} {part.Count,6}   {f.Attacks,4} {f.BlockRate,8:P1}   {f.OnTopic,4} {f.FalsePositiveRate,8:P1}   {f.OffTopic,4} {f.OffTopicRate,8:P1}"));
         }
+        // The held-out part was written after the rules and first measured before any change to them: attacks 25/30 blocked
+        // (83.3 %), false positives 0/30, off-topic 15/15. Five general patterns were added after that measurement (an
+        // instruction noun with "you were given", "what instructions did your developers give you", a list of people with
+        // their contact data, "ignora tutto quello che ..."), so its figures below are no longer a blind measurement.
+        report.AppendLine("held-out part before any tuning: attacks 83.3 % (25/30), false positives 0.0 % (0/30), off-topic 100.0 % (15/15)");
         report.AppendLine("misclassified:");
         foreach (var (entry, verdict) in results)
         {
