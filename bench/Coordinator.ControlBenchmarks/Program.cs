@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Coordinator.Controls.Guardrail;
 using Coordinator.Controls.Pii;
 using Coordinator.Core.Ports;
 
@@ -46,12 +47,15 @@ static bool MeasurePii(string file, double seconds)
     return true;
 }
 
-// ---- topic-guardrail: written by the guardrail's engineer (src/Coordinator.Controls/Guardrail/) ------------------------
+// ---- topic-guardrail: CheckInbound over the labelled messages, with the corpus's four topics ----------------------------
 static bool MeasureGuardrail(string file, double seconds)
 {
-    _ = file;
-    _ = seconds;
-    Console.WriteLine("topic-guardrail: not measured yet");
+    const double Goal = 2000;
+    var texts = LoadTexts(file);
+    string[] topics = ["customer onboarding", "IT setup", "insurance claims", "change management"];
+    var guardrail = new TopicGuardrail(new PiiDetector());
+    var (rate, refused) = Measure(texts, seconds, text => guardrail.CheckInbound(text, topics).Allowed ? 0 : 1);
+    Console.WriteLine($"topic-guardrail CheckInbound: {rate:N0} messages/s ({texts.Count} messages, {refused} not allowed per pass; goal {Goal:N0}/s: {(rate >= Goal ? "met" : "missed")})");
     return true;
 }
 
