@@ -12,8 +12,12 @@ namespace Coordinator.Functions.Tests;
 /// <summary><see cref="FunctionsServiceCollectionExtensions.AddCoordinatorFunctions"/>: what Program.cs registers.</summary>
 public sealed class CompositionTests
 {
-    private static IServiceCollection Compose(Dictionary<string, string?> settings) =>
-        new ServiceCollection().AddLogging().AddCoordinatorFunctions(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+    /// <summary>As the worker composes it: its host registers the configuration (as every .NET host does), then Program.cs calls AddCoordinatorFunctions.</summary>
+    private static IServiceCollection Compose(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddCoordinatorFunctions(configuration);
+    }
 
     /// <summary>A development composition without an audit database (allowed explicitly).</summary>
     private static IServiceCollection ComposeForDevelopment(Dictionary<string, string?>? settings = null) =>
@@ -100,6 +104,42 @@ public sealed class CompositionTests
         // The worker creates the function classes from the container on each invocation.
         Assert.NotNull(ActivatorUtilities.CreateInstance<ChannelFunctions>(services));
         Assert.NotNull(ActivatorUtilities.CreateInstance<MaintenanceFunctions>(services));
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_HubSpotAndCloudEventsConfigured_UpdatesTheCrmAndRelaysEvents()
+    {
+        var composition = Compose(new()
+        {
+            ["ConnectionStrings:Coordinator"] = "Host=127.0.0.1;Database=coordinator;Username=app",
+            ["Coordinator:PublicBaseUrl"] = "https://coordinator.example.com",
+            ["Coordinator:Crm:HubSpot:AccessToken"] = "pat-eu1-00000000-0000-0000-0000-000000000000",
+            ["Coordinator:Crm:HubSpot:ClientSecret"] = "hubspot-client-secret",
+            ["Coordinator:Events:Webhook:Url"] = "https://tickets.example.com/hooks/coordinator",
+            ["Coordinator:Events:Webhook:Secret"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        });
+        using var services = composition.BuildServiceProvider();
+
+        Assert.IsNotType<LoggedSideEffects>(services.GetRequiredService<ICrmUpdater>());
+        var hosted = services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList();
+        Assert.Single(hosted.OfType<Coordinator.Crm.HubSpot.HubSpotDispatcher>());
+        Assert.Single(hosted.OfType<Coordinator.Events.EventRelay>());
+        Assert.NotNull(services.GetRequiredService<Coordinator.Crm.HubSpot.HubSpotStarts>());
+        // The worker creates the function classes (the webhooks' and the starts' triggers) from the container.
+        Assert.NotNull(ActivatorUtilities.CreateInstance<ChannelFunctions>(services));
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_HubSpotConfiguredWithoutADatabase_RefusesToStartSayingWhy()
+    {
+        var error = Assert.Throws<StartupException>(() => ComposeForDevelopment(new()
+        {
+            ["Coordinator:Crm:HubSpot:AccessToken"] = "pat-eu1-00000000-0000-0000-0000-000000000000",
+            ["Coordinator:Crm:HubSpot:ClientSecret"] = "hubspot-client-secret",
+        }));
+
+        Assert.Contains("hubspot is configured, but there is no database", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__Coordinator", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
