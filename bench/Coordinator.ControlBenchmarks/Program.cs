@@ -25,22 +25,12 @@ if (control is "guardrail" or "all")
     ok &= MeasureGuardrail(Path.Combine(corpus, "guardrail.jsonl"), seconds);
 return ok ? 0 : 1;
 
-// ---- pii-detector: Redact over the corpus sentences, with the corpus's directory of eight people ----------------------
+// ---- pii-detector: Redact over the corpus sentences, with the corpus's directory of people (pii-people.json) ----------------------
 static bool MeasurePii(string file, double seconds)
 {
     const double Goal = 2000;
     var texts = LoadTexts(file);
-    IReadOnlyCollection<KnownPerson> people =
-    [
-        new("p-giulia", ["Giulia Rossi", "Giulia", "Rossi"], ["U024BE7LH", "giulia.rossi@assicura-demo.it"]),
-        new("p-niccolo", ["Niccolò Bianchi", "Niccolò", "Bianchi"], ["U05NB8QX2", "n.bianchi@assicura-demo.it"]),
-        new("p-chiara", ["Chiara De Luca", "Chiara", "De Luca"], ["U01CDL4RT", "chiara.deluca@onboard-demo.it"]),
-        new("p-marco", ["Marco Esposito", "Esposito"], ["U07ME3KPA", "+393471122334"]),
-        new("p-sarah", ["Sarah Whitfield", "Sarah", "Whitfield"], ["U03KQ9Z2M", "s.whitfield@changeops-demo.co.uk"]),
-        new("p-james", ["James O'Connor", "O'Connor"], ["U08JOC1VB", "james.oconnor@changeops-demo.co.uk"]),
-        new("p-priya", ["Priya Natarajan", "Priya", "Natarajan"], ["U02PN6WQE"]),
-        new("p-zoe", ["Zoë Hartley", "Zoë", "Hartley"], ["U09ZH5MNC", "zoe.hartley@onboard-demo.com"]),
-    ];
+    var people = KnownPeople.Load(Path.Combine(Path.GetDirectoryName(file)!, "pii-people.json"));
     var detector = new PiiDetector();
     var (rate, findings) = Measure(texts, seconds, text => detector.Redact(text, people).Findings.Count);
     Console.WriteLine($"pii-detector Redact: {rate:N0} messages/s ({texts.Count} sentences, {findings} findings per pass; goal {Goal:N0}/s: {(rate >= Goal ? "met" : "missed")})");

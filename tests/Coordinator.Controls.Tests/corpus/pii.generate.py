@@ -2,7 +2,7 @@
 """Generates corpus/pii.jsonl: the pii-detector's labelled corpus (issue 14, section 4).
 
 Checksum values (IBAN, payment card, fiscal code) are generated with their real check digits; the near-misses have
-their checks broken on purpose. The people are the fixed directory of PiiCorpusTests.Directory (keep both in step).
+their checks broken on purpose. The people are the fixed directory in pii-people.json (read by the tests and the benchmark too).
 Run from this folder:  python3 pii.generate.py > pii.jsonl
 """
 import json
@@ -11,18 +11,8 @@ import string
 
 rng = random.Random(20260314)
 
-# ---- the directory (same as PiiCorpusTests.Directory) --------------------------------------------------------------
-PEOPLE = [
-    # id, names as they may appear, handles
-    ("p-giulia", ["Giulia Rossi", "Giulia", "Rossi"], ["U024BE7LH", "giulia.rossi@assicura-demo.it"]),
-    ("p-niccolo", ["Niccolò Bianchi", "Niccolò", "Bianchi"], ["U05NB8QX2", "n.bianchi@assicura-demo.it"]),
-    ("p-chiara", ["Chiara De Luca", "Chiara", "De Luca"], ["U01CDL4RT", "chiara.deluca@onboard-demo.it"]),
-    ("p-marco", ["Marco Esposito", "Esposito"], ["U07ME3KPA", "+393471122334"]),
-    ("p-sarah", ["Sarah Whitfield", "Sarah", "Whitfield"], ["U03KQ9Z2M", "s.whitfield@changeops-demo.co.uk"]),
-    ("p-james", ["James O'Connor", "O'Connor"], ["U08JOC1VB", "james.oconnor@changeops-demo.co.uk"]),
-    ("p-priya", ["Priya Natarajan", "Priya", "Natarajan"], ["U02PN6WQE"]),
-    ("p-zoe", ["Zoë Hartley", "Zoë", "Hartley"], ["U09ZH5MNC", "zoe.hartley@onboard-demo.com"]),
-]
+# ---- the directory (pii-people.json, shared with the tests and the benchmark) --------------------------------------------------------------
+PEOPLE = [(p["id"], p["names"], p["handles"]) for p in json.load(open("pii-people.json", encoding="utf-8"))]
 
 # ---- checksum values -----------------------------------------------------------------------------------------------
 
