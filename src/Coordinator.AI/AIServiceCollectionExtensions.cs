@@ -98,6 +98,8 @@ internal static class ChatClientFactory
             ApiKey = options.ApiKey!,
             Timeout = options.Timeout,
             MaxRetries = options.MaxRetries,
+            // Set here so that ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE cannot turn on spans carrying prompts and answers.
+            OpenTelemetry = false,
         };
         if (options.Endpoint is { } endpoint)
             client = client.WithOptions(o => o with { BaseUrl = endpoint.ToString().TrimEnd('/') });

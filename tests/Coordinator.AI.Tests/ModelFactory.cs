@@ -8,12 +8,15 @@ namespace Coordinator.AI.Tests;
 /// <summary>Builds a service provider from Coordinator:Llm settings the way a host would.</summary>
 internal static class ModelFactory
 {
-    public static ServiceProvider Provider(IDictionary<string, string?> llm, out bool registered)
+    public static ServiceProvider Provider(IDictionary<string, string?> llm, out bool registered) => Provider(llm, null, out registered);
+
+    public static ServiceProvider Provider(IDictionary<string, string?> llm, Action<IServiceCollection>? configure, out bool registered)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(llm.Select(kv => KeyValuePair.Create($"{LlmOptions.Section}:{kv.Key}", kv.Value)))
             .Build();
         var services = new ServiceCollection();
+        configure?.Invoke(services);
         registered = services.AddCoordinatorModel(configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
