@@ -25,6 +25,7 @@ public sealed class ArchitectureTests
         ["Coordinator.Crm.HubSpot"] = ["Coordinator.Channels", "Coordinator.Core"],
         ["Coordinator.Events"] = ["Coordinator.Channels", "Coordinator.Core"],
         ["Coordinator.Controls"] = ["Coordinator.Core"],
+        ["Coordinator.AI"] = ["Coordinator.Core"],
         ["Coordinator.ServiceDefaults"] = ["Coordinator.Orchestration"],
         ["Coordinator.Hosting"] = ["Coordinator.Application", "Coordinator.Core", "Coordinator.Orchestration", "Coordinator.Persistence", "Coordinator.Channels", "Coordinator.Channels.Slack", "Coordinator.Channels.Teams", "Coordinator.Channels.Telegram", "Coordinator.Channels.WhatsApp", "Coordinator.Crm.HubSpot", "Coordinator.Events"],
         ["Coordinator.Hosting.Embedded"] = ["Coordinator.Hosting", "Coordinator.ServiceDefaults"],
