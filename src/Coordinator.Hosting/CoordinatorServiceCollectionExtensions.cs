@@ -1,4 +1,6 @@
 using Coordinator.Events;
+using Coordinator.AI;
+using Coordinator.Controls;
 using Coordinator.Crm.HubSpot;
 using Coordinator.Channels;
 using Coordinator.Channels.Rendering;
@@ -60,6 +62,10 @@ public static class CoordinatorServiceCollectionExtensions
             throw new DefinitionLoadException(templates.Diagnostics, "The message templates have errors; fix them and start again:\n" + string.Join('\n', templates.Diagnostics));
         services.AddSingleton(templates.Templates);
         services.AddCoordinatorChannels(configuration, persistent);
+        // The agent layer's parts so far: the controls, and the model when Coordinator__Llm__Provider names one (its
+        // settings are validated at start-up); nothing calls the model yet, templates write every message.
+        services.AddCoordinatorControls();
+        services.AddCoordinatorModel(configuration);
         return services.AddCoordinatorIntegrations(configuration, persistent, registry);
     }
 

@@ -27,7 +27,7 @@ public sealed class ArchitectureTests
         ["Coordinator.Controls"] = ["Coordinator.Core"],
         ["Coordinator.AI"] = ["Coordinator.Core"],
         ["Coordinator.ServiceDefaults"] = ["Coordinator.Orchestration"],
-        ["Coordinator.Hosting"] = ["Coordinator.Application", "Coordinator.Core", "Coordinator.Orchestration", "Coordinator.Persistence", "Coordinator.Channels", "Coordinator.Channels.Slack", "Coordinator.Channels.Teams", "Coordinator.Channels.Telegram", "Coordinator.Channels.WhatsApp", "Coordinator.Crm.HubSpot", "Coordinator.Events"],
+        ["Coordinator.Hosting"] = ["Coordinator.Application", "Coordinator.Core", "Coordinator.Orchestration", "Coordinator.Persistence", "Coordinator.Channels", "Coordinator.Channels.Slack", "Coordinator.Channels.Teams", "Coordinator.Channels.Telegram", "Coordinator.Channels.WhatsApp", "Coordinator.Crm.HubSpot", "Coordinator.Events", "Coordinator.AI", "Coordinator.Controls"],
         ["Coordinator.Hosting.Embedded"] = ["Coordinator.Hosting", "Coordinator.ServiceDefaults"],
         ["Coordinator.Functions"] = ["Coordinator.Core", "Coordinator.Orchestration", "Coordinator.Persistence", "Coordinator.Hosting", "Coordinator.ServiceDefaults"],
         ["Coordinator.Cli"] = ["Coordinator.Core", "Coordinator.Hosting.Embedded", "Coordinator.Persistence"],

@@ -130,6 +130,45 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public void AddCoordinatorFunctions_ModelConfigured_RegistersOneChatClientAndTheControls()
+    {
+        using var services = ComposeForDevelopment(new()
+        {
+            ["Coordinator:Llm:Provider"] = "openai-compatible",
+            ["Coordinator:Llm:Endpoint"] = "https://api.mistral.ai/v1",
+            ["Coordinator:Llm:Model"] = "mistral-small-latest",
+            ["Coordinator:Llm:ApiKey"] = "sk-test",
+        }).BuildServiceProvider();
+
+        Assert.NotNull(services.GetRequiredService<Microsoft.Extensions.AI.IChatClient>());
+        Assert.NotNull(services.GetRequiredService<IPiiDetector>());
+        Assert.NotNull(services.GetRequiredService<ITopicGuardrail>());
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_NoModelConfigured_RegistersNoChatClient()
+    {
+        using var services = ComposeForDevelopment().BuildServiceProvider();
+
+        Assert.Null(services.GetService<Microsoft.Extensions.AI.IChatClient>());
+    }
+
+    [Fact]
+    public void AddCoordinatorFunctions_ModelWithoutItsName_FailsAtStartNamingTheSetting()
+    {
+        using var services = ComposeForDevelopment(new()
+        {
+            ["Coordinator:Llm:Provider"] = "openai-compatible",
+            ["Coordinator:Llm:Endpoint"] = "https://api.mistral.ai/v1",
+            ["Coordinator:Llm:ApiKey"] = "sk-test",
+        }).BuildServiceProvider();
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
+        Assert.Contains("Coordinator__Llm__Model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddCoordinatorFunctions_HubSpotConfiguredWithoutADatabase_RefusesToStartSayingWhy()
     {
         var error = Assert.Throws<StartupException>(() => ComposeForDevelopment(new()
