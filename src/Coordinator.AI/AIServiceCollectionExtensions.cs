@@ -19,8 +19,8 @@ public static class AIServiceCollectionExtensions
 {
     /// <summary>
     /// Binds and validates <see cref="LlmOptions"/> (<c>Coordinator:Llm</c>, checked at start-up) and, unless the provider is
-    /// none, registers one singleton <see cref="IChatClient"/> for it. Returns whether a model is registered; without one
-    /// templates write every message.
+    /// none, registers one singleton <see cref="IChatClient"/> for it and the <see cref="ModelMessageDrafter"/> over it.
+    /// Returns whether a model is registered; without one templates write every message.
     /// </summary>
     public static bool AddCoordinatorModel(this IServiceCollection services, IConfiguration configuration)
     {
@@ -41,8 +41,22 @@ public static class AIServiceCollectionExtensions
             return new MetadataOnlyLoggingChatClient(ChatClientFactory.Create(options), logger, options.NormalizedProvider, options.Model!);
         });
         services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<MetadataOnlyLoggingChatClient>());
+        // The drafter needs the controls (AddCoordinatorControls) and the audit registry; the shared buckets when there is a database.
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Core.Ports.IMessageDrafter>(sp => new ModelMessageDrafter(
+            sp.GetRequiredService<IChatClient>(),
+            sp.GetService<Core.Ports.IPiiDetector>() ?? throw Missing("the pii-detector (IPiiDetector)", "AddCoordinatorControls()"),
+            sp.GetService<Core.Ports.ITopicGuardrail>() ?? throw Missing("the topic-guardrail (ITopicGuardrail)", "AddCoordinatorControls()"),
+            sp.GetService<Core.Ports.IAuditLog>() ?? throw Missing("the audit registry (IAuditLog)", "the host's persistence"),
+            sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger<ModelMessageDrafter>() ?? NullLogger<ModelMessageDrafter>.Instance,
+            sp.GetService<Core.Ports.IRateLimitBuckets>()));
         return true;
     }
+
+    private static InvalidOperationException Missing(string what, string register) =>
+        new($"The model's drafter needs {what}: register {register} before AddCoordinatorModel, or set Coordinator__Llm__Provider=none.");
 }
 
 /// <summary>Builds the provider's <see cref="IChatClient"/> from validated options.</summary>

@@ -39,6 +39,12 @@ public sealed class LlmOptions
     /// <summary>How many times a failed call (connection error, timeout, 429, 5xx) is retried, 0..5. Each retry can add up to <see cref="TimeoutSeconds"/>.</summary>
     public int MaxRetries { get; set; } = 1;
 
+    /// <summary>tool-rate-limit: the most model calls one instance may cause in an hour, shared by every host (1..10000, default 60); past it, templates.</summary>
+    public int MaxCallsPerInstancePerHour { get; set; } = 60;
+
+    /// <summary>tool-rate-limit: the most model calls one host makes in a minute (1..100000, default 120); past it, templates.</summary>
+    public int MaxCallsPerMinute { get; set; } = 120;
+
     internal TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
 
     internal string NormalizedProvider => (Provider ?? LlmProviders.None).Trim().ToLowerInvariant() is { Length: > 0 } p ? p : LlmProviders.None;
@@ -119,6 +125,10 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
             problems.Add($"{Var}TimeoutSeconds {options.TimeoutSeconds} is out of range: set {Var}TimeoutSeconds to 1..300 (default 30).");
         if (options.MaxRetries is < 0 or > 5)
             problems.Add($"{Var}MaxRetries {options.MaxRetries} is out of range: set {Var}MaxRetries to 0..5 (default 1).");
+        if (options.MaxCallsPerInstancePerHour is < 1 or > 10_000)
+            problems.Add($"{Var}MaxCallsPerInstancePerHour {options.MaxCallsPerInstancePerHour} is out of range: set {Var}MaxCallsPerInstancePerHour to 1..10000 (default 60).");
+        if (options.MaxCallsPerMinute is < 1 or > 100_000)
+            problems.Add($"{Var}MaxCallsPerMinute {options.MaxCallsPerMinute} is out of range: set {Var}MaxCallsPerMinute to 1..100000 (default 120).");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 

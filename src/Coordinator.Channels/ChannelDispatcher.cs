@@ -104,11 +104,13 @@ public sealed partial class ChannelDispatcher(
                 await outbox.FailAsync(send.Id, $"'{send.PersonId}' is no longer in the people directory", cancellationToken).ConfigureAwait(false);
                 return;
             }
-            if (renderer.Render(send.Notification, person) is not { } message)
+            if (renderer.Render(send.Notification, person) is not { } template)
             {
                 await outbox.FailAsync(send.Id, "nothing to tell: the action is not a message", cancellationToken).ConfigureAwait(false);
                 return;
             }
+            // The model's draft, when one was kept, says it in other words; the headline, facts and actions stay the template's.
+            var message = send.Draft is { Length: > 0 } draft ? template with { Text = draft } : template;
             var name = ChannelNames.Of(send.Channel);
             var limits = channel.Limits;
             var conversation = ConversationBucket(send.Channel, send.Address);

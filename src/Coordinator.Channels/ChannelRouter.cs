@@ -9,7 +9,9 @@ namespace Coordinator.Channels;
 /// everything), and each recipient whose preferred channel is configured also gets it there, through the outbox: at
 /// most once per (notification, person, channel), not before the end of the person's quiet hours, sent by the
 /// <see cref="ChannelDispatcher"/>. Both writes are idempotent, so a retried activity repeats them safely and a crash
-/// between them loses nothing: the retry writes what is missing.
+/// between them loses nothing: the retry writes what is missing. With a model configured (<see cref="IMessageDrafter"/>),
+/// each new message is drafted here, in the activity, before it is kept: the draft is kept with the message, so neither a
+/// replay nor a later send calls the model again, and a retried activity drafts only what an earlier attempt did not keep.
 /// </summary>
 public sealed class ChannelRouter(
     INotificationSender inbox,
@@ -17,7 +19,9 @@ public sealed class ChannelRouter(
     IPersonDirectory directory,
     IChannelOutbox outbox,
     ChannelDispatchSignal signal,
-    TimeProvider time) : INotificationSender
+    TimeProvider time,
+    MessageRenderer? renderer = null,
+    IMessageDrafter? drafter = null) : INotificationSender
 {
     private readonly HashSet<ChannelKind> _configured = [.. channels.Select(c => c.Kind)];
 
@@ -29,6 +33,8 @@ public sealed class ChannelRouter(
         ArgumentNullException.ThrowIfNull(notification);
         var delivered = await inbox.SendAsync(notification, cancellationToken).ConfigureAwait(false);
         var sends = Plan(notification, time.GetUtcNow());
+        if (drafter is not null && renderer is not null && sends.Count > 0)
+            sends = await DraftAsync(notification, sends, renderer, drafter, cancellationToken).ConfigureAwait(false);
         var enqueued = await outbox.EnqueueAsync(sends, cancellationToken).ConfigureAwait(false);
         if (enqueued > 0)
             signal.Notify();
@@ -54,6 +60,59 @@ public sealed class ChannelRouter(
         }
         return sends;
     }
+
+    /// <summary>
+    /// The messages with the model's drafts, for the recipients an earlier attempt did not already keep (those are kept
+    /// as they are: the outbox ignores a repeat). The drafter never throws for the model; the template is its fallback.
+    /// </summary>
+    private async Task<IReadOnlyList<ChannelSendRequest>> DraftAsync(
+        Notification notification, IReadOnlyList<ChannelSendRequest> sends, MessageRenderer templates, IMessageDrafter model, CancellationToken cancellationToken)
+    {
+        var kept = await outbox.EnqueuedAsync(notification.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+        var people = PeopleOf(notification);
+        var drafted = await Task.WhenAll(sends.Select(async send =>
+        {
+            if (kept.Contains((send.PersonId, send.Channel)) || directory.Find(send.PersonId) is not { } person
+                || templates.Render(notification, person) is not { } message)
+                return send;
+            var draft = await model.DraftAsync(new DraftRequest
+            {
+                Notification = notification,
+                Kind = message.Kind.FileName(),
+                RecipientId = person.Id,
+                Language = message.Language,
+                Template = message.Text,
+                Facts = message.Facts.Skip(1).Select(f => f.Value).Where(v => v.Length > 0).ToList(),
+                People = people,
+                Topics = TopicsOf(notification),
+                Input = InputOf(notification.Action),
+            }, cancellationToken).ConfigureAwait(false);
+            return draft.Text is { } text ? send with { Draft = text } : send;
+        })).ConfigureAwait(false);
+        return drafted;
+    }
+
+    /// <summary>
+    /// The people a notification may name: its recipients, who acted, and the owners of the steps it lists, as the
+    /// pii-detector knows them (names and handles).
+    /// </summary>
+    private List<KnownPerson> PeopleOf(Notification notification)
+    {
+        var action = notification.Action;
+        var ids = notification.Recipients.Concat(action.By is { } by ? [by] : [])
+            .Concat(action.Steps?.SelectMany(s => s.Owners) ?? []);
+        return [.. ids.Distinct(StringComparer.Ordinal).Select(directory.Find).OfType<Person>().Select(p => p.AsKnownPerson())];
+    }
+
+    /// <summary>What a message is about, for the guardrail: the workflow and the step.</summary>
+    private static List<string> TopicsOf(Notification notification) =>
+        [notification.WorkflowTitle, .. notification.StepTitle is { Length: > 0 } step ? [step] : Array.Empty<string>()];
+
+    /// <summary>The free text people wrote that a message quotes: a block's reason, a note's text.</summary>
+    private static string? InputOf(Core.Engine.CoordinationAction action) =>
+        string.Join('\n', new[] { action.Type == Core.Engine.CoordinationActionType.DecisionMade ? null : action.Reason, action.Text }.Where(t => !string.IsNullOrWhiteSpace(t))) is { Length: > 0 } text
+            ? text
+            : null;
 
     /// <summary>A person's handle on a channel: the recipient's queue in the outbox.</summary>
     public static string? AddressOf(Person person, ChannelKind channel)

@@ -36,7 +36,10 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<Core.People.IPersonDirectory>(),
             sp.GetRequiredService<IChannelOutbox>(),
             sp.GetRequiredService<ChannelDispatchSignal>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<MessageRenderer>(),
+            // Registered only when a model is configured: without one the templates write every message.
+            sp.GetService<IMessageDrafter>()));
         services.AddHostedService<ChannelDispatcher>();
         // Inbound: the webhooks keep replies and audit refusals; AddReplyWorker turns the replies into events.
         services.AddSingleton<ChannelAudit>();

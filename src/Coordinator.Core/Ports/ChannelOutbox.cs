@@ -5,7 +5,11 @@ namespace Coordinator.Core.Ports;
 /// <summary>One message to put in a chat channel's outbox: a notification for one person on one channel, not before a time.</summary>
 /// <param name="Address">The person's handle on the channel (Slack user id, Teams conversation, E.164 number, Telegram chat id): the recipient's queue.</param>
 /// <param name="NotBefore">When it may be sent: now, or the end of the person's quiet hours.</param>
-public sealed record ChannelSendRequest(Notification Notification, string PersonId, ChannelKind Channel, string Address, DateTimeOffset NotBefore);
+public sealed record ChannelSendRequest(Notification Notification, string PersonId, ChannelKind Channel, string Address, DateTimeOffset NotBefore)
+{
+    /// <summary>The model's draft for this person (see <see cref="IMessageDrafter"/>), sent instead of the template; null: the template.</summary>
+    public string? Draft { get; init; }
+}
 
 /// <summary>A message of the outbox, claimed for sending.</summary>
 public sealed record ChannelSend
@@ -24,6 +28,9 @@ public sealed record ChannelSend
 
     /// <summary>When the message was due: enqueued, or the end of the recipient's quiet hours.</summary>
     public DateTimeOffset? DueAt { get; init; }
+
+    /// <summary>The model's draft, drafted when the message was enqueued; null: the template writes it.</summary>
+    public string? Draft { get; init; }
 }
 
 /// <summary>What the provider answered for a message it accepted.</summary>
@@ -45,6 +52,12 @@ public interface IChannelOutbox
 {
     /// <summary>Adds the messages not already there; answers how many were new.</summary>
     Task<int> EnqueueAsync(IReadOnlyList<ChannelSendRequest> sends, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The (person, channel) pairs already in the outbox for a notification: a retried delivery drafts (calls the model
+    /// for) only the messages an earlier attempt did not keep.
+    /// </summary>
+    Task<IReadOnlySet<(string PersonId, ChannelKind Channel)>> EnqueuedAsync(string notificationKey, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Claims up to <paramref name="max"/> messages that are due, at most one per recipient (the oldest open one: per

@@ -17,9 +17,9 @@ public sealed class PostgresChannelOutbox(NpgsqlDataSource dataSource) : IChanne
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private const string EnqueueSql = """
-        INSERT INTO channel_outbox (notification_key, person_id, channel, address, instance_id, notification, not_before, due_at)
-        SELECT k, p, c, a, i, n, nb, greatest(clock_timestamp(), nb)
-        FROM unnest(@keys::text[], @people::text[], @channels::text[], @addresses::text[], @instances::text[], @payloads::jsonb[], @notBefore::timestamptz[]) AS u(k, p, c, a, i, n, nb)
+        INSERT INTO channel_outbox (notification_key, person_id, channel, address, instance_id, notification, not_before, due_at, draft)
+        SELECT k, p, c, a, i, n, nb, greatest(clock_timestamp(), nb), d
+        FROM unnest(@keys::text[], @people::text[], @channels::text[], @addresses::text[], @instances::text[], @payloads::jsonb[], @notBefore::timestamptz[], @drafts::text[]) AS u(k, p, c, a, i, n, nb, d)
         ON CONFLICT (notification_key, person_id, channel) DO NOTHING
         """;
 
@@ -42,8 +42,10 @@ public sealed class PostgresChannelOutbox(NpgsqlDataSource dataSource) : IChanne
         SET status = 'sending', attempts = o.attempts + 1, leased_until = clock_timestamp() + @lease
         FROM due
         WHERE o.id = due.id AND (o.status = 'pending' OR o.leased_until < clock_timestamp())
-        RETURNING o.id, o.person_id AS PersonId, o.channel, o.address, o.attempts, o.failures, o.due_at AS DueAt, o.notification::text AS Payload
+        RETURNING o.id, o.person_id AS PersonId, o.channel, o.address, o.attempts, o.failures, o.due_at AS DueAt, o.notification::text AS Payload, o.draft
         """;
+
+    private const string EnqueuedSql = "SELECT person_id, channel FROM channel_outbox WHERE notification_key = @key";
 
     private const string NextDueSql = """
         SELECT min(CASE WHEN status = 'sending' THEN greatest(not_before, leased_until) ELSE not_before END)
@@ -72,7 +74,7 @@ public sealed class PostgresChannelOutbox(NpgsqlDataSource dataSource) : IChanne
         UPDATE channel_outbox SET status = 'failed', leased_until = NULL, last_error = @error WHERE id = @id AND status = 'sending'
         """;
 
-    private sealed record ClaimedRow(long Id, string PersonId, string Channel, string Address, int Attempts, int Failures, DateTime DueAt, string Payload);
+    private sealed record ClaimedRow(long Id, string PersonId, string Channel, string Address, int Attempts, int Failures, DateTime DueAt, string Payload, string? Draft);
 
     public async Task<int> EnqueueAsync(IReadOnlyList<ChannelSendRequest> sends, CancellationToken cancellationToken = default)
     {
@@ -89,7 +91,16 @@ public sealed class PostgresChannelOutbox(NpgsqlDataSource dataSource) : IChanne
             instances = sends.Select(s => s.Notification.InstanceId).ToArray(),
             payloads = sends.Select(s => JsonSerializer.Serialize(s.Notification, Json)).ToArray(),
             notBefore = sends.Select(s => s.NotBefore.UtcDateTime).ToArray(),
+            drafts = sends.Select(s => s.Draft).ToArray(),
         }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlySet<(string PersonId, ChannelKind Channel)>> EnqueuedAsync(string notificationKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(notificationKey);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string PersonId, string Channel)>(new CommandDefinition(EnqueuedSql, new { key = notificationKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => (r.PersonId, ChannelNames.Parse(r.Channel))).ToHashSet();
     }
 
     public async Task<ChannelClaim> ClaimAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default)
@@ -106,6 +117,7 @@ public sealed class PostgresChannelOutbox(NpgsqlDataSource dataSource) : IChanne
             Attempts = r.Attempts,
             Failures = r.Failures,
             DueAt = new DateTimeOffset(DateTime.SpecifyKind(r.DueAt, DateTimeKind.Utc)),
+            Draft = r.Draft,
             Notification = JsonSerializer.Deserialize<Notification>(r.Payload, Json)
                 ?? throw new InvalidOperationException($"Outbox row {r.Id} holds no notification."),
         }).OrderBy(s => s.Id).ToList();
