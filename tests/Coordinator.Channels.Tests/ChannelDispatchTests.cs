@@ -36,7 +36,7 @@ public sealed class ChannelDispatchTests(ChannelsPostgres postgres) : IAsyncLife
         new() { Id = id, Name = id, Channel = ChannelKind.Slack, Slack = slack, QuietHours = quiet };
 
     /// <summary>A host's channel services: the inbox, the Slack channel, the router and a running dispatcher.</summary>
-    private async Task<ServiceProvider> StartHostAsync(IPersonDirectory people)
+    private async Task<ServiceProvider> StartHostAsync(IPersonDirectory people, IMessageDrafter? drafter = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -55,6 +55,8 @@ public sealed class ChannelDispatchTests(ChannelsPostgres postgres) : IAsyncLife
         services.AddSingleton<IRateLimitBuckets, PostgresRateLimitBuckets>();
         services.AddSingleton<IChannelInbound, PostgresChannelInbound>();
         services.AddSingleton<IAuditLog, NoAudit>();
+        if (drafter is not null)
+            services.AddSingleton(drafter);
         Assert.True(services.AddSlackChannel(configuration));
         services.AddChannelRouting(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
@@ -123,6 +125,62 @@ public sealed class ChannelDispatchTests(ChannelsPostgres postgres) : IAsyncLife
         await using var data = NpgsqlDataSource.Create(_connection);
         await using var count = data.CreateCommand("SELECT count(*) FROM notifications");
         Assert.Equal(30L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>A drafter that rewrites the template's first line (or leaves the template, when told to), recording what it was asked.</summary>
+    private sealed class RecordingDrafter(bool useTemplate = false) : IMessageDrafter
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<DraftRequest> Requests { get; } = new();
+
+        public Task<MessageDraft> DraftAsync(DraftRequest request, CancellationToken cancellationToken = default)
+        {
+            Requests.Enqueue(request);
+            return Task.FromResult(useTemplate
+                ? MessageDraft.UseTemplate("the topic-guardrail refused the draft")
+                : new MessageDraft($"Drafted for {request.RecipientId}: {string.Join(" | ", request.Facts)}", DraftSource.Model, null));
+        }
+    }
+
+    [Fact]
+    public async Task SendAsync_WithAModel_DraftsOnceInTheActivity_AndTheDispatcherSendsTheDraft()
+    {
+        var people = new PersonDirectory([SlackPerson("ann", "U0ANN0001")]);
+        var drafter = new RecordingDrafter();
+        var host = await StartHostAsync(people, drafter);
+        var router = host.GetRequiredService<INotificationSender>();
+
+        Assert.Equal(SideEffectOutcome.Performed, await router.SendAsync(Reminder(1, "ann")));
+        // A retried activity finds the message kept and does not call the model again.
+        Assert.Equal(SideEffectOutcome.AlreadyPerformed, await router.SendAsync(Reminder(1, "ann")));
+        await WaitForPostsAsync(1);
+        await StopHostAsync(host);
+
+        var request = Assert.Single(drafter.Requests);
+        Assert.Equal("reminder", request.Kind);
+        Assert.Equal("ann", request.RecipientId);
+        Assert.Contains("ACME-1", request.Template, StringComparison.Ordinal);
+        Assert.Contains("ACME-1", request.Facts);
+        Assert.Contains("IT set-up", request.Facts);
+        Assert.Equal(3, request.Facts.Count); // the reference, the step, the due date
+        Assert.Equal("ann", Assert.Single(request.People).Id);
+        var post = Assert.Single(_slack.Posts);
+        Assert.Equal($"Drafted for ann: {string.Join(" | ", request.Facts)}", post.Text);
+    }
+
+    [Fact]
+    public async Task SendAsync_DrafterFallsBackToTheTemplate_TheTemplateIsSent()
+    {
+        var people = new PersonDirectory([SlackPerson("ann", "U0ANN0001")]);
+        var drafter = new RecordingDrafter(useTemplate: true);
+        var host = await StartHostAsync(people, drafter);
+
+        await host.GetRequiredService<INotificationSender>().SendAsync(Reminder(1, "ann"));
+        await WaitForPostsAsync(1);
+        await StopHostAsync(host);
+
+        Assert.Single(drafter.Requests);
+        var post = Assert.Single(_slack.Posts);
+        Assert.Equal(Assert.Single(drafter.Requests).Template, post.Text);
     }
 
     [Fact]
