@@ -5,16 +5,16 @@ using Coordinator.Controls.Guardrail;
 using Coordinator.Controls.Pii;
 using Coordinator.Core.Ports;
 
-// The controls' throughput on one thread (issue 14). Each control has its own measurement below; --control picks one.
-//   dotnet run -c Release --project bench/Coordinator.ControlBenchmarks -- [--control pii|guardrail|all] [--seconds N] [--corpus DIR]
+// The controls' throughput on one thread, and the latency drafting adds (issue 14). Each has its own measurement; --control picks one.
+//   dotnet run -c Release --project bench/Coordinator.ControlBenchmarks -- [--control pii|guardrail|draft|all] [--seconds N] [--corpus DIR]
 // --corpus is the folder with pii.jsonl (and guardrail.jsonl); default tests/Coordinator.Controls.Tests/corpus under
 // the repository root, found by walking up to Coordinator.sln.
 var control = Option("--control", "all");
 var seconds = double.Parse(Option("--seconds", "5"), CultureInfo.InvariantCulture);
 var corpus = Option("--corpus", "") is { Length: > 0 } given ? given : DefaultCorpus();
-if (control is not ("pii" or "guardrail" or "all") || seconds <= 0)
+if (control is not ("pii" or "guardrail" or "draft" or "all") || seconds <= 0)
 {
-    Console.Error.WriteLine("usage: --control pii|guardrail|all  --seconds N (> 0)  --corpus DIR");
+    Console.Error.WriteLine("usage: --control pii|guardrail|draft|all  --seconds N (> 0)  --corpus DIR");
     return 2;
 }
 Console.WriteLine($"corpus {corpus}, {Environment.ProcessorCount} cores, one thread, {seconds:F0} s per measurement");
@@ -23,6 +23,8 @@ if (control is "pii" or "all")
     ok &= MeasurePii(Path.Combine(corpus, "pii.jsonl"), seconds);
 if (control is "guardrail" or "all")
     ok &= MeasureGuardrail(Path.Combine(corpus, "guardrail.jsonl"), seconds);
+if (control is "draft" or "all")
+    ok &= await Coordinator.ControlBenchmarks.Drafting.MeasureAsync(seconds);
 return ok ? 0 : 1;
 
 // ---- pii-detector: Redact over the corpus sentences, with the corpus's directory of people (pii-people.json) ----------------------
