@@ -104,9 +104,13 @@ public sealed class ChannelRouter(
         return [.. ids.Distinct(StringComparer.Ordinal).Select(directory.Find).OfType<Person>().Select(p => p.AsKnownPerson())];
     }
 
-    /// <summary>What a message is about, for the guardrail: the workflow and the step.</summary>
-    private static List<string> TopicsOf(Notification notification) =>
-        [notification.WorkflowTitle, .. notification.StepTitle is { Length: > 0 } step ? [step] : Array.Empty<string>()];
+    /// <summary>What a message is about, for the guardrail: the workflow, the step, and the topics the workflow declares.</summary>
+    public static List<string> TopicsOf(Notification notification)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        return [.. new[] { notification.WorkflowTitle, notification.StepTitle }.OfType<string>().Where(t => t.Length > 0)
+            .Concat(notification.Topics ?? []).Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
 
     /// <summary>The free text people wrote that a message quotes: a block's reason, a note's text.</summary>
     private static string? InputOf(Core.Engine.CoordinationAction action) =>

@@ -87,6 +87,7 @@ public sealed class SideEffectPlanner
             StepTitle = StepTitle(action),
             Recipients = action.To,
             Action = action,
+            Topics = definition.Guardrails?.Topics,
         });
     }
 

@@ -33,6 +33,16 @@ public sealed class SideEffectPlannerTests
     }
 
     [Fact]
+    public void Notify_WorkflowDeclaringTopics_CarriesThem_AndNoneWithout()
+    {
+        var declared = TestWorkflows.Everything with { Guardrails = new() { Topics = ["customer onboarding", "IT set-up"] } };
+        var action = Actions(out _).First(a => a.To.Count > 0);
+
+        Assert.Equal(["customer onboarding", "IT set-up"], new SideEffectPlanner("inst-1", declared, "R-1").Notify(action)!.Notification.Topics);
+        Assert.Null(new SideEffectPlanner("inst-1", TestWorkflows.Everything, "R-1").Notify(action)!.Notification.Topics);
+    }
+
+    [Fact]
     public void Notify_ActionsWithAndWithoutRecipients_NotifiesOnlyAddressedActions()
     {
         var planner = new SideEffectPlanner("inst-1", TestWorkflows.Everything, "R-1");

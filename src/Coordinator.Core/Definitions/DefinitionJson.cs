@@ -120,6 +120,15 @@ public static class DefinitionJson
         }
         if (d.Crm is { } crm)
             WriteCrm(w, crm);
+        if (d.Guardrails is { } guardrails)
+        {
+            w.WriteStartObject("guardrails");
+            w.WriteStartArray("topics");
+            foreach (var topic in guardrails.Topics)
+                w.WriteStringValue(topic);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

@@ -38,6 +38,13 @@ public sealed record WorkflowDefinition
     /// <summary>How instances mirror their progress on the CRM (<c>crm:</c>); null for the defaults.</summary>
     public CrmRules? Crm { get; init; }
 
+    /// <summary>What people may talk about with the coordinator in this workflow (<c>guardrails:</c>); null for its own domain.</summary>
+    public GuardrailRules? Guardrails { get; init; }
+
+    /// <summary>The topics the topic-guardrail keeps messages on: <c>guardrails.topics</c>, else the workflow's title and its steps' titles.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Topics => Guardrails?.Topics ?? [Title, .. Steps.Select(s => s.Title)];
+
     /// <summary>The CRM object type the business key names: <c>crm.object</c>, else <c>start.hubspot.object</c>, else a deal.</summary>
     [JsonIgnore]
     public CrmObjectType CrmObject => Crm?.Object ?? Start?.HubSpot?.Object ?? CrmObjectType.Deal;
@@ -186,6 +193,18 @@ public sealed record DecisionOption
 
     /// <summary>For block alternatives: moves the step's due time by this much when chosen.</summary>
     public TimeSpan? ExtendDue { get; init; }
+}
+
+/// <summary>The topic-guardrail's rules of a workflow: the topics people may talk about.</summary>
+public sealed record GuardrailRules
+{
+    /// <summary>The most topics a workflow may declare.</summary>
+    public const int MaxTopics = 50;
+
+    /// <summary>The longest a topic may be, in characters.</summary>
+    public const int MaxTopicLength = 80;
+
+    public required IReadOnlyList<string> Topics { get; init; }
 }
 
 public sealed record SummaryRule

@@ -28,6 +28,9 @@ public sealed record Notification
     public required IReadOnlyList<string> Recipients { get; init; }
 
     public required CoordinationAction Action { get; init; }
+
+    /// <summary>The topics the workflow declares (<c>guardrails.topics</c>), when it declares any: the guardrail keeps drafts on them.</summary>
+    public IReadOnlyList<string>? Topics { get; init; }
 }
 
 /// <summary>Delivers notifications to people (chat channels, e-mail, the web inbox).</summary>

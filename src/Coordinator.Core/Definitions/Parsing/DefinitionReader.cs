@@ -11,10 +11,11 @@ namespace Coordinator.Core.Definitions.Parsing;
 /// </summary>
 internal sealed partial class DefinitionReader(string fileName, DiagnosticBag bag) : NodeReader(fileName, bag)
 {
-    internal static readonly string[] RootKeys = ["schema", "id", "version", "title", "process_owner", "business_key", "roles", "defaults", "steps", "summary", "start", "crm"];
+    internal static readonly string[] RootKeys = ["schema", "id", "version", "title", "process_owner", "business_key", "roles", "defaults", "steps", "summary", "start", "crm", "guardrails"];
     internal static readonly string[] RoleKeys = ["people", "from_context", "lead"];
     private static readonly string[] DefaultsKeys = ["reminders", "escalation"];
     private static readonly string[] SummaryKeys = ["to", "every"];
+    private static readonly string[] GuardrailKeys = ["topics"];
 
     /// <summary>The definition as far as it could be read; null when the root is not a mapping.</summary>
     public WorkflowDefinition? Read(SyntaxNode root)
@@ -49,6 +50,7 @@ internal sealed partial class DefinitionReader(string fileName, DiagnosticBag ba
             Summary = ReadSummary(fields),
             Start = ReadStart(fields),
             Crm = ReadCrm(fields),
+            Guardrails = ReadGuardrails(fields),
         };
     }
 
@@ -167,6 +169,37 @@ internal sealed partial class DefinitionReader(string fileName, DiagnosticBag ba
         var to = RequiredTargets(fields, "to", "the summary recipients (roles or process_owner)");
         var every = RequiredDuration(fields, "every");
         return new SummaryRule { To = to, Every = every ?? TimeSpan.Zero };
+    }
+
+    private GuardrailRules? ReadGuardrails(MappingFields root)
+    {
+        var fields = Open(root["guardrails"], root.PathOf("guardrails"), "'guardrails'", GuardrailKeys);
+        if (fields is null)
+            return null;
+        if (IsAbsent(fields["topics"]))
+        {
+            Missing(fields, "topics", "the subjects people may talk about with the coordinator in this workflow, e.g. 'topics: [customer onboarding, IT set-up]'");
+            return null;
+        }
+        var entries = TextList(fields["topics"]!, fields.PathOf("topics"), "'guardrails.topics'");
+        var topics = new List<string>();
+        foreach (var (raw, location) in entries)
+        {
+            var topic = raw.Trim();
+            if (topic.Length == 0)
+                diagnostics.Error(DiagnosticCodes.InvalidValue, location, "a topic is empty; write what people may talk about, e.g. 'IT set-up'.");
+            else if (topic.Length > GuardrailRules.MaxTopicLength)
+                diagnostics.Error(DiagnosticCodes.InvalidValue, location, $"the topic '{topic[..20]}...' has {topic.Length} characters; a topic has at most {GuardrailRules.MaxTopicLength}: name a subject, not a description.");
+            else if (topics.Contains(topic, StringComparer.OrdinalIgnoreCase))
+                diagnostics.Error(DiagnosticCodes.InvalidValue, location, $"the topic '{topic}' is listed twice; remove one.");
+            else
+                topics.Add(topic);
+        }
+        if (entries.Count == 0)
+            diagnostics.Error(DiagnosticCodes.InvalidValue, fields["topics"]!.Location, "'guardrails.topics' is empty; list at least one topic, or leave 'guardrails' out to keep the workflow's own domain (its title and its steps).");
+        else if (entries.Count > GuardrailRules.MaxTopics)
+            diagnostics.Error(DiagnosticCodes.InvalidValue, fields["topics"]!.Location, $"'guardrails.topics' lists {entries.Count} topics; at most {GuardrailRules.MaxTopics} are allowed.");
+        return new GuardrailRules { Topics = topics };
     }
 
     private int? RequiredVersion(MappingFields fields)
