@@ -167,7 +167,7 @@ public sealed partial class ModelMessageDrafter : IMessageDrafter
         {
             person = request.RecipientId,
             checks = "draft",
-            category = CategoryName(verdict.Category),
+            category = verdict.CategoryName,
             reason = verdict.Reason,
         }, draft));
         if (!verdict.Allowed)
@@ -241,15 +241,6 @@ public sealed partial class ModelMessageDrafter : IMessageDrafter
         PiiKind.FiscalCode => "fiscal_code",
         PiiKind.IpAddress => "ip_address",
         _ => "person",
-    };
-
-    private static string CategoryName(GuardrailCategory category) => category switch
-    {
-        GuardrailCategory.OnTopic => "on_topic",
-        GuardrailCategory.OffTopic => "off_topic",
-        GuardrailCategory.Injection => "injection",
-        GuardrailCategory.Leak => "leak",
-        _ => "echo",
     };
 
     /// <summary>One of this host's calls of the current minute (a fixed window on the host's clock), if any is left.</summary>

@@ -22,6 +22,18 @@ public sealed class ChannelAudit(IAuditLog audit, TimeProvider time)
         AppendAsync(channel, "webhook.unknown_sender", AuditVerdict.Warn, "anonymous", deliveryId,
             new { channel = ChannelNames.Of(channel), reason = "the sender's handle is not in the people directory; nothing was raised" }, cancellationToken);
 
+    /// <summary>
+    /// The topic-guardrail's verdict on free text a person sent (<c>control.topic-guardrail</c>): <c>ALLOW</c> on topic,
+    /// <c>WARN</c> off topic, <c>DENY</c> an injection attempt. Keyed by the delivery, so a provider's retry writes no
+    /// second row; the actor is the person; the detail has the channel, the category and the rule, never the text.
+    /// </summary>
+    public Task InboundCheckedAsync(ChannelKind channel, string deliveryId, string personId, GuardrailVerdict verdict, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        return AppendAsync(channel, "control.topic-guardrail", verdict.Verdict, personId, deliveryId,
+            new { channel = ChannelNames.Of(channel), checks = "inbound", category = verdict.CategoryName, reason = verdict.Reason }, cancellationToken);
+    }
+
     /// <summary>Failures after which a delayed delivery is written to the audit (a blip is not; an outage is).</summary>
     public const int DelayedAfterFailures = 3;
 

@@ -20,6 +20,8 @@ internal sealed class ReplyAnswers
         NoLongerOpen = "{0} no longer waits for you; nothing was changed.",
         AskWhat = "What about {0}? Reply “done”, “blocked: <reason>” or “note: <text>” in its thread.",
         NoSuchItem = "There is no item {0} in the list; reply with a number from 1 to {1}.",
+        OffTopic = "Sorry, I can only help with the work I coordinate for you.",
+        Refused = "I cannot act on that message: I only record progress on your work, and I never share other people's data.",
     };
 
     public static ReplyAnswers Italian { get; } = new()
@@ -39,6 +41,8 @@ internal sealed class ReplyAnswers
         NoLongerOpen = "{0} non ti aspetta più; non è stato cambiato niente.",
         AskWhat = "Cosa vuoi fare con {0}? Rispondi «fatto», «bloccato: <motivo>» o «nota: <testo>» nel suo thread.",
         NoSuchItem = "Nell'elenco non c'è la voce {0}; rispondi con un numero da 1 a {1}.",
+        OffTopic = "Mi dispiace, posso aiutarti solo con il lavoro che coordino per te.",
+        Refused = "Non posso dare seguito a questo messaggio: registro solo l'avanzamento del tuo lavoro e non condivido mai i dati di altre persone.",
     };
 
     public static ReplyAnswers For(string? language) => string.Equals(language, "it", StringComparison.Ordinal) ? Italian : English;
@@ -62,4 +66,6 @@ internal sealed class ReplyAnswers
     public required string NoLongerOpen { get; init; }
     public required string NoSuchItem { get; init; }
     public required string AskWhat { get; init; }
+    public required string OffTopic { get; init; }
+    public required string Refused { get; init; }
 }

@@ -16,6 +16,9 @@ public sealed record ReplyHandling(string Outcome, string? Answer);
 /// their handle, finds the step the reply is about (the message it answers, for WhatsApp the latest message sent to
 /// them, else their only open item), reads the command (<see cref="ReplyParser"/>; a button is the action of that
 /// number), and submits the event with an id derived from the delivery, so a reply handled twice raises one event.
+/// Free text that is no command goes through the topic-guardrail against the topics of the sender's workflows: an
+/// injection attempt is refused (<c>DENY</c>), off-topic text gets a polite refusal (<c>WARN</c>), each verdict an audit
+/// row (<c>control.topic-guardrail</c>, keyed by the delivery, without the text); on-topic text gets the help.
 /// </summary>
 public sealed class ReplyHandler(
     IPersonDirectory directory,
@@ -23,7 +26,9 @@ public sealed class ReplyHandler(
     IWorkQueries work,
     IHumanEventGateway gateway,
     MessageRenderer renderer,
-    ChannelAudit audit)
+    ChannelAudit audit,
+    ITopicGuardrail guardrail,
+    IServedWorkflows workflows)
 {
     private sealed record Target(string InstanceId, string StepId, string StepTitle, IReadOnlyList<MessageAction> Actions);
 
@@ -39,8 +44,10 @@ public sealed class ReplyHandler(
         var parsed = reply.ActionNumber is { } pressed
             ? new ParsedReply(ReplyCommand.Choice, pressed.ToString(CultureInfo.InvariantCulture))
             : ReplyParser.Parse(reply.Text);
-        if (parsed.Command is ReplyCommand.Help or ReplyCommand.Unknown)
-            return new ReplyHandling(parsed.Command == ReplyCommand.Help ? "help" : "not a command", answers.Help);
+        if (parsed.Command == ReplyCommand.Help)
+            return new ReplyHandling("help", answers.Help);
+        if (parsed.Command == ReplyCommand.Unknown)
+            return await FreeTextAsync(reply, person, answers, cancellationToken).ConfigureAwait(false);
 
         Target? target;
         if (parsed.Command == ReplyCommand.Choice && reply.ActionNumber is null && reply.ReplyTo is null
@@ -73,6 +80,42 @@ public sealed class ReplyHandler(
             SubmittedKind.Pending => new ReplyHandling($"raised: {humanEvent.Type} on {target.InstanceId}/{target.StepId}", Format(answers.Pending, target.StepTitle)),
             _ => new ReplyHandling($"rejected: {submitted.Reason}", Format(answers.Rejected, target.StepTitle, submitted.Reason ?? "")),
         };
+    }
+
+    /// <summary>
+    /// Free text that is no command: classified by the topic-guardrail against the topics of the workflows the sender has
+    /// work in (all served workflows when none), the verdict written to the audit, and the answer chosen by it. Nothing is
+    /// raised whatever the verdict: the text is never taken as an instruction.
+    /// </summary>
+    private async Task<ReplyHandling> FreeTextAsync(InboundReply reply, Person person, ReplyAnswers answers, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(reply.Text))
+            return new ReplyHandling("not a command", answers.Help);
+        var open = await work.WaitingOnAsync(person.Id, MaxListed, cancellationToken).ConfigureAwait(false);
+        var verdict = guardrail.CheckInbound(reply.Text, TopicsOf(open));
+        await audit.InboundCheckedAsync(reply.Channel, reply.DeliveryId, person.Id, verdict, cancellationToken).ConfigureAwait(false);
+        return verdict.Category switch
+        {
+            GuardrailCategory.Injection => new ReplyHandling($"refused by the topic-guardrail: {verdict.Reason}", answers.Refused + "\n" + answers.Help),
+            GuardrailCategory.OffTopic => new ReplyHandling("off topic", answers.OffTopic + "\n" + answers.Help),
+            _ => new ReplyHandling("not a command", answers.Help),
+        };
+    }
+
+    /// <summary>
+    /// The topics free text is checked against: each workflow's topics (declared in <c>guardrails.topics</c>, else its
+    /// title and its steps' titles) for the workflows of the person's open items, and the items' titles; all served
+    /// workflows when nothing waits for the person.
+    /// </summary>
+    private List<string> TopicsOf(IReadOnlyList<PersonWorkItem> open)
+    {
+        var ids = open.Select(o => o.Instance.WorkflowId).ToHashSet(StringComparer.Ordinal);
+        var definitions = workflows.Latest.Where(d => ids.Count == 0 || ids.Contains(d.Id));
+        return [.. definitions.SelectMany(d => d.Topics)
+            .Concat(open.Select(o => o.Instance.WorkflowTitle))
+            .Concat(open.Select(o => o.Item.Title))
+            .Where(t => !string.IsNullOrWhiteSpace(t))
+            .Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 
     /// <summary>The event's id: the channel and the provider's delivery id, so the instance recognises a reply handled twice.</summary>

@@ -77,6 +77,16 @@ public enum GuardrailCategory
 public sealed record GuardrailVerdict(GuardrailCategory Category, AuditVerdict Verdict, string Reason)
 {
     public bool Allowed => Verdict == AuditVerdict.Allow;
+
+    /// <summary>The category as the audit rows' detail names it: <c>on_topic</c>, <c>off_topic</c>, <c>injection</c>, <c>leak</c>, <c>echo</c>.</summary>
+    public string CategoryName => Category switch
+    {
+        GuardrailCategory.OnTopic => "on_topic",
+        GuardrailCategory.OffTopic => "off_topic",
+        GuardrailCategory.Injection => "injection",
+        GuardrailCategory.Leak => "leak",
+        _ => "echo",
+    };
 }
 
 /// <summary>
