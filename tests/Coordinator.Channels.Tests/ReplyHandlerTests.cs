@@ -99,23 +99,13 @@ public sealed class ReplyHandlerTests
         },
     };
 
-    /// <summary>The workflows served: the sample b2b onboarding, as shipped (its topics are its title and its steps' titles) or with declared topics.</summary>
-    private sealed class Served(params string[] declaredTopics) : IServedWorkflows
-    {
-        public IReadOnlyList<WorkflowDefinition> Latest { get; } =
-        [
-            WorkflowLoader.LoadText(File.ReadAllText(Path.Combine(Coordinator.Testing.RepositoryPaths.Definitions, "b2b-onboarding.yaml")).TrimEnd()
-                + (declaredTopics.Length == 0 ? "" : "\nguardrails:\n  topics: [" + string.Join(", ", declaredTopics.Select(t => $"\"{t}\"")) + "]") + "\n", "b2b-onboarding.yaml").Definition!,
-        ];
-    }
-
     private static (ReplyHandler Handler, Gateway Gateway, Audit Audit) Handler(IChannelInbound sent, IWorkQueries? work = null, IServedWorkflows? served = null)
     {
         var people = new PersonDirectory([Marco, Anna]);
         var gateway = new Gateway();
         var audit = new Audit();
         return (new ReplyHandler(people, sent, work ?? new Work(), gateway, new MessageRenderer(TemplateSet.BuiltIn, people), new ChannelAudit(audit, TimeProvider.System),
-            new TopicGuardrail(new PiiDetector()), served ?? new Served()), gateway, audit);
+            new TopicGuardrail(new PiiDetector()), served ?? new ServedSample()), gateway, audit);
     }
 
     private static InboundReply Reply(string sender, string? text = null, int? button = null, string? replyTo = null) => new()
@@ -357,7 +347,7 @@ public sealed class ReplyHandlerTests
     {
         const string text = "the kombucha fermentation looks good";
         var (plain, _, plainAudit) = Handler(new Sent());
-        var (declared, _, declaredAudit) = Handler(new Sent(), served: new Served("kombucha fermentation"));
+        var (declared, _, declaredAudit) = Handler(new Sent(), served: new ServedSample("kombucha fermentation"));
 
         await plain.HandleAsync(Reply("U024BE7LH", text), CancellationToken.None);
         await declared.HandleAsync(Reply("U024BE7LH", text), CancellationToken.None);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Coordinator.Channels.Replies;
 using Coordinator.Channels.Telegram;
+using Coordinator.Controls;
 using Coordinator.Core.Engine;
 using Coordinator.Core.People;
 using Coordinator.Core.Ports;
@@ -67,6 +68,9 @@ internal sealed class TelegramHost : IAsyncDisposable
         services.AddSingleton<IWorkQueries, NoWork>();
         Assert.True(services.AddTelegramChannel(configuration));
         services.AddChannelRouting(configuration);
+        // The reply handler checks free text with the real topic-guardrail against the served workflows.
+        services.AddCoordinatorControls();
+        services.AddSingleton<IServedWorkflows>(new ServedSample());
         services.AddReplyWorker<RecordingGateway>();
         var app = builder.Build();
         app.MapTelegramWebhooks();

@@ -2,6 +2,7 @@ using System.Net;
 using Coordinator.Channels.Replies;
 using Coordinator.Channels.Tests.Slack;
 using Coordinator.Channels.WhatsApp;
+using Coordinator.Controls;
 using Coordinator.Core.Engine;
 using Coordinator.Core.People;
 using Coordinator.Core.Ports;
@@ -119,6 +120,9 @@ public sealed class WhatsAppRoundTripTests(ChannelsPostgres postgres)
         services.AddSingleton<IWorkQueries, NoWork>();
         Assert.True(services.AddWhatsAppChannel(builder.Configuration));
         services.AddChannelRouting(builder.Configuration);
+        // The reply handler checks free text with the real topic-guardrail against the served workflows.
+        services.AddCoordinatorControls();
+        services.AddSingleton<IServedWorkflows>(new ServedSample());
         services.AddReplyWorker<Gateway>();
         await using var app = builder.Build();
         app.MapWhatsAppWebhooks();
