@@ -14,7 +14,6 @@ using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Coordinator.Hosting.Durable;
@@ -65,9 +64,11 @@ public static partial class EmbeddedDurableTask
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<DurableBackendOptions>(DurableBackendOptions.Section)
             .PostConfigure(options => options.WorkerId = string.IsNullOrWhiteSpace(options.WorkerId) ? DurableBackendOptions.WorkerIdFor(dataPath) : options.WorkerId);
-        // The backend logs nothing of its own: its lease and partition chatter is not the operator's concern
-        // (the host's filters keep DurableTask at warnings for what goes through the worker and client).
-        builder.Services.AddSingleton(sp => new EmbeddedBackend(CreateBackend(sp.GetRequiredService<IOptions<DurableBackendOptions>>().Value, NullLoggerFactory.Instance)));
+        // The backend logs through the host (categories DurableTask.AzureStorage and DurableTask.Core): the host's
+        // filters keep them at warnings (poison or duplicate messages, lost partitions), which an operator needs;
+        // its lease and partition chatter shows with Logging__LogLevel__DurableTask.AzureStorage=Information.
+        builder.Services.AddSingleton(sp => new EmbeddedBackend(CreateBackend(
+            sp.GetRequiredService<IOptions<DurableBackendOptions>>().Value, sp.GetRequiredService<ILoggerFactory>())));
         builder.Services.TryAddSingleton(new StartupProgress(TextWriter.Null));
         builder.Services.AddHostedService<TaskHubStartup>();
         var endpoint = SidecarEndpoint.Create(dataPath);

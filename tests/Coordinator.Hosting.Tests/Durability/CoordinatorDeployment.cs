@@ -107,9 +107,11 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
             // One partition for one host; a fleet spreads four over its hosts.
             ["Coordinator__Durable__PartitionCount"] = _ports.Length == 1 ? "1" : "4",
             ["Coordinator__Durable__MaxQueuePollingInterval"] = "00:00:00.500",
-            // A killed host's dequeued messages come back after this (production default: 5 minutes).
-            ["Coordinator__Durable__ControlQueueVisibilityTimeout"] = "00:00:10",
-            ["Coordinator__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:10",
+            // A killed host's dequeued messages come back after this (production default: 5 minutes). Short, so
+            // recovery turns run within a campaign; not so short that a turn on a loaded machine outlasts it
+            // (at 10 s the provider redelivered messages still being processed: pop receipt mismatches).
+            ["Coordinator__Durable__ControlQueueVisibilityTimeout"] = "00:00:30",
+            ["Coordinator__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:30",
             ["Coordinator__ApiKey"] = _apiKey,
             ["Coordinator__Audit__AnchorPath"] = AnchorPath,
         };

@@ -10,33 +10,36 @@ namespace Coordinator.Hosting.Tests.Durability;
 // Issue 9: "exactly once, even when a turn runs twice; no outage ends an instance", proven against
 // coordinator serve as a separate process on real Azurite and PostgreSQL while the host is killed
 // and its stores go down. Each scenario has its own collection, so its own Azurite and PostgreSQL:
-// an outage never reaches another test, and the scenarios can run side by side.
+// an outage never reaches another test. The scenarios run one at a time, after the other collections
+// (DisableParallelization): two campaigns side by side on a 2-core machine starved each other's hosts
+// until turns outlasted the control-queue visibility timeout, and the redelivered messages (pop receipt
+// mismatches, out-of-order returns) slowed both runs past the driver's patience.
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SigkillCampaignCollection : ICollectionFixture<ThrowawayAzurite>, ICollectionFixture<PostgresFixture>
 {
     public const string Name = "Faults: SIGKILL campaign";
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AzuriteOutageCollection : ICollectionFixture<ThrowawayAzurite>, ICollectionFixture<PostgresFixture>
 {
     public const string Name = "Faults: Azurite outage";
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PostgresShortOutageCollection : ICollectionFixture<ThrowawayAzurite>, ICollectionFixture<PostgresFixture>
 {
     public const string Name = "Faults: PostgreSQL outage of 100 s";
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class FleetCampaignCollection : ICollectionFixture<ThrowawayAzurite>, ICollectionFixture<PostgresFixture>
 {
     public const string Name = "Faults: two hosts, one killed";
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PostgresLongOutageCollection : ICollectionFixture<ThrowawayAzurite>, ICollectionFixture<PostgresFixture>
 {
     public const string Name = "Faults: PostgreSQL outage of 3 minutes";
