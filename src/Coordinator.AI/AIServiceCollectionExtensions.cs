@@ -43,6 +43,14 @@ public static class AIServiceCollectionExtensions
         services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<MetadataOnlyLoggingChatClient>());
         // The drafter needs the controls (AddCoordinatorControls) and the audit registry; the shared buckets when there is a database.
         services.TryAddSingleton(TimeProvider.System);
+        // One minute window for every model call of the host (tool-rate-limit): drafts and interpretations.
+        services.AddSingleton(sp => new HostCallWindow(sp.GetRequiredService<IOptions<LlmOptions>>().Value.MaxCallsPerMinute, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Core.Ports.IReplyInterpreter>(sp => new ModelReplyInterpreter(
+            sp.GetRequiredService<IChatClient>(),
+            sp.GetService<Core.Ports.IPiiDetector>() ?? throw Missing("the pii-detector (IPiiDetector)", "AddCoordinatorControls()"),
+            sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredService<HostCallWindow>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger<ModelReplyInterpreter>() ?? NullLogger<ModelReplyInterpreter>.Instance));
         services.AddSingleton<Core.Ports.IMessageDrafter>(sp => new ModelMessageDrafter(
             sp.GetRequiredService<IChatClient>(),
             sp.GetService<Core.Ports.IPiiDetector>() ?? throw Missing("the pii-detector (IPiiDetector)", "AddCoordinatorControls()"),
@@ -51,7 +59,8 @@ public static class AIServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LlmOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>()?.CreateLogger<ModelMessageDrafter>() ?? NullLogger<ModelMessageDrafter>.Instance,
-            sp.GetService<Core.Ports.IRateLimitBuckets>()));
+            sp.GetService<Core.Ports.IRateLimitBuckets>(),
+            sp.GetRequiredService<HostCallWindow>()));
         return true;
     }
 

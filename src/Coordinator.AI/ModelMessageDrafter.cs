@@ -31,13 +31,11 @@ public sealed partial class ModelMessageDrafter : IMessageDrafter
     private readonly LlmOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Lock _minuteLock = new();
-    private long _minute = long.MinValue;
-    private int _callsThisMinute;
+    private readonly HostCallWindow _hostCalls;
 
     public ModelMessageDrafter(
         IChatClient model, IPiiDetector pii, ITopicGuardrail guardrail, IAuditLog audit, IOptions<LlmOptions> options,
-        TimeProvider time, ILogger logger, IRateLimitBuckets? buckets = null)
+        TimeProvider time, ILogger logger, IRateLimitBuckets? buckets = null, HostCallWindow? hostCalls = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _model = model;
@@ -48,6 +46,7 @@ public sealed partial class ModelMessageDrafter : IMessageDrafter
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _hostCalls = hostCalls ?? new HostCallWindow(_options.MaxCallsPerMinute, time);
     }
 
     /// <summary>What a kind of message may cost: the most tokens its draft may have, and the time its call may take (a multiple of <c>TimeoutSeconds</c>).</summary>
@@ -179,8 +178,8 @@ public sealed partial class ModelMessageDrafter : IMessageDrafter
 
     private async Task<string?> RateLimitedAsync(DraftRequest request, CancellationToken cancellationToken)
     {
-        if (!TakeHostCall())
-            return $"this host made its {_options.MaxCallsPerMinute} model calls of the minute (Coordinator__Llm__MaxCallsPerMinute)";
+        if (!_hostCalls.TryTake())
+            return $"this host made its {_hostCalls.MaxCallsPerMinute} model calls of the minute (Coordinator__Llm__MaxCallsPerMinute)";
         if (_buckets is null)
             return null;
         var limit = _options.MaxCallsPerInstancePerHour;
@@ -230,9 +229,9 @@ public sealed partial class ModelMessageDrafter : IMessageDrafter
 
     internal static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    private static string Shorten(string message) => message.Length <= 200 ? message : message[..200] + "…";
+    internal static string Shorten(string message) => message.Length <= 200 ? message : message[..200] + "…";
 
-    private static string PiiKindName(PiiKind kind) => kind switch
+    internal static string PiiKindName(PiiKind kind) => kind switch
     {
         PiiKind.Email => "email",
         PiiKind.Phone => "phone",
@@ -242,21 +241,6 @@ public sealed partial class ModelMessageDrafter : IMessageDrafter
         PiiKind.IpAddress => "ip_address",
         _ => "person",
     };
-
-    /// <summary>One of this host's calls of the current minute (a fixed window on the host's clock), if any is left.</summary>
-    private bool TakeHostCall()
-    {
-        var minute = _time.GetUtcNow().ToUnixTimeSeconds() / 60;
-        lock (_minuteLock)
-        {
-            if (minute != _minute)
-                (_minute, _callsThisMinute) = (minute, 0);
-            if (_callsThisMinute >= _options.MaxCallsPerMinute)
-                return false;
-            _callsThisMinute++;
-            return true;
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Drafted {Notification} for {Person} ({Kind}) with the model in {ElapsedMs:0.#} ms")]
     private static partial void Drafted(ILogger logger, string notification, string person, string kind, double elapsedMs);

@@ -118,17 +118,7 @@ public sealed partial class DrafterTests
     {
         var server = await LoopbackModelServer.StartAsync(model);
         var audit = new RecordingAuditLog();
-        var llm = new Dictionary<string, string?>
-        {
-            ["Provider"] = "openai-compatible",
-            ["Endpoint"] = $"{server.BaseUri}v1",
-            ["Model"] = "mistral-small-latest",
-            ["TimeoutSeconds"] = "2",
-            ["MaxRetries"] = "0",
-        };
-        foreach (var (key, value) in settings ?? [])
-            llm[key] = value;
-        var services = ModelFactory.Provider(llm, s =>
+        var services = ModelFactory.Provider(ModelFactory.Loopback(server.BaseUri, settings), s =>
         {
             s.AddCoordinatorControls();
             s.AddSingleton<IAuditLog>(audit);

@@ -21,6 +21,25 @@ internal static class ModelFactory
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
+    /// <summary>
+    /// The settings of an OpenAI-compatible model served by a loopback server: a 2 s budget and no retries, so a test of a
+    /// failure fails fast; <paramref name="overrides"/> replace or add settings.
+    /// </summary>
+    public static Dictionary<string, string?> Loopback(Uri server, IDictionary<string, string?>? overrides = null)
+    {
+        var llm = new Dictionary<string, string?>
+        {
+            ["Provider"] = "openai-compatible",
+            ["Endpoint"] = $"{server}v1",
+            ["Model"] = "mistral-small-latest",
+            ["TimeoutSeconds"] = "2",
+            ["MaxRetries"] = "0",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+            llm[key] = value;
+        return llm;
+    }
+
     public static IChatClient Client(ServiceProvider provider) => provider.GetRequiredService<IChatClient>();
 
     /// <summary>What start-up validation says about these settings; null when they are valid.</summary>
