@@ -34,6 +34,23 @@ public sealed class ChannelAudit(IAuditLog audit, TimeProvider time)
             new { channel = ChannelNames.Of(channel), checks = "inbound", category = verdict.CategoryName, reason = verdict.Reason }, cancellationToken);
     }
 
+    /// <summary>
+    /// The pii-detector's verdict on free text a person sent before it went to the model to be interpreted
+    /// (<c>control.pii-detector</c>, <c>ALLOW</c>): how many values of each kind were replaced by placeholders, never the
+    /// values. Keyed by the delivery, so a provider's retry writes no second row.
+    /// </summary>
+    public Task InboundRedactedAsync(ChannelKind channel, string deliveryId, string personId, IReadOnlyDictionary<string, int> redacted, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(redacted);
+        return AppendAsync(channel, "control.pii-detector", AuditVerdict.Allow, personId, deliveryId, new
+        {
+            channel = ChannelNames.Of(channel),
+            checks = "inbound",
+            redacted,
+            reason = redacted.Count == 0 ? "no personal data in the reply" : "personal data replaced by placeholders before the model",
+        }, cancellationToken);
+    }
+
     /// <summary>Failures after which a delayed delivery is written to the audit (a blip is not; an outage is).</summary>
     public const int DelayedAfterFailures = 3;
 

@@ -22,6 +22,10 @@ internal sealed class ReplyAnswers
         NoSuchItem = "There is no item {0} in the list; reply with a number from 1 to {1}.",
         OffTopic = "Sorry, I can only help with the work I coordinate for you.",
         Refused = "I cannot act on that message: I only record progress on your work, and I never share other people's data.",
+        ConfirmDone = "Mark {0} done? Reply “yes” or “no” (within 30 minutes).",
+        ConfirmBlocked = "Report {0} blocked: {1}? Reply “yes” or “no” (within 30 minutes).",
+        ConfirmChoice = "Choose “{1}” for {0}? Reply “yes” or “no” (within 30 minutes).",
+        NotConfirmed = "OK, nothing was changed.",
     };
 
     public static ReplyAnswers Italian { get; } = new()
@@ -43,6 +47,10 @@ internal sealed class ReplyAnswers
         NoSuchItem = "Nell'elenco non c'è la voce {0}; rispondi con un numero da 1 a {1}.",
         OffTopic = "Mi dispiace, posso aiutarti solo con il lavoro che coordino per te.",
         Refused = "Non posso dare seguito a questo messaggio: registro solo l'avanzamento del tuo lavoro e non condivido mai i dati di altre persone.",
+        ConfirmDone = "Segno {0} come completata? Rispondi «sì» o «no» (entro 30 minuti).",
+        ConfirmBlocked = "Segnalo {0} bloccata: {1}? Rispondi «sì» o «no» (entro 30 minuti).",
+        ConfirmChoice = "Scelgo «{1}» per {0}? Rispondi «sì» o «no» (entro 30 minuti).",
+        NotConfirmed = "Va bene, non ho cambiato niente.",
     };
 
     public static ReplyAnswers For(string? language) => string.Equals(language, "it", StringComparison.Ordinal) ? Italian : English;
@@ -68,4 +76,8 @@ internal sealed class ReplyAnswers
     public required string AskWhat { get; init; }
     public required string OffTopic { get; init; }
     public required string Refused { get; init; }
+    public required string ConfirmDone { get; init; }
+    public required string ConfirmBlocked { get; init; }
+    public required string ConfirmChoice { get; init; }
+    public required string NotConfirmed { get; init; }
 }

@@ -18,7 +18,10 @@ public sealed record ReplyHandling(string Outcome, string? Answer);
 /// number), and submits the event with an id derived from the delivery, so a reply handled twice raises one event.
 /// Free text that is no command goes through the topic-guardrail against the topics of the sender's workflows: an
 /// injection attempt is refused (<c>DENY</c>), off-topic text gets a polite refusal (<c>WARN</c>), each verdict an audit
-/// row (<c>control.topic-guardrail</c>, keyed by the delivery, without the text); on-topic text gets the help.
+/// row (<c>control.topic-guardrail</c>, keyed by the delivery, without the text). On-topic text is read by the model when
+/// one is configured (<see cref="IReplyInterpreter"/>, its pii-detector verdict a <c>control.pii-detector</c> row): a note
+/// or a question is added to the step; a done, a block or a choice is asked back ("Report IT set-up blocked: ...? yes /
+/// no") and takes effect only on "yes", so the decision stays with the person. Without a model, the help.
 /// </summary>
 public sealed class ReplyHandler(
     IPersonDirectory directory,
@@ -28,7 +31,8 @@ public sealed class ReplyHandler(
     MessageRenderer renderer,
     ChannelAudit audit,
     ITopicGuardrail guardrail,
-    IServedWorkflows workflows)
+    IServedWorkflows workflows,
+    IReplyInterpreter? interpreter = null)
 {
     private sealed record Target(string InstanceId, string StepId, string StepTitle, IReadOnlyList<MessageAction> Actions);
 
@@ -46,13 +50,25 @@ public sealed class ReplyHandler(
             : ReplyParser.Parse(reply.Text);
         if (parsed.Command == ReplyCommand.Help)
             return new ReplyHandling("help", answers.Help);
+        PendingChoice? pending = null;
+        if (parsed.Command is ReplyCommand.Unknown && reply.ActionNumber is null && reply.ReplyTo is null
+            && ReplyParser.Confirmation(reply.Text) is { } yes
+            && await inbound.FindChoiceAsync(reply.Channel, reply.Sender, cancellationToken).ConfigureAwait(false) is { Confirm: true } confirming)
+        {
+            // The answer to "shall I?": asked once, answered once.
+            await inbound.RememberChoiceAsync(reply.Channel, reply.Sender, confirming, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            if (!yes)
+                return new ReplyHandling("not confirmed", answers.NotConfirmed);
+            (pending, parsed) = (confirming, new ParsedReply(ReplyCommand.Choice, "1"));
+        }
         if (parsed.Command == ReplyCommand.Unknown)
             return await FreeTextAsync(reply, person, answers, cancellationToken).ConfigureAwait(false);
 
         Target? target;
         if (parsed.Command == ReplyCommand.Choice && reply.ActionNumber is null && reply.ReplyTo is null
-            && await inbound.FindChoiceAsync(reply.Channel, reply.Sender, cancellationToken).ConfigureAwait(false) is { } pending)
+            && (pending ?? await inbound.FindChoiceAsync(reply.Channel, reply.Sender, cancellationToken).ConfigureAwait(false)) is { } chosen)
         {
+            pending = chosen;
             // A number answering "which one?": the item it names, and what the person had asked for then.
             string? problem;
             (target, problem) = await ChosenAsync(pending, parsed.Number ?? 0, person, answers, cancellationToken).ConfigureAwait(false);
@@ -98,8 +114,57 @@ public sealed class ReplyHandler(
         {
             GuardrailCategory.Injection => new ReplyHandling($"refused by the topic-guardrail: {verdict.Reason}", answers.Refused + "\n" + answers.Help),
             GuardrailCategory.OffTopic => new ReplyHandling("off topic", answers.OffTopic + "\n" + answers.Help),
+            _ when interpreter is not null && open.Count > 0 => await InterpretAsync(reply, person, answers, open, interpreter, cancellationToken).ConfigureAwait(false),
             _ => new ReplyHandling("not a command", answers.Help),
         };
+    }
+
+    /// <summary>
+    /// On-topic free text read by the model as an intent on one of the person's open items: a note or a question goes to
+    /// the step at once; a done, a block or a choice is asked back and kept (as a one-item question, for
+    /// <see cref="ChoiceLifetime"/>) until the person answers yes or no. Unclear: the help.
+    /// </summary>
+    private async Task<ReplyHandling> InterpretAsync(
+        InboundReply reply, Person person, ReplyAnswers answers, IReadOnlyList<PersonWorkItem> open, IReplyInterpreter model, CancellationToken cancellationToken)
+    {
+        var read = await model.InterpretAsync(new InterpretRequest
+        {
+            Text = reply.Text!,
+            PersonId = person.Id,
+            Language = person.Language,
+            Items = [.. open.Select(o => new InterpretItem(o.Instance.InstanceId, o.Item.StepId, o.Item.Title, o.Instance.WorkflowTitle, o.Instance.BusinessKey,
+                [.. o.Item.Options.Select(option => new InterpretOption(option.Id, option.Title))]))],
+            People = [.. directory.People.Select(p => p.AsKnownPerson())],
+        }, cancellationToken).ConfigureAwait(false);
+        await audit.InboundRedactedAsync(reply.Channel, reply.DeliveryId, person.Id, read.Redacted, cancellationToken).ConfigureAwait(false);
+        if (read is not { Item: { } number } || number < 1 || number > open.Count)
+            return new ReplyHandling($"not understood: {read.Why}", answers.Help);
+
+        var item = open[number - 1];
+        var target = TargetOf(item, person);
+        switch (read.Intent)
+        {
+            case InterpretedIntent.Progress or InterpretedIntent.Question:
+                var note = read.Intent == InterpretedIntent.Question ? $"{(person.Language == "it" ? "Domanda" : "Question")}: {read.Text}" : read.Text;
+                var humanEvent = new HumanEvent(target.StepId, HumanEventType.Progress, person.Id, Text: note) { EventId = EventIdOf(reply) };
+                var submitted = await gateway.SubmitAsync(target.InstanceId, humanEvent, cancellationToken).ConfigureAwait(false);
+                return submitted.Kind == SubmittedKind.Rejected
+                    ? new ReplyHandling($"rejected: {submitted.Reason}", Format(answers.Rejected, target.StepTitle, submitted.Reason ?? ""))
+                    : new ReplyHandling($"interpreted: progress on {target.InstanceId}/{target.StepId}", Format(answers.Note, target.StepTitle));
+            case InterpretedIntent.Done or InterpretedIntent.Blocked or InterpretedIntent.Choose:
+                var (command, question) = read.Intent switch
+                {
+                    InterpretedIntent.Done => (read.Text is { Length: > 0 } said ? $"done: {said}" : "done", Format(answers.ConfirmDone, target.StepTitle)),
+                    InterpretedIntent.Blocked => ($"blocked: {read.Text}", Format(answers.ConfirmBlocked, target.StepTitle, read.Text ?? "")),
+                    _ => ($"option {read.Option}", Format(answers.ConfirmChoice, target.StepTitle,
+                        item.Item.Options.FirstOrDefault(o => o.Id == read.Option)?.Title ?? read.Option ?? "")),
+                };
+                await inbound.RememberChoiceAsync(reply.Channel, reply.Sender,
+                    new PendingChoice(command, [new ChoiceItem(item.Instance.InstanceId, item.Item.StepId, item.Item.Title)], Confirm: true), ChoiceLifetime, cancellationToken).ConfigureAwait(false);
+                return new ReplyHandling($"interpreted: asked to confirm {read.Intent.ToString().ToLowerInvariant()} on {target.InstanceId}/{target.StepId}", question);
+            default:
+                return new ReplyHandling($"not understood: {read.Why}", answers.Help);
+        }
     }
 
     /// <summary>

@@ -62,6 +62,23 @@ public static partial class ReplyParser
         ["aiuto"] = ReplyCommand.Help,
     };
 
+    private static readonly Dictionary<string, bool> Confirmations = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["yes"] = true, ["y"] = true, ["ok"] = true, ["okay"] = true, ["confirm"] = true, ["sure"] = true,
+        ["sì"] = true, ["si"] = true, ["conferma"] = true, ["confermo"] = true, ["certo"] = true, ["va bene"] = true,
+        ["no"] = false, ["n"] = false, ["cancel"] = false, ["annulla"] = false,
+    };
+
+    /// <summary>
+    /// The answer to a "shall I?" question: true for <c>yes</c> / <c>sì</c> (and <c>ok</c>, <c>confirm</c>,
+    /// <c>conferma</c>...), false for <c>no</c> / <c>annulla</c>, null for anything else.
+    /// </summary>
+    public static bool? Confirmation(string? text)
+    {
+        var bare = (text ?? "").Trim().TrimEnd('.', '!', ' ');
+        return Confirmations.TryGetValue(bare, out var yes) ? yes : null;
+    }
+
     public static ParsedReply Parse(string? text)
     {
         var trimmed = (text ?? "").Trim();

@@ -40,9 +40,10 @@ public sealed record ChoiceItem(string InstanceId, string StepId, string Title);
 
 /// <summary>
 /// The question asked when a reply could mean several of the person's open items: the reply's text (what to do, once
-/// they say which) and the items in the order they were numbered.
+/// they say which) and the items in the order they were numbered. With <paramref name="Confirm"/>, the question is
+/// "shall I?" about what the person's own words were read as (a command on its one item), answered yes or no.
 /// </summary>
-public sealed record PendingChoice(string Text, IReadOnlyList<ChoiceItem> Items);
+public sealed record PendingChoice(string Text, IReadOnlyList<ChoiceItem> Items, bool Confirm = false);
 
 /// <summary>A reply claimed for handling.</summary>
 public sealed record ClaimedReply(long Id, InboundReply Reply, int Attempts);
@@ -72,7 +73,7 @@ public interface IChannelInbound
     /// <summary>The latest message the outbox sent to <paramref name="address"/> (WhatsApp has no threads: a reply answers the latest).</summary>
     Task<SentMessage?> LatestSentAsync(ChannelKind channel, string address, CancellationToken cancellationToken = default);
 
-    /// <summary>Keeps the question "which one?" asked of <paramref name="sender"/> for <paramref name="ttl"/> (replacing an earlier one).</summary>
+    /// <summary>Keeps the question "which one?" asked of <paramref name="sender"/> for <paramref name="ttl"/> (replacing an earlier one; a zero <paramref name="ttl"/> forgets it).</summary>
     Task RememberChoiceAsync(ChannelKind channel, string sender, PendingChoice choice, TimeSpan ttl, CancellationToken cancellationToken = default);
 
     /// <summary>The question last asked of <paramref name="sender"/>, unless it has expired.</summary>
