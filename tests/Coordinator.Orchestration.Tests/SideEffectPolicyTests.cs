@@ -70,7 +70,8 @@ public sealed class SideEffectPolicyTests(DurableHostFixture fixture) : IAsyncLi
             await fixture.Client.RaiseEventAsync(id, CoordinatorEvents.HumanEvent, note);
         }
         await fixture.Client.RaiseEventAsync(id, CoordinatorEvents.HumanEvent, new HumanEvent("setup", HumanEventType.Blocked, "ann.worker", Reason: new string('r', 4_000)) { AcceptedAt = at });
-        await durable.WaitForStatusAsync(id, s => s.Progress.EventsProcessed == notes + 1, "every note and the block applied");
+        // 301 turns through Azurite: a few a second when the other test projects load the 2 cores (seen: 218 in 60 s).
+        await durable.WaitForStatusAsync(id, s => s.Progress.EventsProcessed == notes + 1, "every note and the block applied", TimeSpan.FromMinutes(4));
 
         var metadata = await fixture.Client.GetInstanceAsync(id, getInputsAndOutputs: true);
         var status = metadata!.ReadCustomStatusAs<CoordinatorStatus>()!;

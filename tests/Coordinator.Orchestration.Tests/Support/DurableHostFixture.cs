@@ -92,10 +92,13 @@ public sealed class DurableHostFixture : IAsyncLifetime
         return await Client.ScheduleNewOrchestrationInstanceAsync(CoordinatorOrchestrator.Name, input, new StartOrchestrationOptions(instanceId));
     }
 
-    /// <summary>Polls the instance's custom status until <paramref name="condition"/> holds; fails the test on timeout or when the instance fails.</summary>
-    public async Task<CoordinatorStatus> WaitForStatusAsync(string instanceId, Func<CoordinatorStatus, bool> condition, string what)
+    /// <summary>
+    /// Polls the instance's custom status until <paramref name="condition"/> holds; fails the test after
+    /// <paramref name="limit"/> (default <see cref="WaitLimit"/>) or when the instance fails.
+    /// </summary>
+    public async Task<CoordinatorStatus> WaitForStatusAsync(string instanceId, Func<CoordinatorStatus, bool> condition, string what, TimeSpan? limit = null)
     {
-        using var timeout = new CancellationTokenSource(WaitLimit);
+        using var timeout = new CancellationTokenSource(limit ?? WaitLimit);
         CoordinatorStatus? last = null;
         while (true)
         {
@@ -115,7 +118,7 @@ public sealed class DurableHostFixture : IAsyncLifetime
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"Instance {instanceId} did not reach '{what}' within {WaitLimit}. Last status: {Describe(last)}");
+                throw new TimeoutException($"Instance {instanceId} did not reach '{what}' within {limit ?? WaitLimit}. Last status: {Describe(last)}");
             }
         }
     }

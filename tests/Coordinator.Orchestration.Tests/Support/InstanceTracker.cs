@@ -38,8 +38,8 @@ public sealed class InstanceTracker(DurableHostFixture fixture)
         return id;
     }
 
-    public Task<CoordinatorStatus> WaitForStatusAsync(string instanceId, Func<CoordinatorStatus, bool> condition, string what) =>
-        fixture.WaitForStatusAsync(instanceId, condition, what);
+    public Task<CoordinatorStatus> WaitForStatusAsync(string instanceId, Func<CoordinatorStatus, bool> condition, string what, TimeSpan? limit = null) =>
+        fixture.WaitForStatusAsync(instanceId, condition, what, limit);
 
     public Task<CoordinatorStatus> RaiseAndWaitAsync(string instanceId, HumanEvent humanEvent) => fixture.RaiseAndWaitAsync(instanceId, humanEvent);
 
