@@ -27,7 +27,7 @@ public static class ChannelsServiceCollectionExtensions
             services.AddSingleton(templates);
         else
             services.TryAddSingleton(TemplateSet.BuiltIn);
-        services.AddSingleton<MessageRenderer>();
+        services.TryAddSingleton<MessageRenderer>();
         services.AddSingleton<ChannelDispatchSignal>();
         services.AddOptions<ChannelDispatchOptions>().Bind(configuration.GetSection(ChannelDispatchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<INotificationSender>(sp => new ChannelRouter(
@@ -42,7 +42,7 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetService<IMessageDrafter>()));
         services.AddHostedService<ChannelDispatcher>();
         // Inbound: the webhooks keep replies and audit refusals; AddReplyWorker turns the replies into events.
-        services.AddSingleton<ChannelAudit>();
+        services.TryAddSingleton<ChannelAudit>();
         services.AddSingleton<ReplySignal>();
         services.AddSingleton<Replies.ReplyBatch>();
         return services;
@@ -56,9 +56,26 @@ public static class ChannelsServiceCollectionExtensions
         where TGateway : class, Replies.IHumanEventGateway
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddSingleton<Replies.IHumanEventGateway, TGateway>();
-        services.AddSingleton<Replies.ReplyHandler>();
+        services.AddReplyHandling<TGateway>();
         services.AddHostedService<Replies.ReplyWorker>();
+        return services;
+    }
+
+    /// <summary>
+    /// The <see cref="Replies.ReplyHandler"/> and what it needs, for the channels that answer at once (the chat endpoint)
+    /// as well as the reply worker: people's words become events through <typeparamref name="TGateway"/>. Needs the
+    /// database's <see cref="IChannelInbound"/> (the questions asked of people are kept there).
+    /// </summary>
+    public static IServiceCollection AddReplyHandling<TGateway>(this IServiceCollection services)
+        where TGateway : class, Replies.IHumanEventGateway
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TemplateSet.BuiltIn);
+        services.TryAddSingleton<MessageRenderer>();
+        services.TryAddSingleton<ChannelAudit>();
+        services.TryAddSingleton<Replies.IHumanEventGateway, TGateway>();
+        services.TryAddSingleton<Replies.ReplyHandler>();
         return services;
     }
 

@@ -210,6 +210,34 @@ public sealed class ReplyHandlerTests
         Assert.Contains("\n2. Data migration · B2B customer onboarding · ACME-8", handling.Answer, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task HandleAsync_WhatIsWaitingForMe_ListsTheOpenItemsNumbered_AndANumberThenAsksWhatToDo()
+    {
+        var (handler, gateway, sent, _) = SeveralOpen(("it-setup", "IT set-up"), ("data-migration", "Data migration"));
+
+        var list = await handler.HandleAsync(Reply("U024BE7LH", "cosa mi aspetta?"), CancellationToken.None);
+        var picked = await handler.HandleAsync(Reply("U024BE7LH", "2") with { DeliveryId = "Ev2" }, CancellationToken.None);
+
+        Assert.Empty(gateway.Submitted);
+        Assert.StartsWith("Ti aspettano", list.Answer, StringComparison.Ordinal);
+        Assert.Contains("\n1. IT set-up · B2B customer onboarding · ACME-8", list.Answer, StringComparison.Ordinal);
+        Assert.Contains("\n2. Data migration · B2B customer onboarding · ACME-8", list.Answer, StringComparison.Ordinal);
+        Assert.Equal(["it-setup", "data-migration"], sent.Choices.Single().Value.Items.Select(i => i.StepId));
+        Assert.Equal("asked", picked.Outcome);
+        Assert.Contains("Data migration", picked.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ListWithNothingOpen_SaysSo()
+    {
+        var (handler, gateway, _) = Handler(new Sent(), new Work());
+
+        var handling = await handler.HandleAsync(Reply("U024BE7LH", "list"), CancellationToken.None);
+
+        Assert.Empty(gateway.Submitted);
+        Assert.Equal("listed: nothing", handling.Outcome);
+    }
+
     private static (ReplyHandler Handler, Gateway Gateway, Sent Sent, Work Work) SeveralOpen(params (string Step, string Title)[] items)
     {
         var work = new Work([.. items.Select(i => OpenStep(i.Step, i.Title))]);

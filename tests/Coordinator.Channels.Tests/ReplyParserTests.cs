@@ -28,6 +28,11 @@ public sealed class ReplyParserTests
     [InlineData("help", ReplyCommand.Help, null)]
     [InlineData("Aiuto!", ReplyCommand.Help, null)]
     [InlineData("?", ReplyCommand.Help, null)]
+    [InlineData("list", ReplyCommand.List, null)]
+    [InlineData("What is waiting for me?", ReplyCommand.List, null)]
+    [InlineData("what’s waiting for me", ReplyCommand.List, null)]
+    [InlineData("Elenco", ReplyCommand.List, null)]
+    [InlineData("cosa mi aspetta?", ReplyCommand.List, null)]
     public void Parse_Commands_InEnglishAndItalian(string text, ReplyCommand command, string? argument)
     {
         var reply = ReplyParser.Parse(text);

@@ -14,7 +14,7 @@ internal sealed class ReplyAnswers
         AskReason = "What blocks {0}? Reply “blocked: <the reason>”.",
         AskNote = "Write the note for {0} as “note: <text>”.",
         NoSuchChoice = "That message has no choice {0}; reply with a number from 1 to {1}.",
-        Help = "Reply to the message about a task (in its thread): “done”, “blocked: <reason>”, “note: <text>”, the number of a choice, or “option <id>”.",
+        Help = "Reply to the message about a task (in its thread): “done”, “blocked: <reason>”, “note: <text>”, the number of a choice, or “option <id>”; “list” shows what waits for you.",
         NothingOpen = "Nothing waits for you right now.",
         WhichOne = "Several things wait for you. Which one do you mean? Reply with its number (within 30 minutes), or answer in the thread of its message:",
         NoLongerOpen = "{0} no longer waits for you; nothing was changed.",
@@ -26,6 +26,7 @@ internal sealed class ReplyAnswers
         ConfirmBlocked = "Report {0} blocked: {1}? Reply “yes” or “no” (within 30 minutes).",
         ConfirmChoice = "Choose “{1}” for {0}? Reply “yes” or “no” (within 30 minutes).",
         NotConfirmed = "OK, nothing was changed.",
+        Waiting = "Waiting for you (reply with a number to act on one, within 30 minutes):",
     };
 
     public static ReplyAnswers Italian { get; } = new()
@@ -39,7 +40,7 @@ internal sealed class ReplyAnswers
         AskReason = "Cosa blocca {0}? Rispondi «bloccato: <il motivo>».",
         AskNote = "Scrivi la nota per {0} come «nota: <testo>».",
         NoSuchChoice = "Quel messaggio non ha la scelta {0}; rispondi con un numero da 1 a {1}.",
-        Help = "Rispondi al messaggio di un'attività (nel suo thread): «fatto», «bloccato: <motivo>», «nota: <testo>», il numero di una scelta, oppure «opzione <id>».",
+        Help = "Rispondi al messaggio di un'attività (nel suo thread): «fatto», «bloccato: <motivo>», «nota: <testo>», il numero di una scelta, oppure «opzione <id>»; «elenco» mostra cosa ti aspetta.",
         NothingOpen = "Al momento non c'è niente che ti aspetta.",
         WhichOne = "Ci sono più attività che ti aspettano. Quale intendi? Rispondi con il suo numero (entro 30 minuti), oppure nel thread del suo messaggio:",
         NoLongerOpen = "{0} non ti aspetta più; non è stato cambiato niente.",
@@ -51,6 +52,7 @@ internal sealed class ReplyAnswers
         ConfirmBlocked = "Segnalo {0} bloccata: {1}? Rispondi «sì» o «no» (entro 30 minuti).",
         ConfirmChoice = "Scelgo «{1}» per {0}? Rispondi «sì» o «no» (entro 30 minuti).",
         NotConfirmed = "Va bene, non ho cambiato niente.",
+        Waiting = "Ti aspettano (rispondi con un numero per occupartene, entro 30 minuti):",
     };
 
     public static ReplyAnswers For(string? language) => string.Equals(language, "it", StringComparison.Ordinal) ? Italian : English;
@@ -80,4 +82,5 @@ internal sealed class ReplyAnswers
     public required string ConfirmBlocked { get; init; }
     public required string ConfirmChoice { get; init; }
     public required string NotConfirmed { get; init; }
+    public required string Waiting { get; init; }
 }

@@ -50,6 +50,8 @@ public sealed class ReplyHandler(
             : ReplyParser.Parse(reply.Text);
         if (parsed.Command == ReplyCommand.Help)
             return new ReplyHandling("help", answers.Help);
+        if (parsed.Command == ReplyCommand.List)
+            return await ListAsync(reply, person, answers, cancellationToken).ConfigureAwait(false);
         PendingChoice? pending = null;
         if (parsed.Command is ReplyCommand.Unknown && reply.ActionNumber is null && reply.ReplyTo is null
             && ReplyParser.Confirmation(reply.Text) is { } yes
@@ -210,10 +212,26 @@ public sealed class ReplyHandler(
         if (open.Count == 0)
             return (null, answers.NothingOpen);
         // Several: ask which, numbered, and keep the question so that a reply with a number picks one.
+        return (null, await NumberedAsync(reply, reply.Text ?? "", answers.WhichOne, open, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>"What is waiting for me?": the person's open items, numbered (a number then asks what to do with one).</summary>
+    private async Task<ReplyHandling> ListAsync(InboundReply reply, Person person, ReplyAnswers answers, CancellationToken cancellationToken)
+    {
+        var open = await work.WaitingOnAsync(person.Id, MaxListed, cancellationToken).ConfigureAwait(false);
+        return open.Count == 0
+            ? new ReplyHandling("listed: nothing", answers.NothingOpen)
+            : new ReplyHandling($"listed: {open.Count.ToString(CultureInfo.InvariantCulture)}", await NumberedAsync(reply, "", answers.Waiting, open, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The items under <paramref name="heading"/>, numbered, kept as the question a number answers (with <paramref name="text"/> to do).</summary>
+    private async Task<string> NumberedAsync(InboundReply reply, string text, string heading, IReadOnlyList<PersonWorkItem> open, CancellationToken cancellationToken)
+    {
         await inbound.RememberChoiceAsync(reply.Channel, reply.Sender,
-            new PendingChoice(reply.Text ?? "", [.. open.Select(o => new ChoiceItem(o.Instance.InstanceId, o.Item.StepId, o.Item.Title))]), ChoiceLifetime, cancellationToken).ConfigureAwait(false);
-        return (null, answers.WhichOne + "\n" + string.Join('\n', open.Select((o, i) =>
-            $"{(i + 1).ToString(CultureInfo.InvariantCulture)}. {o.Item.Title} · {o.Instance.WorkflowTitle} · {o.Instance.BusinessKey ?? o.Instance.InstanceId}")));
+            new PendingChoice(text, [.. open.Select(o => new ChoiceItem(o.Instance.InstanceId, o.Item.StepId, o.Item.Title))]), ChoiceLifetime, cancellationToken).ConfigureAwait(false);
+        return heading + "\n" + string.Join('\n', open.Select((o, i) =>
+            $"{(i + 1).ToString(CultureInfo.InvariantCulture)}. {o.Item.Title} · {o.Instance.WorkflowTitle} · {o.Instance.BusinessKey ?? o.Instance.InstanceId}"
+            + (o.Item.BlockReason is { } why ? $" · ⚠ {why}" : "")));
     }
 
     /// <summary>How long a "which one?" question can be answered with a number.</summary>

@@ -21,6 +21,9 @@ public enum ReplyCommand
     /// <summary><c>option &lt;id&gt;</c>.</summary>
     Option,
     Help,
+
+    /// <summary><c>list</c> / <c>elenco</c>, or "what is waiting for me?": the person's open items, numbered.</summary>
+    List,
 }
 
 /// <summary>A parsed reply: the command and its argument (the reason, the note, the option id, the choice's number).</summary>
@@ -34,7 +37,8 @@ public sealed record ParsedReply(ReplyCommand Command, string? Argument = null)
 /// The commands people type in any channel, in English and Italian, case-insensitive, with or without trailing
 /// punctuation: <c>done</c> / <c>fatto</c> (optionally <c>done: &lt;note&gt;</c>), <c>blocked: &lt;reason&gt;</c> /
 /// <c>bloccato: &lt;motivo&gt;</c>, <c>note: &lt;text&gt;</c> / <c>nota: &lt;testo&gt;</c>, the number of a choice,
-/// <c>option &lt;id&gt;</c> / <c>opzione &lt;id&gt;</c>, <c>help</c> / <c>aiuto</c>. Anything else is
+/// <c>option &lt;id&gt;</c> / <c>opzione &lt;id&gt;</c>, <c>help</c> / <c>aiuto</c>, <c>list</c> / <c>elenco</c> (or "what is
+/// waiting for me?" / "cosa mi aspetta?"). Anything else is
 /// <see cref="ReplyCommand.Unknown"/>: nothing is guessed.
 /// </summary>
 public static partial class ReplyParser
@@ -79,6 +83,14 @@ public static partial class ReplyParser
         return Confirmations.TryGetValue(bare, out var yes) ? yes : null;
     }
 
+    /// <summary>The ways of asking what waits for one, in English and Italian (after case and trailing punctuation are set aside).</summary>
+    private static readonly HashSet<string> ListQuestions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "list", "my list", "my work", "my tasks", "todo", "to do", "what is waiting for me", "what's waiting for me", "whats waiting for me",
+        "what is open", "what do i have", "what do i have to do", "what is on my plate",
+        "elenco", "lista", "il mio lavoro", "i miei compiti", "cosa mi aspetta", "che cosa mi aspetta", "cosa devo fare", "che cosa devo fare", "cosa c'è da fare",
+    };
+
     public static ParsedReply Parse(string? text)
     {
         var trimmed = (text ?? "").Trim();
@@ -88,6 +100,8 @@ public static partial class ReplyParser
             return new ParsedReply(ReplyCommand.Unknown);
         if (bare == "?")
             return new ParsedReply(ReplyCommand.Help);
+        if (ListQuestions.Contains(bare.TrimEnd('?', ' ').Replace('’', '\'')))
+            return new ParsedReply(ReplyCommand.List);
         if (NumberForm().Match(bare) is { Success: true } number)
             return new ParsedReply(ReplyCommand.Choice, int.Parse(number.Groups["n"].Value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
         if (OptionForm().Match(bare) is { Success: true } option)

@@ -1,6 +1,6 @@
 namespace Coordinator.Core.People;
 
-/// <summary>The channels' names in configuration, the directory, the database and metrics: <c>inbox</c>, <c>slack</c>, <c>teams</c>, <c>whatsapp</c>, <c>telegram</c>.</summary>
+/// <summary>The channels' names in configuration, the directory, the database and metrics: <c>inbox</c>, <c>slack</c>, <c>teams</c>, <c>whatsapp</c>, <c>telegram</c>, <c>chat</c>.</summary>
 public static class ChannelNames
 {
     public static string Of(ChannelKind kind) => kind switch
@@ -10,6 +10,7 @@ public static class ChannelNames
         ChannelKind.Teams => "teams",
         ChannelKind.WhatsApp => "whatsapp",
         ChannelKind.Telegram => "telegram",
+        ChannelKind.Chat => "chat",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a channel"),
     };
 
@@ -20,6 +21,7 @@ public static class ChannelNames
         "teams" => ChannelKind.Teams,
         "whatsapp" => ChannelKind.WhatsApp,
         "telegram" => ChannelKind.Telegram,
+        "chat" => ChannelKind.Chat,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a channel name"),
     };
 }

@@ -8,6 +8,12 @@ public enum ChannelKind
     Teams,
     WhatsApp,
     Telegram,
+
+    /// <summary>
+    /// Any OpenAI-compatible chat client, through <c>/v1/chat/completions</c>: the person asks and the coordinator answers
+    /// (the handle is the person's id, authenticated by their chat key). Not a preferred channel: nothing is pushed to it.
+    /// </summary>
+    Chat,
 }
 
 /// <summary>A person's personal chat with the Teams bot: the conversation and the Bot Connector service that hosts it.</summary>

@@ -60,6 +60,8 @@ public sealed class PersonDirectory : IPersonDirectory
     /// <summary>The handles that identify a person on each channel (what must be unique across the directory).</summary>
     internal static IEnumerable<(ChannelKind Channel, string Handle)> HandlesOf(Person person)
     {
+        // The chat endpoint knows the person from their key: the handle is the id.
+        yield return (ChannelKind.Chat, person.Id);
         if (person.Slack is { } slack)
             yield return (ChannelKind.Slack, slack);
         if (person.WhatsApp is { } number)

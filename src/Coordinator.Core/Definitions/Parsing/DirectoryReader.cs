@@ -18,7 +18,7 @@ internal sealed partial class DirectoryReader(string fileName, DiagnosticBag bag
     internal static readonly string[] QuietHoursKeys = ["from", "to", "weekends"];
 
     private static readonly Dictionary<string, ChannelKind> Channels =
-        Enum.GetValues<ChannelKind>().ToDictionary(ChannelNames.Of, kind => kind, StringComparer.Ordinal);
+        Enum.GetValues<ChannelKind>().Where(static kind => kind != ChannelKind.Chat).ToDictionary(ChannelNames.Of, kind => kind, StringComparer.Ordinal);
 
     /// <summary>Slack user ids: <c>U024BE7LH</c>, or <c>W...</c> on Enterprise Grid.</summary>
     [GeneratedRegex("^[UW][A-Z0-9]{2,20}$", RegexOptions.CultureInvariant)]
