@@ -2,12 +2,13 @@
 # The providers' own published clients, used by tests to prove that Coordinator speaks their protocols
 # (code written by others, not by us): @slack/bolt (verifySlackRequest), twilio (validateRequest, the REST client),
 # botframework-connector (ChannelValidation, ConnectorClient), cloudevents (HTTP.toEvent, validate),
-# standardwebhooks (the Standard Webhooks reference library: Webhook.verify) and @hubspot/api-client (Signature v3). Installed into
+# standardwebhooks (the Standard Webhooks reference library: Webhook.verify), @hubspot/api-client (Signature v3) and openai
+# (the official OpenAI client, against the chat endpoint). Installed into
 # .data/tools/provider-clients (project-local). Idempotent. Usage: scripts/provider-clients.sh install
 . "$(dirname "$0")/lib.sh"
 
 CLIENTS_DIR="$TOOLS_DIR/provider-clients"
-PACKAGES=("@slack/bolt@5" "twilio@5" "botframework-connector@4" "cloudevents@10" "standardwebhooks@1" "@hubspot/api-client@14")
+PACKAGES=("@slack/bolt@5" "twilio@5" "botframework-connector@4" "cloudevents@10" "standardwebhooks@1" "@hubspot/api-client@14" "openai@7")
 
 install() {
   if [ -f "$CLIENTS_DIR/.installed" ] && [ "$(cat "$CLIENTS_DIR/.installed")" = "${PACKAGES[*]}" ]; then

@@ -153,6 +153,9 @@ public static class CoordinatorServer
         // The chat channels' replies become events through the same core (when a channel is on).
         if (channels.Count > 0)
             builder.Services.AddReplyWorker<CoordinatorEventGateway>();
+        // The chat endpoint (/v1/chat/completions) answers through the same reply handling, with its keys in the database.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName)))
+            builder.Services.AddReplyHandling<CoordinatorEventGateway>();
         // HubSpot's start requests become instances through the same core (when HubSpot is on).
         if (integrations.Contains("hubspot"))
             builder.Services.AddHostedService<Coordinator.Crm.HubSpot.HubSpotStartWorker>();
@@ -199,6 +202,7 @@ public static class CoordinatorServer
         app.MapAuditExport();
         app.MapInbox();
         app.MapChannelWebhooks();
+        app.MapChatEndpoint();
         app.MapHealth();
 
         try

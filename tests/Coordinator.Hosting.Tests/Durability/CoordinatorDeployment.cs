@@ -151,7 +151,14 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
     /// Runs <c>coordinator audit verify</c> (the built CLI, as a separate process) on this deployment's
     /// database as the auditor role, with its anchor folder; returns the exit code and everything it printed.
     /// </summary>
-    public async Task<(int ExitCode, string Output)> RunAuditVerifyAsync(TimeSpan timeout)
+    public Task<(int ExitCode, string Output)> RunAuditVerifyAsync(TimeSpan timeout) => RunCliAsync(
+        ["audit", "verify", "--connection", _postgres.ConnectionString(_database, ThrowawayPostgres.AuditorRole), "--anchor-path", AnchorPath], timeout);
+
+    /// <summary>This deployment's database as the application role (what serve connects as).</summary>
+    public string ApplicationConnectionString => _postgres.ConnectionString(_database, PostgresFixture.ApplicationRole);
+
+    /// <summary>Runs the built CLI (a separate process) with <paramref name="arguments"/>; returns the exit code and everything it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunCliAsync(IEnumerable<string> arguments, TimeSpan timeout)
     {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
@@ -160,16 +167,13 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(ServeProcess.CliPath)!,
         };
-        foreach (var argument in (string[])[
-            ServeProcess.CliPath, "audit", "verify",
-            "--connection", _postgres.ConnectionString(_database, ThrowawayPostgres.AuditorRole),
-            "--anchor-path", AnchorPath,
-        ])
+        start.ArgumentList.Add(ServeProcess.CliPath);
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
         start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("Could not start coordinator audit verify.");
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("Could not start the coordinator CLI.");
         using var cts = new CancellationTokenSource(timeout);
         var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
         var stderr = process.StandardError.ReadToEndAsync(cts.Token);
@@ -180,7 +184,7 @@ internal sealed class CoordinatorDeployment : IAsyncDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"coordinator audit verify did not finish within {timeout}.");
+            throw new TimeoutException($"coordinator {string.Join(' ', arguments.Take(2))} did not finish within {timeout}.");
         }
         return (process.ExitCode, (await stdout + await stderr).Trim());
     }
