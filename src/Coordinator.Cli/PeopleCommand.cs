@@ -4,7 +4,10 @@ using Coordinator.Persistence.Chat;
 
 namespace Coordinator.Cli;
 
-/// <summary><c>coordinator people key PERSON</c>: creates the person's key for the OpenAI-compatible chat endpoint.</summary>
+/// <summary>
+/// <c>coordinator people key PERSON</c> creates the person's key for the OpenAI-compatible chat endpoint;
+/// <c>coordinator people revoke PERSON</c> revokes all of them, on every host at once.
+/// </summary>
 public static class PeopleCommand
 {
     public static Command Create()
@@ -51,8 +54,27 @@ public static class PeopleCommand
                 return 0;
             }).ConfigureAwait(false);
         });
+        var revokePerson = new Argument<string>("person") { Description = "The person's id, as given to 'people key'." };
+        var revoke = new Command("revoke",
+            "Revoke every chat endpoint key of the person: running hosts refuse them at the next request. "
+            + "Works for people already removed from the directory too.");
+        revoke.Arguments.Add(revokePerson);
+        revoke.Options.Add(CliDatabase.ConnectionOption);
+        revoke.SetAction(async (parse, cancellationToken) =>
+        {
+            var personId = parse.GetValue(revokePerson)!;
+            return await CliDatabase.RunAsync(parse, async (dataSource, output) =>
+            {
+                var revoked = await new PostgresChatKeys(dataSource).RevokeAsync(personId, cancellationToken).ConfigureAwait(false);
+                await output.WriteLineAsync(revoked == 0
+                    ? $"'{personId}' has no valid chat key; nothing was changed."
+                    : $"Revoked {revoked} chat key{(revoked == 1 ? "" : "s")} of '{personId}'. Their chat client is refused from its next request; 'coordinator people key {personId}' makes a new one.").ConfigureAwait(false);
+                return 0;
+            }).ConfigureAwait(false);
+        });
         var command = new Command("people", "The people of the directory and their access.");
         command.Subcommands.Add(key);
+        command.Subcommands.Add(revoke);
         return command;
     }
 }

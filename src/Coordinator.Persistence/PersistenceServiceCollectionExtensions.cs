@@ -55,7 +55,9 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IChannelOutbox, PostgresChannelOutbox>();
         services.AddSingleton<IRateLimitBuckets, PostgresRateLimitBuckets>();
         services.AddSingleton<IChannelInbound, PostgresChannelInbound>();
-        services.AddSingleton<IChatKeys, Chat.PostgresChatKeys>();
+        services.AddSingleton<Chat.PostgresChatKeys>();
+        services.AddSingleton<IChatKeys>(sp => sp.GetRequiredService<Chat.PostgresChatKeys>());
+        services.AddSingleton<IChatNotices>(sp => sp.GetRequiredService<Chat.PostgresChatKeys>());
         services.AddSingleton<ICrmOutbox, Crm.PostgresCrmOutbox>();
         services.AddSingleton<ICrmStarts, Crm.PostgresCrmStarts>();
         // The CloudEvents relay's cursors (used when events are configured).

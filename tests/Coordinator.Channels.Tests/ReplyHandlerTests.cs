@@ -67,6 +67,12 @@ public sealed class ReplyHandlerTests
             Task.FromResult<IReadOnlyList<PersonWorkItem>>([.. Items.Where(i => i.Item.PersonId == personId)]);
         public Task<IReadOnlyList<RunningWork>> RunningAsync(int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<bool> NamesAsync(string personId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        /// <summary>Where each instance stands, with the people it names.</summary>
+        public List<(WorkStanding Standing, string[] People)> Standings { get; } = [];
+
+        public Task<IReadOnlyList<WorkStanding>> NamingAsync(string personId, int limit, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<WorkStanding>>([.. Standings.Where(s => s.People.Contains(personId)).Select(static s => s.Standing).Take(limit)]);
         public Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 
@@ -500,5 +506,76 @@ public sealed class ReplyHandlerTests
 
         Assert.Empty(interpreter.Requests);
         Assert.Empty(gateway.Submitted);
+    }
+
+    /// <summary>ACME-7 started five days before the reply: IT set-up blocked (Anna decides), the contract overdue since yesterday.</summary>
+    private static WorkStanding Acme7() => new(
+        new WorkInstance("i-7", "b2b-onboarding", "B2B customer onboarding", "ACME-7", At.AddDays(-5), 1),
+        [
+            new WaitingStepWork("it-setup", "IT set-up", "blocked", ["it.lead"], At.AddDays(2)),
+            new WaitingStepWork("contract", "Contract", "active", ["sales.lead"], At.AddDays(-1)),
+        ],
+        [new StepBlock("it-setup", "customer undecided between Okta and Entra", "it.engineer")]);
+
+    [Fact]
+    public async Task HandleAsync_WhyIsItBlocked_AnswersTheBlockItsReporterTheDeciderAndWhatIsOverdue_RaisingNothing()
+    {
+        var work = new Work();
+        work.Standings.Add((Acme7(), ["it.lead", "it.engineer", "sales.lead"]));
+        var (handler, gateway, _) = Handler(new Sent(), work);
+
+        var handling = await handler.HandleAsync(Reply("U0ITLEAD1", "Why is the onboarding acme-7 blocked?"), CancellationToken.None);
+
+        Assert.Equal(
+            "B2B customer onboarding · ACME-7, started Wed 27 May 2026, 09:00 UTC:\n"
+            + "• IT set-up: blocked: “customer undecided between Okta and Entra” (reported by Marco Ferri); Anna Moretti to decide.\n"
+            + "• Contract: in progress, overdue since Sun 31 May 2026, 09:00 UTC; waiting on sales.lead.",
+            handling.Answer);
+        Assert.Equal("status: i-7", handling.Outcome);
+        Assert.Empty(gateway.Submitted);
+    }
+
+    [Fact]
+    public async Task HandleAsync_StatusOfAnInstanceThatDoesNotNameTheSender_IsAnsweredAsUnknown_WithTheSendersOwnReferences()
+    {
+        var work = new Work();
+        work.Standings.Add((Acme7(), ["it.lead"]));
+        work.Standings.Add((new WorkStanding(new WorkInstance("i-2", "b2b-onboarding", "B2B customer onboarding", "D-2", At, 1), [], []), ["it.engineer"]));
+        var (handler, _, _) = Handler(new Sent(), work);
+
+        var other = await handler.HandleAsync(Reply("U024BE7LH", "a che punto è ACME-7?"), CancellationToken.None);
+        var own = await handler.HandleAsync(Reply("U024BE7LH", "stato D-2"), CancellationToken.None);
+        var nobody = await handler.HandleAsync(Reply("U0ITLEAD1", "status ACME-70"), CancellationToken.None);
+
+        Assert.Equal("Non trovo lavoro in corso tuo con “ACME-7”. I tuoi: D-2.", other.Answer);
+        Assert.DoesNotContain("IT set-up", other.Answer, StringComparison.Ordinal);
+        Assert.Equal("B2B customer onboarding · D-2, avviata lun 1 giu 2026, 11:00:\n• al momento non c'è niente in corso", own.Answer);
+        Assert.Equal("I find no running work of yours under “ACME-70”. Yours: ACME-7.", nobody.Answer);
+    }
+
+    [Theory]
+    [InlineData("the claim 2024-0847?", "2024-0847", true)]
+    [InlineData("2024-08470", "2024-0847", false)]
+    [InlineData("x2024-0847", "2024-0847", false)]
+    [InlineData("ACME-7", "acme-7", true)]
+    [InlineData("anything", null, false)]
+    public void Mentions_MatchesTheReferenceAsAWholeToken(string text, string? reference, bool expected)
+    {
+        Assert.Equal(expected, ReplyHandler.Mentions(text, reference));
+    }
+
+    [Fact]
+    public void NoticeDigest_PutsTheUnseenNotificationsOldestFirstAboveTheAnswer_InThePersonsLanguage_CountingTheEarlierOnes()
+    {
+        var people = new PersonDirectory([Marco, Anna]);
+        var renderer = new MessageRenderer(TemplateSet.BuiltIn, people);
+        var newestFirst = new ChatNotices([Notification(CoordinationActionType.Reminder, "it.engineer"), Notification(CoordinationActionType.StepActivated, "it.engineer")], 3);
+
+        var answer = NoticeDigest.Prepend(newestFirst, Marco, renderer, "✓ Nota aggiunta a IT set-up.");
+
+        Assert.Equal(
+            "Novità dal tuo ultimo messaggio:\n• Nuova attività: IT set-up · ACME-42\n• Promemoria: IT set-up scade tra 1 settimana · ACME-42\n…e altre 3 precedenti, nella tua inbox.\n\n✓ Nota aggiunta a IT set-up.",
+            answer);
+        Assert.Equal("✓ Nota aggiunta a IT set-up.", NoticeDigest.Prepend(ChatNotices.None, Marco, renderer, "✓ Nota aggiunta a IT set-up."));
     }
 }

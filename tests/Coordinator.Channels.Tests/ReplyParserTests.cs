@@ -33,6 +33,15 @@ public sealed class ReplyParserTests
     [InlineData("what’s waiting for me", ReplyCommand.List, null)]
     [InlineData("Elenco", ReplyCommand.List, null)]
     [InlineData("cosa mi aspetta?", ReplyCommand.List, null)]
+    [InlineData("Why is the claim 2024-0847 blocked?", ReplyCommand.Status, "the claim 2024-0847")]
+    [InlineData("why is D-1001 still stuck", ReplyCommand.Status, "D-1001")]
+    [InlineData("status D-1001", ReplyCommand.Status, "D-1001")]
+    [InlineData("Status of ACME-7?", ReplyCommand.Status, "ACME-7")]
+    [InlineData("where is D-1001 at?", ReplyCommand.Status, "D-1001")]
+    [InlineData("what's the status of claim 2024-0847?", ReplyCommand.Status, "claim 2024-0847")]
+    [InlineData("Perché la pratica 2024-0847 è bloccata?", ReplyCommand.Status, "la pratica 2024-0847")]
+    [InlineData("a che punto è D-1001?", ReplyCommand.Status, "D-1001")]
+    [InlineData("stato: D-1001", ReplyCommand.Status, "D-1001")]
     public void Parse_Commands_InEnglishAndItalian(string text, ReplyCommand command, string? argument)
     {
         var reply = ReplyParser.Parse(text);
@@ -49,6 +58,8 @@ public sealed class ReplyParserTests
     [InlineData("help me please")]
     [InlineData("123")] // not the number of a choice (at most 99)
     [InlineData("option")]
+    [InlineData("status")] // a status question without its reference
+    [InlineData("why is this so hard")] // a "why" that asks about no block
     [InlineData("")]
     [InlineData("   ")]
     public void Parse_FreeText_IsUnknown(string text)

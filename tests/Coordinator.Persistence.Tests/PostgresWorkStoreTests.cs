@@ -130,6 +130,27 @@ public sealed class PostgresWorkStoreTests(PostgresCluster cluster) : IAsyncLife
     }
 
     [Fact]
+    public async Task NamingAsync_OnlyTheInstancesThatNameThePerson_WithWhomTheyWaitOnAndEachBlocksReason()
+    {
+        await _store.ProjectAsync(Work("i-20", 1, Step("sales.rep", "contract")));
+        await _store.ProjectAsync(Work("i-21", 2, Step("it.engineer", "it-setup", status: "blocked"), Step("it.lead", "it-setup", kind: WorkKind.Block, status: "blocked") with { BlockedBy = "it.engineer" }, Step("sales.rep", "kickoff")));
+        await _store.ProjectAsync(Work("i-22", 3, Step("legal.counsel", "legal-review")));
+        await _store.ProjectAsync(Work("i-23", 4, Step("sales.rep", "kickoff")) with { Completed = true, Version = 5 });
+
+        var mine = await _store.NamingAsync("sales.rep", 10);
+        var lead = await _store.NamingAsync("it.lead", 10);
+
+        Assert.Equal(["i-21", "i-20"], mine.Select(s => s.Instance.InstanceId));
+        Assert.Equal(["it-setup", "kickoff"], mine[0].Waiting.Select(w => w.StepId));
+        var block = Assert.Single(mine[0].Blocks);
+        Assert.Equal(new StepBlock("it-setup", "waiting for the customer", "it.engineer"), block);
+        Assert.Empty(mine[1].Blocks);
+        Assert.Equal(["i-21"], lead.Select(s => s.Instance.InstanceId));
+        Assert.Empty(await _store.NamingAsync("nobody", 10));
+        Assert.Single(await _store.NamingAsync("sales.rep", 1));
+    }
+
+    [Fact]
     public async Task PeopleAsync_PersonInSeveralInstances_RolesMergedAndItemsCounted()
     {
         await _store.ProjectAsync(Work("i-12", 1, Step("sales.rep", "contract")));

@@ -27,6 +27,18 @@ internal sealed class ReplyAnswers
         ConfirmChoice = "Choose “{1}” for {0}? Reply “yes” or “no” (within 30 minutes).",
         NotConfirmed = "OK, nothing was changed.",
         Waiting = "Waiting for you (reply with a number to act on one, within 30 minutes):",
+        NewSince = "New since your last message:",
+        AndEarlier = "…and {0} earlier, in your inbox.",
+        NoSuchReference = "I find no running work of yours under “{0}”. Yours: {1}.",
+        NoWorkOfYours = "I find no running work of yours under “{0}”: no running instance names you.",
+        StatusOf = "{0} · {1}, started {2}:",
+        StepBlocked = "{0}: blocked: “{1}”{2}; {3} to decide.",
+        StepActive = "{0}: in progress{1}; waiting on {2}.",
+        StepDeciding = "{0}: a decision{1}; waiting on {2}.",
+        ReportedBy = " (reported by {0})",
+        DueOn = ", due {0}",
+        OverdueSince = ", overdue since {0}",
+        NothingRunning = "nothing is running right now",
     };
 
     public static ReplyAnswers Italian { get; } = new()
@@ -53,6 +65,18 @@ internal sealed class ReplyAnswers
         ConfirmChoice = "Scelgo «{1}» per {0}? Rispondi «sì» o «no» (entro 30 minuti).",
         NotConfirmed = "Va bene, non ho cambiato niente.",
         Waiting = "Ti aspettano (rispondi con un numero per occupartene, entro 30 minuti):",
+        NewSince = "Novità dal tuo ultimo messaggio:",
+        AndEarlier = "…e altre {0} precedenti, nella tua inbox.",
+        NoSuchReference = "Non trovo lavoro in corso tuo con “{0}”. I tuoi: {1}.",
+        NoWorkOfYours = "Non trovo lavoro in corso tuo con “{0}”: nessuna istanza in corso ti nomina.",
+        StatusOf = "{0} · {1}, avviata {2}:",
+        StepBlocked = "{0}: bloccata: “{1}”{2}; decide {3}.",
+        StepActive = "{0}: in corso{1}; aspetta {2}.",
+        StepDeciding = "{0}: una decisione{1}; aspetta {2}.",
+        ReportedBy = " (segnalato da {0})",
+        DueOn = ", scadenza {0}",
+        OverdueSince = ", in ritardo dal {0}",
+        NothingRunning = "al momento non c'è niente in corso",
     };
 
     public static ReplyAnswers For(string? language) => string.Equals(language, "it", StringComparison.Ordinal) ? Italian : English;
@@ -83,4 +107,16 @@ internal sealed class ReplyAnswers
     public required string ConfirmChoice { get; init; }
     public required string NotConfirmed { get; init; }
     public required string Waiting { get; init; }
+    public required string NewSince { get; init; }
+    public required string AndEarlier { get; init; }
+    public required string NoSuchReference { get; init; }
+    public required string NoWorkOfYours { get; init; }
+    public required string StatusOf { get; init; }
+    public required string StepBlocked { get; init; }
+    public required string StepActive { get; init; }
+    public required string StepDeciding { get; init; }
+    public required string ReportedBy { get; init; }
+    public required string DueOn { get; init; }
+    public required string OverdueSince { get; init; }
+    public required string NothingRunning { get; init; }
 }

@@ -52,6 +52,8 @@ public sealed class ReplyHandler(
             return new ReplyHandling("help", answers.Help);
         if (parsed.Command == ReplyCommand.List)
             return await ListAsync(reply, person, answers, cancellationToken).ConfigureAwait(false);
+        if (parsed.Command == ReplyCommand.Status)
+            return await StatusAsync(reply, person, answers, parsed.Argument ?? "", cancellationToken).ConfigureAwait(false);
         PendingChoice? pending = null;
         if (parsed.Command is ReplyCommand.Unknown && reply.ActionNumber is null && reply.ReplyTo is null
             && ReplyParser.Confirmation(reply.Text) is { } yes
@@ -223,6 +225,74 @@ public sealed class ReplyHandler(
             ? new ReplyHandling("listed: nothing", answers.NothingOpen)
             : new ReplyHandling($"listed: {open.Count.ToString(CultureInfo.InvariantCulture)}", await NumberedAsync(reply, "", answers.Waiting, open, cancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// "Why is the claim 2024-0847 blocked?": where the instances that name the person and whose business key (or id) the
+    /// question mentions stand: each running step, whom it waits on, a block's reason and who reported it, the due date
+    /// or since when it is overdue. Only instances that name the person are looked at, so a reference to anyone else's
+    /// work is answered as unknown (nothing says whether it exists).
+    /// </summary>
+    private async Task<ReplyHandling> StatusAsync(InboundReply reply, Person person, ReplyAnswers answers, string reference, CancellationToken cancellationToken)
+    {
+        var said = reference.Length <= 60 ? reference : reference[..60] + "…";
+        var mine = await work.NamingAsync(person.Id, MaxNamed, cancellationToken).ConfigureAwait(false);
+        if (mine.Count == 0)
+            return new ReplyHandling("status: names nobody", Format(answers.NoWorkOfYours, said));
+        var matching = mine
+            .Where(s => Mentions(reference, s.Instance.BusinessKey) || Mentions(reference, s.Instance.InstanceId))
+            .Take(MaxStatus)
+            .ToList();
+        if (matching.Count == 0)
+            return new ReplyHandling("status: no such reference", Format(answers.NoSuchReference, said,
+                string.Join(", ", mine.Take(MaxListed).Select(static s => s.Instance.BusinessKey ?? s.Instance.InstanceId))));
+        var words = Vocabulary.For(person.Language);
+        var zone = TimeZones.TryFind(person.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
+        string Names(IEnumerable<string> ids) => string.Join(", ", ids.Select(id => directory.Find(id)?.Name ?? id));
+        var lines = new List<string>();
+        foreach (var standing in matching)
+        {
+            var instance = standing.Instance;
+            // Due dates are in the instance's workflow time, which runs TimeScale times faster than real time.
+            var now = instance.StartedAt + TimeSpan.FromTicks((long)((reply.ReceivedAt - instance.StartedAt).Ticks * instance.TimeScale));
+            lines.Add(Format(answers.StatusOf, instance.WorkflowTitle, instance.BusinessKey ?? instance.InstanceId, words.Moment(instance.StartedAt, zone)));
+            if (standing.Waiting.Count == 0)
+                lines.Add("• " + answers.NothingRunning);
+            foreach (var step in standing.Waiting)
+            {
+                var due = step.Due is not { } at ? ""
+                    : now > at ? Format(answers.OverdueSince, words.Moment(at, zone))
+                    : Format(answers.DueOn, words.Moment(at, zone));
+                var block = standing.Blocks.FirstOrDefault(b => b.StepId == step.StepId);
+                lines.Add("• " + (step.Status, block) switch
+                {
+                    ("blocked", { } blocked) => Format(answers.StepBlocked, step.Title, blocked.Reason,
+                        blocked.BlockedBy is { } by ? Format(answers.ReportedBy, Names([by])) : "", Names(step.People)),
+                    ("decision", _) => Format(answers.StepDeciding, step.Title, due, Names(step.People)),
+                    _ => Format(answers.StepActive, step.Title, due, Names(step.People)),
+                });
+            }
+        }
+        return new ReplyHandling($"status: {string.Join(", ", matching.Select(static s => s.Instance.InstanceId))}", string.Join('\n', lines));
+    }
+
+    /// <summary>Whether <paramref name="text"/> names <paramref name="reference"/> as a whole token (case-insensitive): "claim 2024-0847?" names 2024-0847, "2024-08470" does not.</summary>
+    internal static bool Mentions(string text, string? reference)
+    {
+        if (string.IsNullOrWhiteSpace(reference))
+            return false;
+        for (var at = text.IndexOf(reference, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(reference, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            var end = at + reference.Length;
+            if ((at == 0 || !char.IsLetterOrDigit(text[at - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end])))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>The most instances one status question looks through, and answers about.</summary>
+    private const int MaxNamed = 200;
+
+    private const int MaxStatus = 3;
 
     /// <summary>The items under <paramref name="heading"/>, numbered, kept as the question a number answers (with <paramref name="text"/> to do).</summary>
     private async Task<string> NumberedAsync(InboundReply reply, string text, string heading, IReadOnlyList<PersonWorkItem> open, CancellationToken cancellationToken)

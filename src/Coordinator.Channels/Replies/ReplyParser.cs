@@ -24,6 +24,12 @@ public enum ReplyCommand
 
     /// <summary><c>list</c> / <c>elenco</c>, or "what is waiting for me?": the person's open items, numbered.</summary>
     List,
+
+    /// <summary>
+    /// <c>status &lt;reference&gt;</c> / <c>stato &lt;riferimento&gt;</c>, or "why is the claim 2024-0847 blocked?", "where is
+    /// D-1001?", "a che punto è D-1001?": where an instance that names the person stands (the argument is the reference).
+    /// </summary>
+    Status,
 }
 
 /// <summary>A parsed reply: the command and its argument (the reason, the note, the option id, the choice's number).</summary>
@@ -38,7 +44,8 @@ public sealed record ParsedReply(ReplyCommand Command, string? Argument = null)
 /// punctuation: <c>done</c> / <c>fatto</c> (optionally <c>done: &lt;note&gt;</c>), <c>blocked: &lt;reason&gt;</c> /
 /// <c>bloccato: &lt;motivo&gt;</c>, <c>note: &lt;text&gt;</c> / <c>nota: &lt;testo&gt;</c>, the number of a choice,
 /// <c>option &lt;id&gt;</c> / <c>opzione &lt;id&gt;</c>, <c>help</c> / <c>aiuto</c>, <c>list</c> / <c>elenco</c> (or "what is
-/// waiting for me?" / "cosa mi aspetta?"). Anything else is
+/// waiting for me?" / "cosa mi aspetta?"), <c>status &lt;reference&gt;</c> / <c>stato &lt;riferimento&gt;</c> (or "why is
+/// D-1001 blocked?", "a che punto è D-1001?"). Anything else is
 /// <see cref="ReplyCommand.Unknown"/>: nothing is guessed.
 /// </summary>
 public static partial class ReplyParser
@@ -51,6 +58,18 @@ public static partial class ReplyParser
 
     [GeneratedRegex(@"^#?(?<n>\d{1,2})$", RegexOptions.CultureInvariant)]
     private static partial Regex NumberForm();
+
+    // Questions about where an instance stands; the reference is what names it (a business key, possibly with words around it).
+    [GeneratedRegex(
+        @"^(?:(?:status|stato)(?:\s+(?:of|for|di|del|della|dello))?\s*[:\-]?\s+(?<ref>.+)"
+        + @"|(?:why|how come)\s+(?:is|are)\s+(?<ref>.+?)\s+(?:still\s+)?(?:blocked|stuck|late|overdue|on hold|waiting)"
+        + @"|(?:where|how)\s+(?:is|are)\s+(?<ref>.+?)(?:\s+(?:at|going|now))?"
+        + @"|what(?:'s|\s+is)\s+(?:the\s+)?(?:status|state)\s+(?:of|for)\s+(?<ref>.+)"
+        + @"|perch[ée]\s+(?<ref>.+?)\s+(?:è|e'|é)\s+(?:ancora\s+)?(?:bloccat[oa]|ferm[oa]|in ritardo|in attesa)"
+        + @"|a che punto\s+(?:è|e'|é|sono|siamo con)\s+(?<ref>.+)"
+        + @"|com'(?:è|e)\s+(?:messa|messo)\s+(?<ref>.+))$",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex StatusForm();
 
     private static readonly Dictionary<string, ReplyCommand> Words = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -102,6 +121,8 @@ public static partial class ReplyParser
             return new ParsedReply(ReplyCommand.Help);
         if (ListQuestions.Contains(bare.TrimEnd('?', ' ').Replace('’', '\'')))
             return new ParsedReply(ReplyCommand.List);
+        if (StatusForm().Match(bare.TrimEnd('?', ' ').Replace('’', '\'')) is { Success: true } status)
+            return new ParsedReply(ReplyCommand.Status, status.Groups["ref"].Value.Trim());
         if (NumberForm().Match(bare) is { Success: true } number)
             return new ParsedReply(ReplyCommand.Choice, int.Parse(number.Groups["n"].Value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
         if (OptionForm().Match(bare) is { Success: true } option)

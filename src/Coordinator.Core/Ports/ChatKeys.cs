@@ -14,6 +14,30 @@ public interface IChatKeys
 
     /// <summary>The person whose key <paramref name="key"/> is, or null when no such key exists (or it was revoked).</summary>
     Task<string?> PersonOfAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes every key of <paramref name="personId"/> at once (on every host) and answers how many were still valid.</summary>
+    Task<int> RevokeAsync(string personId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The notifications a person has not yet seen through the chat endpoint: a chat client cannot be written to first, so
+/// the next answer begins with what was delivered to the person since their previous one. Each is shown once, across
+/// hosts: taking them moves the person's mark past them in the same transaction.
+/// </summary>
+public interface IChatNotices
+{
+    /// <summary>
+    /// The newest <paramref name="limit"/> notifications delivered to <paramref name="personId"/> after their mark, newest
+    /// first, and how many older unseen ones there were beyond them; the mark moves past all of them. A person without a
+    /// mark gets one now, and nothing from before it.
+    /// </summary>
+    Task<ChatNotices> TakeAsync(string personId, int limit, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What <see cref="IChatNotices.TakeAsync"/> found: the notifications to show, newest first, and how many more there were.</summary>
+public sealed record ChatNotices(IReadOnlyList<Notification> Newest, int Earlier)
+{
+    public static ChatNotices None { get; } = new([], 0);
 }
 
 /// <summary>How chat keys look and are hashed.</summary>

@@ -79,6 +79,12 @@ public sealed record PersonWorkItem(WorkInstance Instance, WorkItem Item);
 /// <summary>A running instance and whom it waits on.</summary>
 public sealed record RunningWork(WorkInstance Instance, IReadOnlyList<WaitingStepWork> Waiting);
 
+/// <summary>Where a running instance stands: whom its running steps wait on, and the reason of each block.</summary>
+public sealed record WorkStanding(WorkInstance Instance, IReadOnlyList<WaitingStepWork> Waiting, IReadOnlyList<StepBlock> Blocks);
+
+/// <summary>A blocked step's reason and who reported it.</summary>
+public sealed record StepBlock(string StepId, string Reason, string? BlockedBy);
+
 /// <summary>Writes the read model of open work (see <see cref="InstanceWork"/>).</summary>
 public interface IWorkProjection
 {
@@ -107,6 +113,13 @@ public interface IWorkQueries
 
     /// <summary>Whether a running instance names the person (one indexed read).</summary>
     Task<bool> NamesAsync(string personId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The running instances that name the person (as an owner, a decider or in the start context), most recently started
+    /// first, at most <paramref name="limit"/>: whom each waits on and why its blocked steps are blocked. What a person may
+    /// ask the status of; nobody else's instances.
+    /// </summary>
+    Task<IReadOnlyList<WorkStanding>> NamingAsync(string personId, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Every person the running instances name, with their roles in them and how many open items they have.</summary>
     Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default);

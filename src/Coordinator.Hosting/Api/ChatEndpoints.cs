@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Coordinator.Channels;
+using Coordinator.Channels.Rendering;
 using Coordinator.Channels.Replies;
 using Coordinator.Core.Input;
 using Coordinator.Core.People;
@@ -92,7 +94,11 @@ public static class ChatEndpoints
             Text = request.Text,
             ReceivedAt = DateTimeOffset.UtcNow,
         }, cancellationToken).ConfigureAwait(false);
-        var answer = handling.Answer ?? "";
+        // A chat client cannot be written to first: what was delivered to the person since their last message comes on top.
+        var notices = context.RequestServices.GetService<IChatNotices>() is { } unseen
+            ? await unseen.TakeAsync(person.Id, NoticeDigest.MaxShown, cancellationToken).ConfigureAwait(false)
+            : ChatNotices.None;
+        var answer = NoticeDigest.Prepend(notices, person, context.RequestServices.GetRequiredService<MessageRenderer>(), handling.Answer ?? "");
         var id = "chatcmpl-" + request.DeliveryId[..24];
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         if (request.Stream)
@@ -222,8 +228,8 @@ public static class ChatEndpoints
     private const string PersonItem = "coordinator.chat.person";
 
     /// <summary>
-    /// The person the bearer key opens, or null once the refusal is written: <c>401</c> without a key or with an unknown
-    /// one, <c>403</c> for a key of someone no longer in the directory, <c>404</c> when this host has no database (keys
+    /// The person the bearer key opens, or null once the refusal is written (and its <c>webhook.denied</c> row): <c>401</c>
+    /// without a key or with an unknown or revoked one, <c>403</c> for a key of someone no longer in the directory, <c>404</c> when this host has no database (keys
     /// live in PostgreSQL).
     /// </summary>
     private static async Task<Person?> AuthenticateAsync(HttpContext context)
@@ -238,16 +244,19 @@ public static class ChatEndpoints
         var key = header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
         if (string.IsNullOrEmpty(key))
         {
+            await DeniedAsync(context, "no bearer key").ConfigureAwait(false);
             await UnauthorizedAsync(context, "No chat key: send Authorization: Bearer <key>. A key is created with: coordinator people key <person>.").ConfigureAwait(false);
             return null;
         }
         if (await keys.PersonOfAsync(key, context.RequestAborted).ConfigureAwait(false) is not { } personId)
         {
+            await DeniedAsync(context, "an unknown or revoked bearer key").ConfigureAwait(false);
             await UnauthorizedAsync(context, "Incorrect chat key. Ask whoever runs the coordinator for yours (coordinator people key <person>).").ConfigureAwait(false);
             return null;
         }
         if (context.RequestServices.GetRequiredService<IPersonDirectory>().Find(personId) is not { } person)
         {
+            await DeniedAsync(context, "the key's person is no longer in the people directory").ConfigureAwait(false);
             await ErrorAsync(context, StatusCodes.Status403Forbidden,
                 $"This key is '{personId}''s, who is no longer in the people directory.", "permission_error", "unknown_person").ConfigureAwait(false);
             return null;
@@ -255,6 +264,12 @@ public static class ChatEndpoints
         context.Items[PersonItem] = person;
         return person;
     }
+
+    /// <summary>A refused request's <c>webhook.denied</c> audit row (<c>DENY</c>, instance <c>channel:chat</c>): the reason, never the key.</summary>
+    private static Task DeniedAsync(HttpContext context, string reason) =>
+        context.RequestServices.GetService<ChannelAudit>() is { } audit
+            ? audit.DeniedAsync(ChannelKind.Chat, reason, context.RequestAborted)
+            : Task.CompletedTask;
 
     private static Task UnauthorizedAsync(HttpContext context, string message)
     {

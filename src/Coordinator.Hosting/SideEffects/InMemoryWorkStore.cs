@@ -78,6 +78,24 @@ public sealed class InMemoryWorkStore : IWorkProjection, IWorkQueries
             return Task.FromResult(Running().Any(w => w.People.ContainsKey(personId)));
     }
 
+    public Task<IReadOnlyList<WorkStanding>> NamingAsync(string personId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(personId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<WorkStanding>>([.. Running()
+                .Where(w => w.People.ContainsKey(personId))
+                .OrderByDescending(static w => w.Instance.StartedAt)
+                .ThenBy(static w => w.Instance.InstanceId, StringComparer.Ordinal)
+                .Take(limit)
+                .Select(static w => new WorkStanding(w.Instance, w.Waiting, [.. w.Items
+                    .Where(static i => i.BlockReason is not null)
+                    .DistinctBy(static i => i.StepId, StringComparer.Ordinal)
+                    .Select(static i => new StepBlock(i.StepId, i.BlockReason!, i.BlockedBy))]))]);
+        }
+    }
+
     public Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default)
     {
         lock (gate)

@@ -90,7 +90,7 @@ public sealed partial class PostgresNotificationInbox(NpgsqlDataSource dataSourc
         return [.. payloads.Select(Deserialize)];
     }
 
-    private static Notification Deserialize(string payload) =>
+    internal static Notification Deserialize(string payload) =>
         JsonSerializer.Deserialize<Notification>(payload, Json)
         ?? throw new InvalidOperationException($"A row of the notifications table holds no notification: {payload}");
 

@@ -54,6 +54,22 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
         LIMIT @limit
         """;
 
+    private const string NamingSql = """
+        SELECT w.instance_id, w.workflow_id, w.workflow_title, w.business_key, w.started_at, w.time_scale, w.waiting::text AS waiting
+        FROM work_instances w
+        WHERE NOT w.completed AND EXISTS (SELECT 1 FROM work_people p WHERE p.person_id = @personId AND p.instance_id = w.instance_id)
+        ORDER BY w.started_at DESC, w.instance_id
+        LIMIT @limit
+        """;
+
+    // A block's reason is on each of its deciders' and owners' items; one row per step.
+    private const string BlocksSql = """
+        SELECT DISTINCT ON (instance_id, step_id) instance_id, step_id, block_reason, blocked_by
+        FROM work_items
+        WHERE instance_id = ANY(@instanceIds) AND block_reason IS NOT NULL
+        ORDER BY instance_id, step_id, kind
+        """;
+
     private const string InsertPeopleSql = """
         INSERT INTO work_people (person_id, instance_id, role)
         SELECT person, @instanceId, role FROM unnest(@people::text[], @roles::text[]) AS p(person, role)
@@ -183,6 +199,23 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
             "SELECT EXISTS (SELECT 1 FROM work_people WHERE person_id = @personId)", new { personId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<WorkStanding>> NamingAsync(string personId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(personId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<RunningRow>(new CommandDefinition(NamingSql, new { personId, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (rows.Count == 0)
+            return [];
+        var blocks = (await connection.QueryAsync<BlockRow>(new CommandDefinition(
+            BlocksSql, new { instanceIds = rows.Select(static r => r.instance_id).ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            .ToLookup(static b => b.instance_id, StringComparer.Ordinal);
+        return [.. rows.Select(r => new WorkStanding(
+            new WorkInstance(r.instance_id, r.workflow_id, r.workflow_title, r.business_key, r.started_at, r.time_scale),
+            JsonSerializer.Deserialize<WaitingStepWork[]>(r.waiting, Json) ?? [],
+            [.. blocks[r.instance_id].Select(static b => new StepBlock(b.step_id, b.block_reason, b.blocked_by))]))];
+    }
+
     public async Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -224,6 +257,8 @@ public sealed class PostgresWorkStore(NpgsqlDataSource dataSource) : IWorkProjec
         string instance_id, string workflow_id, string workflow_title, string? business_key, DateTime started_at, double time_scale,
         string person_id, string step_id, string title, string kind, string status, DateTime? due_at, int escalation_level,
         string? block_reason, string? blocked_by, string options);
+
+    private sealed record BlockRow(string instance_id, string step_id, string block_reason, string? blocked_by);
 
     private sealed record RunningRow(string instance_id, string workflow_id, string workflow_title, string? business_key, DateTime started_at, double time_scale, string waiting);
 

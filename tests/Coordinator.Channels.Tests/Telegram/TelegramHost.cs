@@ -154,6 +154,8 @@ internal sealed class TelegramHost : IAsyncDisposable
             Task.FromResult<IReadOnlyList<PersonWorkItem>>([]);
         public Task<IReadOnlyList<RunningWork>> RunningAsync(int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<bool> NamesAsync(string personId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<WorkStanding>> NamingAsync(string personId, int limit, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<WorkStanding>>([]);
         public Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

@@ -59,6 +59,8 @@ public sealed class WhatsAppRoundTripTests(ChannelsPostgres postgres)
         public Task<IReadOnlyList<PersonWorkItem>> WaitingOnAsync(string personId, int limit, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<PersonWorkItem>>([]);
         public Task<IReadOnlyList<RunningWork>> RunningAsync(int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<bool> NamesAsync(string personId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<WorkStanding>> NamingAsync(string personId, int limit, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<WorkStanding>>([]);
         public Task<IReadOnlyList<PersonWorkload>> PeopleAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 

@@ -72,16 +72,7 @@ public sealed class ChatEndpointTests(ThrowawayAzurite azurite, PostgresFixture 
         Assert.Equal(1, unknownExit);
         Assert.Contains("'no.such.person' is not in the directory", unknown, StringComparison.Ordinal);
 
-        using var start = await deployment.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", new
-        {
-            businessKey = "D-CHAT-1",
-            context = new { deal_id = "D-CHAT-1", deal_owner = "sales.lead", segment = "enterprise" },
-        });
-        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
-        var instanceId = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
-        await deployment.WaitForAsync(async () =>
-            (await deployment.Http.GetFromJsonAsync<JsonElement>("/api/people/sales.lead/work")).GetProperty("items").GetArrayLength() > 0 ? true : (bool?)null,
-            Patience, "the contract step on the sales lead's list");
+        var instanceId = await StartForTheSalesLeadAsync(deployment, "D-CHAT-1");
 
         var input = new JsonObject { ["baseURL"] = $"{deployment.Http.BaseAddress}v1", ["ownerKey"] = ownerKey, ["otherKey"] = otherKey };
         var result = JsonNode.Parse(await ProviderClients.RunNodeAsync(Script, input.ToJsonString(), TimeSpan.FromMinutes(3)))!;
@@ -89,10 +80,11 @@ public sealed class ChatEndpointTests(ThrowawayAzurite azurite, PostgresFixture 
 
         Assert.Equal(["coordinator"], result["models"]!.AsArray().Select(m => m!.GetValue<string>()));
         var list = result["list"]!.GetValue<string>();
-        Assert.StartsWith("Waiting for you", list, StringComparison.Ordinal);
+        // The contract step's assignment was delivered after the key was made: it comes on top of the first answer, once.
+        Assert.StartsWith("New since your last message:\n• New task: Countersigned contract and order form filed in the CRM · D-CHAT-1\n\nWaiting for you", list, StringComparison.Ordinal);
         Assert.Contains("1. Countersigned contract and order form filed in the CRM · B2B customer onboarding · D-CHAT-1", list, StringComparison.Ordinal);
         Assert.DoesNotContain("D-CHAT-1", result["otherList"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.StartsWith("✓ Note added to Countersigned contract", result["note"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("✓ Note added to Countersigned contract", result["note"]!.GetValue<string>(), StringComparison.Ordinal); // nothing new on top
         Assert.StartsWith("✓", result["noteAgain"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains(": done. Thank you!", result["streamed"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.True(result["chunks"]!.GetValue<int>() >= 3, "the answer came in one piece, not as a stream of chunks");
@@ -149,6 +141,84 @@ public sealed class ChatEndpointTests(ThrowawayAzurite azurite, PostgresFixture 
         await using var connection = await deployment.Database.OpenConnectionAsync();
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action LIKE 'step.%' OR action = 'instance.started'"));
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM channel_choices"));
+    }
+
+    [Fact]
+    public async Task ChatEndpoint_NextAnswerBeginsWithWhatWasDeliveredSince_AnswersWhyAnInstanceIsBlocked_AndARevokedKeyIsRefusedWithAnAuditRow()
+    {
+        await using var deployment = await CoordinatorDeployment.CreateAsync(azurite, postgres, timeScale: 1);
+        await deployment.StartAsync();
+        var ownerKey = await KeyAsync(deployment, "sales.lead");
+        var strangerKey = await KeyAsync(deployment, "claims.handler");
+
+        // The onboarding's contract step is assigned to the sales lead: a notification delivered after their key was made.
+        var instanceId = await StartForTheSalesLeadAsync(deployment, "D-CHAT-2");
+        await using var connection = await deployment.Database.OpenConnectionAsync();
+        await deployment.WaitForAsync(async () =>
+            await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notifications WHERE person_id = 'sales.lead' AND instance_id = @instanceId", new { instanceId }) > 0 ? true : (bool?)null,
+            Patience, "the contract step's notification in the sales lead's inbox");
+
+        var first = await AskAsync(deployment, ownerKey, "why is D-CHAT-2 blocked?");
+        var second = await AskAsync(deployment, ownerKey, "status of D-CHAT-2");
+        var stranger = await AskAsync(deployment, strangerKey, "where is D-CHAT-2?");
+        output.WriteLine(first + "\n---\n" + second + "\n---\n" + stranger);
+
+        // Once, on top of the first answer only; then where the instance stands, from the application core.
+        Assert.StartsWith("New since your last message:\n• New task: Countersigned contract and order form filed in the CRM · D-CHAT-2\n\n", first, StringComparison.Ordinal);
+        Assert.Contains("B2B customer onboarding · D-CHAT-2, started ", first, StringComparison.Ordinal);
+        Assert.Contains("• Countersigned contract and order form filed in the CRM: in progress, due ", first, StringComparison.Ordinal);
+        Assert.StartsWith("B2B customer onboarding · D-CHAT-2, started ", second, StringComparison.Ordinal);
+        // A claims handler is not named by D-CHAT-2: nothing of it is shown to them.
+        Assert.DoesNotContain("Countersigned", stranger, StringComparison.Ordinal);
+        Assert.StartsWith("Non trovo lavoro in corso tuo con “D-CHAT-2”", stranger, StringComparison.Ordinal); // in their language, Italian
+
+        // Revoked: refused at the next request, with a webhook.denied row that names no key.
+        var (exitCode, printed) = await CoordinatorDeployment.RunCliAsync(
+            ["people", "revoke", "sales.lead", "--connection", deployment.ApplicationConnectionString], TimeSpan.FromMinutes(1));
+        Assert.True(exitCode == 0, printed);
+        Assert.Contains("Revoked 1 chat key of 'sales.lead'", printed, StringComparison.Ordinal);
+        using var refused = await PostAsync(deployment, ownerKey, "list");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var denied = (await connection.QueryAsync<string>(
+            "SELECT detail::text FROM audit_log WHERE instance_id = 'channel:chat' AND action = 'webhook.denied' AND verdict = 'DENY'")).ToList();
+        Assert.Contains(denied, d => d.Contains("an unknown or revoked bearer key", StringComparison.Ordinal));
+        Assert.DoesNotContain(denied, d => d.Contains(ownerKey, StringComparison.Ordinal));
+        var (verifyExit, verify) = await deployment.RunAuditVerifyAsync(TimeSpan.FromMinutes(2));
+        Assert.True(verifyExit == 0, verify);
+    }
+
+    /// <summary>Starts an onboarding whose deal owner is the sales lead, and waits until its contract step is on their list.</summary>
+    private static async Task<string> StartForTheSalesLeadAsync(CoordinatorDeployment deployment, string dealId)
+    {
+        using var start = await deployment.Http.PostAsJsonAsync("/api/workflows/b2b-onboarding/instances", new
+        {
+            businessKey = dealId,
+            context = new { deal_id = dealId, deal_owner = "sales.lead", segment = "enterprise" },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var instanceId = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
+        await deployment.WaitForAsync(async () =>
+            (await deployment.Http.GetFromJsonAsync<JsonElement>("/api/people/sales.lead/work")).GetProperty("items").GetArrayLength() > 0 ? true : (bool?)null,
+            Patience, "the contract step on the sales lead's list");
+        return instanceId;
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(CoordinatorDeployment deployment, string key, string text)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = JsonContent.Create(new { model = "coordinator", messages = new[] { new { role = "user", content = text } } }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return await deployment.Http.SendAsync(request);
+    }
+
+    private static async Task<string> AskAsync(CoordinatorDeployment deployment, string key, string text)
+    {
+        using var response = await PostAsync(deployment, key, text);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
     }
 
     private static async Task<string> KeyAsync(CoordinatorDeployment deployment, string person)
