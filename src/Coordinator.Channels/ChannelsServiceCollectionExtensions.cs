@@ -69,13 +69,24 @@ public static class ChannelsServiceCollectionExtensions
     public static IServiceCollection AddReplyHandling<TGateway>(this IServiceCollection services)
         where TGateway : class, Replies.IHumanEventGateway
     {
+        services.AddReplyHandlingParts();
+        services.TryAddSingleton<Replies.IHumanEventGateway, TGateway>();
+        services.TryAddSingleton<Replies.ReplyHandler>();
+        return services;
+    }
+
+    /// <summary>
+    /// What a <see cref="Replies.ReplyHandler"/> needs besides its gateway (the templates, the renderer, the channels'
+    /// audit), for hosts that make the handler per request with a gateway of their own (the Functions app, whose core
+    /// needs the trigger's Durable client).
+    /// </summary>
+    public static IServiceCollection AddReplyHandlingParts(this IServiceCollection services)
+    {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(TemplateSet.BuiltIn);
         services.TryAddSingleton<MessageRenderer>();
         services.TryAddSingleton<ChannelAudit>();
-        services.TryAddSingleton<Replies.IHumanEventGateway, TGateway>();
-        services.TryAddSingleton<Replies.ReplyHandler>();
         return services;
     }
 

@@ -43,6 +43,9 @@ public static class FunctionsServiceCollectionExtensions
         }
         services.AddCoordinatorComponents(configuration, registry, new HostClock(options.TimeScale));
         services.AddCoordinatorActivities();
+        // The chat endpoint (ChatFunctions) makes its reply handler per request, from these and the trigger's Durable client.
+        if (persistent)
+            Coordinator.Channels.ChannelsServiceCollectionExtensions.AddReplyHandlingParts(services);
         services.AddSingleton(new StartupFacts(definitionsPath, warnings, persistent));
         services.AddHostedService<StartupReport>();
 

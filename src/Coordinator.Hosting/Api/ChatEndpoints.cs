@@ -39,7 +39,7 @@ public static class ChatEndpoints
         var v1 = app.MapGroup("/v1").ExcludeFromDescription();
         v1.MapGet("/models", ListModelsAsync);
         v1.MapGet("/models/{model}", GetModelAsync);
-        v1.MapPost("/chat/completions", CompleteAsync);
+        v1.MapPost("/chat/completions", static (HttpContext context) => CompleteAsync(context));
         return app;
     }
 
@@ -68,7 +68,11 @@ public static class ChatEndpoints
         await WriteJsonAsync(context, StatusCodes.Status200OK, ModelObject()).ConfigureAwait(false);
     }
 
-    public static async Task CompleteAsync(HttpContext context)
+    /// <summary>
+    /// Answers a chat completion request with <paramref name="handler"/>, or the host's <see cref="ReplyHandler"/> when
+    /// none is given (the Functions app gives one per request: its core needs the trigger's Durable client).
+    /// </summary>
+    public static async Task CompleteAsync(HttpContext context, ReplyHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (await AuthenticateAsync(context).ConfigureAwait(false) is not { } person)
@@ -80,7 +84,8 @@ public static class ChatEndpoints
             await ErrorAsync(context, problem!.Status, problem.Message, "invalid_request_error", problem.Code, problem.Param).ConfigureAwait(false);
             return;
         }
-        if (context.RequestServices.GetService<ReplyHandler>() is not { } handler)
+        handler ??= context.RequestServices.GetService<ReplyHandler>();
+        if (handler is null)
         {
             await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The chat endpoint is not composed on this host.", "server_error", "unavailable").ConfigureAwait(false);
             return;

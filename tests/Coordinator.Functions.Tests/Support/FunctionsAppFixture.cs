@@ -55,11 +55,17 @@ public sealed class FunctionsAppFixture : IAsyncLifetime
         Api = ActivatorUtilities.CreateInstance<ApiFunctions>(Services);
     }
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _host = await StartDurableHostAsync(Services);
+
+    /// <summary>
+    /// An in-process Durable Task host (real gRPC sidecar, in-memory backend, real replay) whose orchestrator and
+    /// activities are the Functions app's trigger methods, composed from <paramref name="services"/>.
+    /// </summary>
+    public static Task<DurableTaskTestHost> StartDurableHostAsync(IServiceProvider services)
     {
         // The Functions worker creates the activity function class per invocation from DI; so does this host.
-        ActivityFunctions Activities() => ActivatorUtilities.CreateInstance<ActivityFunctions>(Services);
-        _host = await DurableTaskTestHost.StartAsync(registry => registry
+        ActivityFunctions Activities() => ActivatorUtilities.CreateInstance<ActivityFunctions>(services);
+        return DurableTaskTestHost.StartAsync(registry => registry
             .AddOrchestratorFunc<CoordinatorInput, CoordinatorResult>(
                 CoordinatorOrchestrator.Name, (context, input) => OrchestratorFunctions.RunCoordinator(context, input!))
             .AddActivityFunc<NotifyPeopleRequest, NotifyPeopleResult>(
