@@ -244,6 +244,28 @@ public sealed class ReplyHandlerTests
         Assert.Equal("listed: nothing", handling.Outcome);
     }
 
+    [Fact]
+    public async Task HandleAsync_MarkDoneNamingTheReferenceAndTitle_FinishesThatItemOnly_WithoutAThread()
+    {
+        var work = new Work(
+            OpenStep("it-setup", "IT set-up"),
+            OpenStep("data-migration", "Data migration"),
+            OpenStep("it-setup", "IT set-up") with { Instance = new WorkInstance("i-9", "b2b-onboarding", "B2B customer onboarding", "ACME-9", At, 1) });
+        var (handler, gateway, _) = Handler(new Sent(), work);
+
+        var done = await handler.HandleAsync(Reply("U024BE7LH", "mark acme-9 IT set-up done"), CancellationToken.None);
+        var several = await handler.HandleAsync(Reply("U024BE7LH", "segna ACME-8 come fatto") with { DeliveryId = "Ev2" }, CancellationToken.None);
+        var unknown = await handler.HandleAsync(Reply("U024BE7LH", "mark ACME-10 done") with { DeliveryId = "Ev3" }, CancellationToken.None);
+
+        var (instance, e) = Assert.Single(gateway.Submitted);
+        Assert.Equal(("i-9", "it-setup", HumanEventType.Done), (instance, e.StepId, e.Type));
+        Assert.Equal("✓ IT set-up: completata. Grazie!", done.Answer);
+        // ACME-8 has two items: which one? (ACME-9's is not offered).
+        Assert.Contains("\n1. IT set-up · B2B customer onboarding · ACME-8\n2. Data migration · B2B customer onboarding · ACME-8", several.Answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("ACME-9", several.Answer, StringComparison.Ordinal);
+        Assert.Equal("Niente di ciò che ti aspetta corrisponde a “ACME-10”; «elenco» mostra cosa ti aspetta. Non è stato cambiato niente.", unknown.Answer);
+    }
+
     private static (ReplyHandler Handler, Gateway Gateway, Sent Sent, Work Work) SeveralOpen(params (string Step, string Title)[] items)
     {
         var work = new Work([.. items.Select(i => OpenStep(i.Step, i.Title))]);

@@ -67,6 +67,18 @@ public sealed class ReplyParserTests
         Assert.Equal(ReplyCommand.Unknown, ReplyParser.Parse(text).Command);
     }
 
+    [Theory]
+    [InlineData("mark D-1001 IT set-up done", "D-1001 IT set-up")]
+    [InlineData("Mark ACME-9 as complete.", "ACME-9")]
+    [InlineData("segna D-1001 come fatto", "D-1001")]
+    [InlineData("segna la migrazione completata", "la migrazione")]
+    public void Parse_MarkDone_IsADoneNamingItsItem(string text, string target)
+    {
+        var reply = ReplyParser.Parse(text);
+
+        Assert.Equal((ReplyCommand.Done, null, target), (reply.Command, reply.Argument, reply.Target));
+    }
+
     [Fact]
     public void Parse_Choice_CarriesItsNumber()
     {

@@ -39,6 +39,7 @@ internal sealed class ReplyAnswers
         DueOn = ", due {0}",
         OverdueSince = ", overdue since {0}",
         NothingRunning = "nothing is running right now",
+        NothingNamed = "Nothing waiting for you matches “{0}”; “list” shows what does. Nothing was changed.",
     };
 
     public static ReplyAnswers Italian { get; } = new()
@@ -77,6 +78,7 @@ internal sealed class ReplyAnswers
         DueOn = ", scadenza {0}",
         OverdueSince = ", in ritardo dal {0}",
         NothingRunning = "al momento non c'è niente in corso",
+        NothingNamed = "Niente di ciò che ti aspetta corrisponde a “{0}”; «elenco» mostra cosa ti aspetta. Non è stato cambiato niente.",
     };
 
     public static ReplyAnswers For(string? language) => string.Equals(language, "it", StringComparison.Ordinal) ? Italian : English;
@@ -119,4 +121,5 @@ internal sealed class ReplyAnswers
     public required string DueOn { get; init; }
     public required string OverdueSince { get; init; }
     public required string NothingRunning { get; init; }
+    public required string NothingNamed { get; init; }
 }

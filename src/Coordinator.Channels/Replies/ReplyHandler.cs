@@ -85,7 +85,7 @@ public sealed class ReplyHandler(
         else
         {
             string? problem;
-            (target, problem) = await TargetAsync(reply, person, answers, cancellationToken).ConfigureAwait(false);
+            (target, problem) = await TargetAsync(reply, parsed, person, answers, cancellationToken).ConfigureAwait(false);
             if (target is null)
                 return new ReplyHandling("no step", problem);
         }
@@ -197,7 +197,7 @@ public sealed class ReplyHandler(
             : $"{ChannelNames.Of(reply.Channel)}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reply.DeliveryId)))}";
     }
 
-    private async Task<(Target? Target, string? Problem)> TargetAsync(InboundReply reply, Person person, ReplyAnswers answers, CancellationToken cancellationToken)
+    private async Task<(Target? Target, string? Problem)> TargetAsync(InboundReply reply, ParsedReply parsed, Person person, ReplyAnswers answers, CancellationToken cancellationToken)
     {
         var address = ChannelRouter.AddressOf(person, reply.Channel) ?? reply.Sender;
         SentMessage? sent = null;
@@ -208,11 +208,24 @@ public sealed class ReplyHandler(
         if (sent is { Notification.Action.StepId: { } step } && renderer.Render(sent.Notification, person) is { } message)
             return (new Target(sent.Notification.InstanceId, step, sent.Notification.StepTitle ?? step, message.Actions), null);
 
-        var open = await work.WaitingOnAsync(person.Id, MaxListed, cancellationToken).ConfigureAwait(false);
-        if (open.Count == 1)
-            return (TargetOf(open[0], person), null);
+        var open = await work.WaitingOnAsync(person.Id, parsed.Target is null ? MaxListed : 100, cancellationToken).ConfigureAwait(false);
         if (open.Count == 0)
             return (null, answers.NothingOpen);
+        if (parsed.Target is { } named)
+        {
+            // "Mark ACME-9 contract done": the items the words name, by their reference, then by their title.
+            var byReference = open.Where(o => Mentions(named, o.Instance.BusinessKey) || Mentions(named, o.Instance.InstanceId)).ToList();
+            var candidates = byReference.Count > 0 ? byReference : [.. open];
+            var byTitle = candidates.Where(o => named.Contains(o.Item.Title, StringComparison.OrdinalIgnoreCase)).ToList();
+            var matching = byTitle.Count > 0 ? byTitle : byReference;
+            if (matching.Count == 0)
+                return (null, Format(answers.NothingNamed, named.Length <= 60 ? named : named[..60] + "…"));
+            if (matching.Count == 1)
+                return (TargetOf(matching[0], person), null);
+            open = [.. matching.Take(MaxListed)];
+        }
+        else if (open.Count == 1)
+            return (TargetOf(open[0], person), null);
         // Several: ask which, numbered, and keep the question so that a reply with a number picks one.
         return (null, await NumberedAsync(reply, reply.Text ?? "", answers.WhichOne, open, cancellationToken).ConfigureAwait(false));
     }

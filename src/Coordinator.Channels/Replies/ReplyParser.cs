@@ -33,7 +33,8 @@ public enum ReplyCommand
 }
 
 /// <summary>A parsed reply: the command and its argument (the reason, the note, the option id, the choice's number).</summary>
-public sealed record ParsedReply(ReplyCommand Command, string? Argument = null)
+/// <param name="Target">The words that name the item the command is about ("mark ACME-9 contract done": "ACME-9 contract"), when the reply names one.</param>
+public sealed record ParsedReply(ReplyCommand Command, string? Argument = null, string? Target = null)
 {
     /// <summary>The choice's number, for <see cref="ReplyCommand.Choice"/>.</summary>
     public int? Number => Command == ReplyCommand.Choice && int.TryParse(Argument, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
@@ -45,8 +46,8 @@ public sealed record ParsedReply(ReplyCommand Command, string? Argument = null)
 /// <c>bloccato: &lt;motivo&gt;</c>, <c>note: &lt;text&gt;</c> / <c>nota: &lt;testo&gt;</c>, the number of a choice,
 /// <c>option &lt;id&gt;</c> / <c>opzione &lt;id&gt;</c>, <c>help</c> / <c>aiuto</c>, <c>list</c> / <c>elenco</c> (or "what is
 /// waiting for me?" / "cosa mi aspetta?"), <c>status &lt;reference&gt;</c> / <c>stato &lt;riferimento&gt;</c> (or "why is
-/// D-1001 blocked?", "a che punto è D-1001?"). Anything else is
-/// <see cref="ReplyCommand.Unknown"/>: nothing is guessed.
+/// D-1001 blocked?", "a che punto è D-1001?"), <c>mark &lt;item&gt; done</c> / <c>segna &lt;voce&gt; come fatto</c> (the item
+/// named by its reference, its title, or both). Anything else is <see cref="ReplyCommand.Unknown"/>: nothing is guessed.
 /// </summary>
 public static partial class ReplyParser
 {
@@ -58,6 +59,12 @@ public static partial class ReplyParser
 
     [GeneratedRegex(@"^#?(?<n>\d{1,2})$", RegexOptions.CultureInvariant)]
     private static partial Regex NumberForm();
+
+    // "Mark ACME-9 contract done": a done that names its item (by its reference, its title, or both).
+    [GeneratedRegex(
+        @"^(?:mark|set|segna|metti)\s+(?<what>.+?)\s+(?:as\s+|come\s+)?(?:done|complete|completed|finished|fatto|fatta|completato|completata|finito|finita)$",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex MarkDoneForm();
 
     // Questions about where an instance stands; the reference is what names it (a business key, possibly with words around it).
     [GeneratedRegex(
@@ -123,6 +130,8 @@ public static partial class ReplyParser
             return new ParsedReply(ReplyCommand.List);
         if (StatusForm().Match(bare.TrimEnd('?', ' ').Replace('’', '\'')) is { Success: true } status)
             return new ParsedReply(ReplyCommand.Status, status.Groups["ref"].Value.Trim());
+        if (MarkDoneForm().Match(bare) is { Success: true } mark)
+            return new ParsedReply(ReplyCommand.Done, Target: mark.Groups["what"].Value.Trim());
         if (NumberForm().Match(bare) is { Success: true } number)
             return new ParsedReply(ReplyCommand.Choice, int.Parse(number.Groups["n"].Value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
         if (OptionForm().Match(bare) is { Success: true } option)
