@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Coordinator.Core.Engine;
 using Coordinator.Core.Ports;
 using Coordinator.Persistence.Chat;
@@ -105,6 +106,31 @@ public sealed class PostgresChatKeysTests(PostgresCluster cluster) : IAsyncLifet
         var shown = answers.SelectMany(a => a.Newest).Select(n => n.Action.Sequence).ToList();
         Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i).Order(), shown.Order());
         await using var connection = await _database.Application.OpenConnectionAsync();
-        Assert.Equal("i-1:000020:reminder:contract", await connection.ExecuteScalarAsync<string>("SELECT seen_key FROM chat_marks WHERE person_id = 'sales.rep'"));
+        Assert.True(await connection.ExecuteScalarAsync<bool>(
+            "SELECT m.seen_at = (SELECT max(delivered_at) FROM notifications WHERE person_id = 'sales.rep') FROM chat_marks m WHERE m.person_id = 'sales.rep'"));
+    }
+
+    [Fact]
+    public async Task TakeAsync_ANotificationThatCommittedAfterALaterOneWasShown_IsStillShownOnce()
+    {
+        await _keys.CreateAsync("sales.rep");
+        await _inbox.SendAsync(Reminder(2, "sales.rep"));
+        Assert.Equal([2L], (await _keys.TakeAsync("sales.rep", 5)).Newest.Select(n => n.Action.Sequence));
+
+        // A delivery whose statement started before the one just shown, and committed after it (its time is its start).
+        await using (var connection = await _database.Application.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO notifications (key, person_id, instance_id, workflow_id, action, payload, delivered_at)
+                SELECT 'i-1:000001:reminder:contract', 'sales.rep', 'i-1', 'b2b-onboarding', 'reminder', @payload::jsonb, delivered_at - interval '2 seconds'
+                FROM notifications WHERE person_id = 'sales.rep' AND key = 'i-1:000002:reminder:contract'
+                """, new { payload = JsonSerializer.Serialize(Reminder(1, "sales.rep"), new JsonSerializerOptions(JsonSerializerDefaults.Web)) });
+        }
+
+        var late = await _keys.TakeAsync("sales.rep", 5);
+        var again = await _keys.TakeAsync("sales.rep", 5);
+
+        Assert.Equal([1L], late.Newest.Select(n => n.Action.Sequence));
+        Assert.Same(ChatNotices.None, again);
     }
 }
