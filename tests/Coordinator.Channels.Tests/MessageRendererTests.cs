@@ -134,6 +134,36 @@ public sealed class MessageRendererTests
     }
 
     [Fact]
+    public void Render_DecisionRequestWithAnAlternativeThatMovesTheDueDate_SaysEachAlternativesConsequence()
+    {
+        var action = Action(CoordinationActionType.DecisionRequested, Start) with
+        {
+            By = "it.engineer",
+            Reason = "customer undecided between Okta and Entra",
+            Due = Start.AddDays(2),
+            Options =
+            [
+                new DecisionOption { Id = "temporary-accounts", Title = "Start with local accounts, move to SSO later" },
+                new DecisionOption { Id = "wait-for-customer", Title = "Wait for the customer's IdP decision", ExtendDue = TimeSpan.FromDays(7) },
+            ],
+        };
+
+        var english = Renderer.Render(Notify(action), Someone("en"))!;
+        var italian = Renderer.Render(Notify(action), Someone("it"))!;
+        var undated = Renderer.Render(Notify(action with { Due = null }), Someone("en"))!;
+
+        Assert.Contains(
+            "1. Start with local accounts, move to SSO later (due date unchanged)\n"
+            + $"2. Wait for the customer's IdP decision (due date 1 week later, {Vocabulary.English.Moment(Start.AddDays(9), TimeZones.TryFind("Europe/Rome", out var rome) ? rome : TimeZoneInfo.Utc)})",
+            english.Text, StringComparison.Ordinal);
+        Assert.Contains("2. Wait for the customer's IdP decision (scadenza spostata di 1 settimana, al ", italian.Text, StringComparison.Ordinal);
+        Assert.Contains("1. Start with local accounts, move to SSO later (scadenza invariata)", italian.Text, StringComparison.Ordinal);
+        Assert.Contains("2. Wait for the customer's IdP decision (due date 1 week later)", undated.Text, StringComparison.Ordinal);
+        // The buttons keep the alternatives' titles alone.
+        Assert.Equal(["Start with local accounts, move to SSO later", "Wait for the customer's IdP decision"], english.Actions.Select(a => a.Label));
+    }
+
+    [Fact]
     public void Render_StepWithoutDeadline_LeavesTheDueLineOut()
     {
         var message = Renderer.Render(Notify(Action(CoordinationActionType.StepActivated, Start)), Someone("en"))!;

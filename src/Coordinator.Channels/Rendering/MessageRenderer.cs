@@ -1,4 +1,5 @@
 using System.Globalization;
+using Coordinator.Core.Definitions;
 using Coordinator.Core.Engine;
 using Coordinator.Core.People;
 using Coordinator.Core.Ports;
@@ -37,7 +38,7 @@ public sealed class MessageRenderer(TemplateSet templates, IPersonDirectory dire
             ["reason"] = action.Type == CoordinationActionType.DecisionMade ? "" : action.Reason ?? "",
             ["by"] = action.By is { } by ? NameOf(by) : "",
             ["option"] = action.Type == CoordinationActionType.DecisionMade ? action.Reason ?? OptionTitle(action) : "",
-            ["options"] = string.Join('\n', actions.Where(a => a.Intent == ReplyIntent.Choose).Select(a => $"{a.Number}. {a.Label}")),
+            ["options"] = Options(action, actions, words, zone),
             ["text"] = action.Text ?? "",
             ["steps"] = Steps(action, words, zone),
         };
@@ -54,6 +55,29 @@ public sealed class MessageRenderer(TemplateSet templates, IPersonDirectory dire
         if (values["due"].Length > 0)
             facts.Add(new(words.Due, values["due"]));
         return new RenderedMessage { Kind = kind, Language = words.Language, Headline = headline, Text = text, Facts = facts, Actions = actions };
+    }
+
+    /// <summary>
+    /// The choices, numbered; when one of them moves the due date, each with its consequence ("2. Wait for the customer's
+    /// IdP decision (due date 1 week later, Tue 16 Jun 2026, 17:00)", the others "due date unchanged"), so the decider
+    /// sees what each choice costs.
+    /// </summary>
+    private static string Options(CoordinationAction action, List<MessageAction> actions, Vocabulary words, TimeZoneInfo zone)
+    {
+        var options = action.Options ?? [];
+        DecisionOption? OptionOf(MessageAction choice) => options.FirstOrDefault(o => o.Id == choice.Option);
+        var choices = actions.Where(static a => a.Intent == ReplyIntent.Choose).ToList();
+        var anyMoves = choices.Any(c => OptionOf(c)?.ExtendDue is not null);
+        return string.Join('\n', choices.Select(c =>
+        {
+            var line = $"{c.Number.ToString(CultureInfo.InvariantCulture)}. {c.Label}";
+            if (!anyMoves)
+                return line;
+            var consequence = OptionOf(c)?.ExtendDue is not { } by ? words.DueUnchanged
+                : action.Due is { } due ? string.Format(CultureInfo.InvariantCulture, words.DueMovesTo, words.Duration(by), words.Moment(due + by, zone))
+                : string.Format(CultureInfo.InvariantCulture, words.DueMovesBy, words.Duration(by));
+            return $"{line} ({consequence})";
+        }));
     }
 
     /// <summary>The hint under numbered choices, in the person's language.</summary>

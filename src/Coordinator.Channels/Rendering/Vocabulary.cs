@@ -25,6 +25,9 @@ public sealed class Vocabulary
         ReplyWithNumber = "Reply with the number of your choice.",
         Statuses = ["pending", "in progress", "blocked", "done", "skipped"],
         Nobody = "nobody",
+        DueMovesBy = "due date {0} later",
+        DueMovesTo = "due date {0} later, {1}",
+        DueUnchanged = "due date unchanged",
     };
 
     public static Vocabulary Italian { get; } = new()
@@ -43,6 +46,9 @@ public sealed class Vocabulary
         ReplyWithNumber = "Rispondi con il numero della tua scelta.",
         Statuses = ["in attesa", "in corso", "bloccata", "completata", "saltata"],
         Nobody = "nessuno",
+        DueMovesBy = "scadenza spostata di {0}",
+        DueMovesTo = "scadenza spostata di {0}, al {1}",
+        DueUnchanged = "scadenza invariata",
     };
 
     /// <summary>The vocabulary of a language (<c>en</c>, <c>it</c>); English for anything else.</summary>
@@ -50,6 +56,11 @@ public sealed class Vocabulary
         string.Equals(language, "it", StringComparison.Ordinal) ? Italian : English;
 
     public required string Language { get; init; }
+
+    /// <summary>An alternative's consequence: the due date moves by {0} (to {1}), or stays.</summary>
+    public required string DueMovesBy { get; init; }
+    public required string DueMovesTo { get; init; }
+    public required string DueUnchanged { get; init; }
     public required string[] Days { get; init; }
     public required string[] Months { get; init; }
     public required (string One, string Many)[] Units { get; init; }
