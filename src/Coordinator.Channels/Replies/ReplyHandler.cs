@@ -265,21 +265,23 @@ public sealed class ReplyHandler(
         foreach (var standing in matching)
         {
             var instance = standing.Instance;
-            // Due dates are in the instance's workflow time, which runs TimeScale times faster than real time.
-            var now = instance.StartedAt + TimeSpan.FromTicks((long)((reply.ReceivedAt - instance.StartedAt).Ticks * instance.TimeScale));
+            // Due dates are in the instance's workflow time, which runs TimeScale times faster than real time (compared in
+            // double: a year at a test's time scale is more ticks than a long holds).
+            var elapsed = (reply.ReceivedAt - instance.StartedAt).Ticks * instance.TimeScale;
+            bool Overdue(DateTimeOffset due) => (due - instance.StartedAt).Ticks < elapsed;
             lines.Add(Format(answers.StatusOf, instance.WorkflowTitle, instance.BusinessKey ?? instance.InstanceId, words.Moment(instance.StartedAt, zone)));
             if (standing.Waiting.Count == 0)
                 lines.Add("• " + answers.NothingRunning);
             foreach (var step in standing.Waiting)
             {
                 var due = step.Due is not { } at ? ""
-                    : now > at ? Format(answers.OverdueSince, words.Moment(at, zone))
+                    : Overdue(at) ? Format(answers.OverdueSince, words.Moment(at, zone))
                     : Format(answers.DueOn, words.Moment(at, zone));
                 var block = standing.Blocks.FirstOrDefault(b => b.StepId == step.StepId);
                 lines.Add("• " + (step.Status, block) switch
                 {
-                    ("blocked", { } blocked) => Format(answers.StepBlocked, step.Title, blocked.Reason,
-                        blocked.BlockedBy is { } by ? Format(answers.ReportedBy, Names([by])) : "", Names(step.People)),
+                    ("blocked", var blocked) => Format(answers.StepBlocked, step.Title, blocked?.Reason ?? "…",
+                        blocked?.BlockedBy is { } by ? Format(answers.ReportedBy, Names([by])) : "", Names(step.People)),
                     ("decision", _) => Format(answers.StepDeciding, step.Title, due, Names(step.People)),
                     _ => Format(answers.StepActive, step.Title, due, Names(step.People)),
                 });

@@ -234,8 +234,8 @@ public static class ChatEndpoints
 
     /// <summary>
     /// The person the bearer key opens, or null once the refusal is written (and its <c>webhook.denied</c> row): <c>401</c>
-    /// without a key or with an unknown or revoked one, <c>403</c> for a key of someone no longer in the directory, <c>404</c> when this host has no database (keys
-    /// live in PostgreSQL).
+    /// without a key or with an unknown or revoked one, <c>403</c> for a key of someone no longer in the directory,
+    /// <c>404</c> when this host has no database (keys live in PostgreSQL).
     /// </summary>
     private static async Task<Person?> AuthenticateAsync(HttpContext context)
     {
