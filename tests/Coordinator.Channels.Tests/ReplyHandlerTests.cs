@@ -575,6 +575,22 @@ public sealed class ReplyHandlerTests
         Assert.Equal("I find no running work of yours under “ACME-70”. Yours: ACME-7.", nobody.Answer);
     }
 
+    [Fact]
+    public async Task HandleAsync_AQuestionThatNamesNoReference_IsFreeTextForTheGuardrail_NotAStatusQuestion()
+    {
+        var work = new Work(OpenStep("it-setup", "IT set-up"));
+        work.Standings.Add((new WorkStanding(new WorkInstance("i-8", "b2b-onboarding", "B2B customer onboarding", "ACME-8", At, 1), [], []), ["it.engineer"]));
+        var (handler, gateway, audit) = Handler(new Sent(), work);
+
+        var chat = await handler.HandleAsync(Reply("U024BE7LH", "how are you?"), CancellationToken.None);
+        var explicitStatus = await handler.HandleAsync(Reply("U024BE7LH", "status the onboarding") with { DeliveryId = "Ev2" }, CancellationToken.None);
+
+        Assert.DoesNotContain("Non trovo", chat.Answer, StringComparison.Ordinal);
+        Assert.Contains(audit.Entries, e => e.Action == "control.topic-guardrail");
+        Assert.Equal("status: no such reference", explicitStatus.Outcome);
+        Assert.Empty(gateway.Submitted);
+    }
+
     [Theory]
     [InlineData("the claim 2024-0847?", "2024-0847", true)]
     [InlineData("2024-08470", "2024-0847", false)]

@@ -249,12 +249,15 @@ public sealed class ReplyHandler(
     {
         var said = reference.Length <= 60 ? reference : reference[..60] + "…";
         var mine = await work.NamingAsync(person.Id, MaxNamed, cancellationToken).ConfigureAwait(false);
-        if (mine.Count == 0)
-            return new ReplyHandling("status: names nobody", Format(answers.NoWorkOfYours, said));
         var matching = mine
             .Where(s => Mentions(reference, s.Instance.BusinessKey) || Mentions(reference, s.Instance.InstanceId))
             .Take(MaxStatus)
             .ToList();
+        // "How are you?", "where is the VPN config?": a question that names no reference is free text, not a status question.
+        if (matching.Count == 0 && !reference.Any(char.IsAsciiDigit) && !ReplyParser.IsExplicitStatus(reply.Text))
+            return await FreeTextAsync(reply, person, answers, cancellationToken).ConfigureAwait(false);
+        if (mine.Count == 0)
+            return new ReplyHandling("status: names nobody", Format(answers.NoWorkOfYours, said));
         if (matching.Count == 0)
             return new ReplyHandling("status: no such reference", Format(answers.NoSuchReference, said,
                 string.Join(", ", mine.Take(MaxListed).Select(static s => s.Instance.BusinessKey ?? s.Instance.InstanceId))));

@@ -117,6 +117,12 @@ public static partial class ReplyParser
         "elenco", "lista", "il mio lavoro", "i miei compiti", "cosa mi aspetta", "che cosa mi aspetta", "cosa devo fare", "che cosa devo fare", "cosa c'è da fare",
     };
 
+    /// <summary>Whether the reply asks for a status in so many words (<c>status ...</c> / <c>stato ...</c>), rather than as a question.</summary>
+    public static bool IsExplicitStatus(string? text) =>
+        (text ?? "").TrimStart() is var trimmed
+        && (trimmed.StartsWith("status", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("stato", StringComparison.OrdinalIgnoreCase))
+        && StatusForm().IsMatch(trimmed.TrimEnd('.', '!', '?', ' '));
+
     public static ParsedReply Parse(string? text)
     {
         var trimmed = (text ?? "").Trim();
