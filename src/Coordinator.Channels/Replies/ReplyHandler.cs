@@ -219,7 +219,7 @@ public sealed class ReplyHandler(
             var byTitle = candidates.Where(o => named.Contains(o.Item.Title, StringComparison.OrdinalIgnoreCase)).ToList();
             var matching = byTitle.Count > 0 ? byTitle : byReference;
             if (matching.Count == 0)
-                return (null, Format(answers.NothingNamed, named.Length <= 60 ? named : named[..60] + "…"));
+                return (null, Format(answers.NothingNamed, Quoted(named)));
             if (matching.Count == 1)
                 return (TargetOf(matching[0], person), null);
             open = [.. matching.Take(MaxListed)];
@@ -247,7 +247,7 @@ public sealed class ReplyHandler(
     /// </summary>
     private async Task<ReplyHandling> StatusAsync(InboundReply reply, Person person, ReplyAnswers answers, string reference, CancellationToken cancellationToken)
     {
-        var said = reference.Length <= 60 ? reference : reference[..60] + "…";
+        var said = Quoted(reference);
         var mine = await work.NamingAsync(person.Id, MaxNamed, cancellationToken).ConfigureAwait(false);
         var matching = mine
             .Where(s => Mentions(reference, s.Instance.BusinessKey) || Mentions(reference, s.Instance.InstanceId))
@@ -390,6 +390,9 @@ public sealed class ReplyHandler(
         _ => Format(answers.Decided, target.StepTitle,
             target.Actions.FirstOrDefault(a => a.Option == humanEvent.Option)?.Label ?? humanEvent.Option ?? ""),
     };
+
+    /// <summary>The person's own words, as quoted back in an answer: at most 60 characters.</summary>
+    private static string Quoted(string words) => words.Length <= 60 ? words : words[..60] + "…";
 
     private static string Format(string template, params object[] values) => string.Format(CultureInfo.InvariantCulture, template, values);
 }
